@@ -1,0 +1,125 @@
+"""Command line: ``postmortem-check lint|issues ...``. Exit codes: 0 clean, 1 findings, 2 usage/config/tool error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors say how to get help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from .report import FORMATS
+
+    parser = _Parser(prog="postmortem-check", description="Keep incident postmortems honest.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    lint = commands.add_parser("lint", help="check postmortems against a schema")
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to lint")
+    lint.add_argument("--schema", help="built-in schema name (default, google-sre) or path to a team schema")
+    lint.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml found upward)")
+    lint.add_argument("--format", choices=FORMATS, help="output format (default: text; github inside GitHub Actions)")
+    lint.add_argument("--summary", type=Path, metavar="PATH",
+                      help="append a Markdown report to PATH (for $GITHUB_STEP_SUMMARY)")
+    lint.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
+                      help="which findings make the exit code 1 (default: error)")
+    lint.set_defaults(run=_run_lint)
+
+    from .issues.command import add_arguments as add_issue_arguments
+
+    issues = commands.add_parser("issues", help="open one GitHub issue per corrective action item")
+    add_issue_arguments(issues)
+    return parser
+
+
+def load_configuration(config_path: Path | None, schema: str | None) -> tuple[Config | None, list[str]]:
+    """The config (explicit, found upward, or defaults) with ``--schema`` applied; errors as messages."""
+    from .config import ConfigError, find_config, load_config
+    from .schema import SchemaError, load_schema
+
+    try:
+        path = config_path or find_config(Path.cwd())
+        if config_path is not None and not config_path.is_file():
+            return None, [f"config file {config_path} does not exist"]
+        config = load_config(path) if path else Config()
+        if schema:
+            config = replace(config, schema=schema)
+        load_schema(config.schema)
+    except (ConfigError, SchemaError) as error:
+        return None, str(error).splitlines()
+    return config, []
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    from .lint import lint_paths
+    from .report import Totals, make_reporter
+
+    config, errors = load_configuration(args.config, args.schema)
+    if config is None:
+        for line in errors:
+            print(f"postmortem-check: error: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    reporter = make_reporter(fmt, sys.stdout)
+    summary = None
+    if args.summary is not None:
+        from .report.summary import SummaryReporter
+
+        summary = SummaryReporter(args.summary)
+    totals = Totals()
+    problems: list[str] = []
+    for result in lint_paths(args.paths, config, problems):
+        totals.add(result)
+        reporter.file(result)
+        if summary is not None:
+            summary.file(result)
+        sys.stdout.flush()
+    reporter.finish(totals)
+    if summary is not None:
+        summary.finish(totals)
+    for problem in problems:
+        print(f"postmortem-check: error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_ERROR
+    failing = totals.errors + (totals.warnings if args.fail_on == "warning" else 0)
+    return EXIT_FINDINGS if failing and args.fail_on != "never" else EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    try:
+        args = _build_parser().parse_args(argv)
+        code: int = args.run(args)
+        return code
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("postmortem-check: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as error:  # the promise: a clear message, never a traceback
+        print(f"postmortem-check: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print("postmortem-check: please report this with the file that caused it", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Read stage: bytes to text, with the problems of decoding reported as findings, and front matter."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .findings import Finding
+
+
+@dataclass
+class Document:
+    """A decoded document: its text, its lines, its front matter and what went wrong reading it."""
+
+    path: str
+    text: str
+    lines: list[str]
+    front_matter: dict[str, Any] | None = None
+    body_start: int = 1  # file line where the Markdown body starts (after front matter)
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = True
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on the line breaks Markdown knows (LF, CRLF, CR) and no others."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def decode(path: str, data: bytes) -> Document:
+    """Decode ``data`` as UTF-8 (a BOM is accepted); binary or undecodable input gives a finding."""
+    nul = data.find(b"\x00")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _unreadable(path, "file is UTF-16 encoded (byte order mark at offset 0); save it as UTF-8", 1)
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return _unreadable(path, f"file is not text: NUL byte at offset {nul}", line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        return _unreadable(path, f"file is not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}", line)
+    document = Document(path, text, split_lines(text))
+    _read_front_matter(document)
+    return document
+
+
+def _unreadable(path: str, message: str, line: int) -> Document:
+    finding = Finding(path, line, 1, "unreadable-file", "error", message)
+    return Document(path, "", [""], findings=[finding], readable=False)
+
+
+class _SafeLineLoader(yaml.SafeLoader):
+    """Safe loader that refuses aliases, so an alias bomb cannot expand."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed here", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """Load YAML with a safe loader that also refuses aliases."""
+    return yaml.load(text, Loader=_SafeLineLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def yaml_error_line(error: yaml.YAMLError) -> int | None:
+    """The 1-based line a YAML error points at, relative to the YAML text."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def _read_front_matter(document: Document) -> None:
+    lines = document.lines
+    if not lines or lines[0].rstrip() != "---":
+        return
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return  # an opening rule with no closing one is not front matter
+    document.body_start = end + 2
+    try:
+        data = load_yaml("\n".join(lines[1:end]))
+    except yaml.YAMLError as error:
+        line = yaml_error_line(error)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        document.findings.append(
+            Finding(document.path, 1 + (line or 1), 1, "front-matter-yaml", "error",
+                    f"front matter is not valid YAML: {problem}")
+        )
+        document.front_matter = {}
+        return
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        document.findings.append(
+            Finding(document.path, 2, 1, "front-matter-yaml", "error",
+                    f"front matter must be a mapping of fields, not a {type(data).__name__}")
+        )
+        data = {}
+    document.front_matter = {str(key): _jsonable(value) for key, value in data.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML dates and other scalars as JSON values (dates as ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

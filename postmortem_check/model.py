@@ -1,0 +1,154 @@
+"""Model stage: the outline turned into a JSON instance of facts, with a map from JSON pointer to line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import action_items, timeline
+from .action_items import ActionItem
+from .document import Document
+from .outline import Outline, Section, words
+
+_BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_PLACEHOLDER_WORDS = re.compile(
+    r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
+)
+_PLACEHOLDER_TERMS = {
+    "date", "time", "duration", "name", "owner", "title", "link", "url", "impact", "description", "service",
+    "team", "number", "n", "x", "xx", "tbd", "todo", "timezone", "tz", "severity", "status", "author", "authors",
+    "summary", "cause", "details", "company", "product", "email", "ticket", "id", "percentage", "start", "end",
+}
+_TEMPLATE_VERBS = re.compile(
+    r"^(describe|insert|add|provide|list|specify|mention|include|briefly|enter|explain|your|fill|put|write|"
+    r"give|state|outline|summari[sz]e|e\.g\.|example)\b", re.I)
+
+
+@dataclass
+class Model:
+    """The JSON instance validated against the schema, and the line each pointer stands for."""
+
+    instance: dict[str, Any]
+    lines: dict[str, int]
+    expected_lines: dict[str, int]
+    action_items: list[ActionItem]
+
+
+def _is_placeholder(body: str, ref_links: set[str]) -> bool:
+    text = body.strip()
+    if not text or text.lower() in ("x", " ") or text.startswith("^"):
+        return False
+    if " ".join(text.lower().split()) in ref_links:
+        return False  # a shortcut reference link
+    if len(text.split()) >= 2:
+        return True  # "[Start time]", "[describe the impact]": template instructions
+    return text.lower().rstrip(".:") in _PLACEHOLDER_TERMS or bool(_TEMPLATE_VERBS.match(text))
+
+
+def find_placeholders(document: Document, outline: Outline) -> list[dict[str, Any]]:
+    """Leftover template text in prose lines (not in code, links, task boxes or footnotes)."""
+    text_lines: set[int] = set()
+    for block in outline.blocks:
+        if block.kind in ("paragraph", "list_item", "heading", "table_row") or (
+                block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
+            text_lines.update(range(block.line, block.end_line + 1))
+    refs = {" ".join(r.split()) for r in outline.ref_links}
+    found: list[dict[str, Any]] = []
+    for number in sorted(text_lines):
+        if number > len(document.lines):
+            continue
+        line = document.lines[number - 1]
+        if _REF_DEFINITION.match(line):
+            continue
+        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked) if _is_placeholder(m.group("body"), refs)]
+        hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)]
+        for column, text in sorted(hits):
+            found.append({"text": text, "line": number, "column": column + 1})
+    return found
+
+
+def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
+    content = " ".join(block.text for section in sections for block in section.blocks)
+    count = words(content)
+    return {"heading": first.heading, "line": first.line, "style": first.style, "words": count,
+            "empty": count == 0 and first.explicit}
+
+
+def build_model(document: Document, outline: Outline, order: list[str]) -> Model:
+    lines: dict[str, int] = {"": 1}
+    sections_json: dict[str, Any] = {}
+    for section_id, first in outline.found.items():
+        occurrences = [s for s in outline.sections if section_id in s.ids] if first.explicit else [first]
+        sections_json[section_id] = _section_json(occurrences, first)
+        for key in ("", "/heading", "/empty", "/words", "/style"):
+            lines[f"/sections/{section_id}{key}"] = first.line
+
+    unknown = [{"heading": s.heading, "line": s.line} for s in outline.sections if not s.ids]
+
+    timeline_blocks = [b for s in outline.sections if "timeline" in s.ids for b in s.blocks]
+    entries = timeline.entries_from_blocks(timeline_blocks)
+    problems = timeline.order_problems(entries)
+    for index, entry in enumerate(entries):
+        lines[f"/timeline/entries/{index}"] = entry.line
+        lines[f"/timeline/entries/{index}/time"] = entry.line
+    for index, problem in enumerate(problems):
+        lines[f"/timeline/order_problems/{index}"] = int(str(problem["line"]))
+
+    items: list[ActionItem] = []
+    seen: dict[str, int] = {}
+    for section in outline.sections:
+        if "corrective_actions" in section.ids:
+            for item in action_items.extract(section.blocks):
+                count = seen.get(item.id, 0)
+                seen[item.id] = count + 1
+                if count:
+                    item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
+                items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
+    for index, item in enumerate(items):
+        lines[f"/action_items/{index}"] = item.line
+    if "corrective_actions" in outline.found:
+        lines["/action_items"] = outline.found["corrective_actions"].line
+
+    placeholders = find_placeholders(document, outline)
+    for index, placeholder in enumerate(placeholders):
+        lines[f"/placeholders/{index}"] = placeholder["line"]
+
+    if document.front_matter is not None:
+        lines["/front_matter"] = 1
+        for key in document.front_matter:
+            lines[f"/front_matter/{key}"] = _front_matter_line(document, key)
+
+    instance: dict[str, Any] = {
+        "title": outline.title,
+        "front_matter": document.front_matter,
+        "sections": sections_json,
+        "unknown_sections": unknown,
+        "timeline": {"entries": [e.as_json() for e in entries], "order_problems": problems},
+        "action_items": [item.as_json() for item in items],
+        "placeholders": placeholders,
+        "words": words(document.text),
+    }
+    return Model(instance, lines, _expected_lines(outline, order, document), items)
+
+
+def _front_matter_line(document: Document, key: str) -> int:
+    pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:")
+    for number in range(2, document.body_start - 1):
+        if pattern.match(document.lines[number - 1]):
+            return number
+    return 1
+
+
+def _expected_lines(outline: Outline, order: list[str], document: Document) -> dict[str, int]:
+    """Where each section of the schema would go: before the next section in schema order that is present."""
+    expected: dict[str, int] = {}
+    present = {section_id: s.line for section_id, s in outline.found.items() if s.explicit}
+    last_line = max(1, len(document.lines) - (1 if document.lines and document.lines[-1] == "" else 0))
+    for position, section_id in enumerate(order):
+        later = [present[i] for i in order[position + 1:] if i in present]
+        expected[section_id] = min(later) if later else last_line
+    return expected

@@ -1,0 +1,262 @@
+"""Outline stage: find the section markers a person sees, whatever their style, and what each section holds.
+
+Marker styles, from strongest to weakest: headings (ATX, setext, HTML, levels 1-6), lines that are
+only emphasis (``**Timeline:**``, ``_History_``; level 7), bare label lines (``Timeline:`` alone on a
+line, also inside a paragraph; level 8). A marker naming a known section always starts it; an unknown
+marker deeper than the current known section is a subsection of it. Inline labels (``Impact: text``,
+``- **Impact:** text``) and sections implied by the wording of the summary are *mentions*: they show
+that a section's content is there, without moving the outline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .parse import Block, parse_markdown
+from .vocabulary import FUZZY, Vocabulary
+
+EMPHASIS_LEVEL = 7
+LABEL_LEVEL = 8
+
+_EMPHASIS_LINE = re.compile(
+    r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1\s*(?P<colon>:)?\s*$"
+)
+_INLINE_LABEL = re.compile(
+    r"^\s*(?:[-*+•=]\s*|\d{1,3}[.)]\s*)?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)\s*(?:\*\*|__)?\s*:"
+    r"\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$"
+)
+_BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_MARKDOWN_FENCE = {"markdown", "md"}
+# Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
+_NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
+
+
+@dataclass
+class Section:
+    """A run of the document under one marker. ``ids`` is empty for a section the schema does not know."""
+
+    ids: tuple[str, ...]
+    heading: str
+    line: int
+    level: int
+    style: str  # heading | emphasis | label | inline | lead | implied
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def explicit(self) -> bool:
+        return self.style in ("heading", "emphasis", "label")
+
+
+@dataclass
+class Outline:
+    title: str | None
+    title_line: int | None
+    sections: list[Section]
+    found: dict[str, Section]
+    blocks: list[Block]
+    ref_links: set[str]
+    findings: list[Finding]
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def heading_text(text: str) -> str:
+    """A heading as a person reads it: without markup around it and without a trailing colon."""
+    match = _EMPHASIS_LINE.match(text)
+    if match:
+        text = match.group("text")
+    text = re.sub(r"<[^>]{0,200}>", "", text).strip().strip("*_").strip()
+    return text.rstrip(":").strip()
+
+
+def build_outline(path: str, body: str, first_line: int, vocabulary: Vocabulary) -> Outline:
+    parsed = parse_markdown(body, first_line)
+    findings: list[Finding] = []
+    blocks = _expand_fences(path, parsed.blocks, findings, parsed.ref_links)
+    items = list(_markers_and_content(blocks, vocabulary))
+    title, title_line, items = _take_title(items, vocabulary)
+
+    sections: list[Section] = []
+    mentions: list[Section] = []
+    lead = Section(("summary",) if "summary" in vocabulary.sections else (), "", 0, 0, "lead")
+    current: Section | None = None
+    seen_known = False
+    for item in items:
+        if isinstance(item, Section):
+            if item.style == "inline":
+                mentions.append(item)
+                continue
+            if item.ids or current is None or not current.ids or current.level >= item.level:
+                current = item
+                sections.append(item)
+                seen_known = seen_known or bool(item.ids)
+            else:  # a subsection of the current known section: its heading is part of the content
+                current.blocks.append(Block("heading", item.line, [item.heading], level=item.level))
+            continue
+        if current is not None:
+            current.blocks.append(item)
+        if not seen_known and item.kind in ("paragraph", "list_item") and (current is None or not current.ids):
+            if lead.line == 0:
+                lead.line = item.line
+            lead.blocks.append(item)
+
+    found: dict[str, Section] = {}
+    for section in sections:
+        for section_id in section.ids:
+            found.setdefault(section_id, section)
+    for mention in mentions:
+        for section_id in mention.ids:
+            found.setdefault(section_id, mention)
+    if lead.ids and lead.line and words(" ".join(b.text for b in lead.blocks)) >= 5:
+        found.setdefault("summary", lead)
+    _find_implied(found, sections, lead, vocabulary)
+    return Outline(title, title_line, sections, found, blocks, parsed.ref_links, findings)
+
+
+def _expand_fences(path: str, blocks: list[Block], findings: list[Finding], refs: set[str]) -> list[Block]:
+    """Parse ``markdown`` fences as Markdown, and report fences left open."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind != "code" or not block.info and block.closed:
+            out.append(block)
+            continue
+        if not block.closed:
+            findings.append(Finding(path, block.line, 1, "unclosed-fence", "warning",
+                                    "code fence opened here is never closed; the rest of the file is code"))
+        language = block.info.split()[0].lower() if block.info else ""
+        if language in _MARKDOWN_FENCE:
+            findings.append(Finding(path, block.line, 1, "fenced-document", "warning",
+                                    f"text inside this ```{language} fence was read as Markdown; remove the fence"))
+            inner = parse_markdown("\n".join(block.lines[1:]), block.line + 1)
+            refs.update(inner.ref_links)
+            out.extend(_expand_fences(path, inner.blocks, findings, refs))
+        else:
+            out.append(block)
+    return out
+
+
+def _markers_and_content(blocks: list[Block], vocabulary: Vocabulary) -> list[Section | Block]:
+    """Blocks in order, with markers turned into Sections and paragraphs split around label lines."""
+    out: list[Section | Block] = []
+    for block in blocks:
+        if block.kind == "heading":
+            ids, _ = vocabulary.match(block.text)
+            out.append(Section(ids, heading_text(block.text), block.line, block.level, "heading"))
+        elif block.kind == "paragraph" and block.depth == 0:
+            out.extend(_split_paragraph(block, vocabulary))
+        elif block.kind in ("paragraph", "list_item"):
+            mention = _inline_label(block, 0, vocabulary)
+            if mention is not None:
+                mention.blocks.append(block)
+                out.append(mention)
+            out.append(block)
+        else:
+            out.append(block)
+    return out
+
+
+def _split_paragraph(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
+    out: list[Section | Block] = []
+    start = 0
+    lines = block.lines
+    for index, line in enumerate(lines):
+        marker = _line_marker(line, index, len(lines), vocabulary)
+        if marker is None:
+            continue
+        if index > start:
+            out.extend(_content(Block("paragraph", block.line + start, lines[start:index]), vocabulary))
+        marker.line = block.line + index
+        out.append(marker)
+        start = index + 1
+    if start < len(lines):
+        rest = Block("paragraph", block.line + start, lines[start:]) if start else block
+        out.extend(_content(rest, vocabulary))
+    return out
+
+
+def _content(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
+    """A paragraph, preceded by the inline-label mentions its lines carry."""
+    out: list[Section | Block] = []
+    for index in range(len(block.lines)):
+        mention = _inline_label(block, index, vocabulary)
+        if mention is not None:
+            mention.blocks.append(Block("paragraph", block.line + index, [block.lines[index]]))
+            out.append(mention)
+    out.append(block)
+    return out
+
+
+def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> Section | None:
+    """A Section if this paragraph line is an emphasis-only line or a bare label line."""
+    emphasis = _EMPHASIS_LINE.match(line)
+    if emphasis:
+        ids, _ = vocabulary.match(emphasis.group("text"))
+        return Section(ids, heading_text(line), 0, EMPHASIS_LEVEL, "emphasis")
+    label = _BARE_LABEL.match(line)
+    if not label or "](" in line or "http" in line:
+        return None
+    text = label.group("text")
+    ids, quality = vocabulary.match(text)
+    if ids and quality >= FUZZY:
+        return Section(ids, text.strip(), 0, LABEL_LEVEL, "label")
+    if (label.group("colon") and index == 0 and count > 1 and len(text.split()) <= 4
+            and text[:1].isupper() and not text.rstrip().endswith((".", "!", "?"))):
+        return Section((), text.strip(), 0, LABEL_LEVEL, "label")
+    return None
+
+
+def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
+    match = _INLINE_LABEL.match(block.lines[index]) if block.lines else None
+    if not match:
+        return None
+    ids, quality = vocabulary.match(match.group("label"))
+    if not ids or quality < FUZZY:
+        return None
+    return Section(ids, match.group("label").strip(), block.line + index, LABEL_LEVEL + 1, "inline")
+
+
+def _take_title(items: list[Section | Block], vocabulary: Vocabulary) -> tuple[str | None, int | None, list[Section | Block]]:
+    """The document title: its first heading or emphasis line before any content, or a short first line."""
+    for index, item in enumerate(items):
+        if isinstance(item, Section):
+            if item.ids or item.style not in ("heading", "emphasis"):
+                return None, None, items
+            return item.heading, item.line, items[:index] + items[index + 1:]
+        if item.kind == "html":
+            continue
+        if item.kind == "paragraph" and len(item.lines) == 1 and words(item.text) <= 10:
+            text = item.text.strip()
+            if not text.endswith(":") and not vocabulary.match(text)[0]:
+                return heading_text(text), item.line, items[:index] + items[index + 1:]
+        return None, None, items
+    return None, None, items
+
+
+def _find_implied(found: dict[str, Section], sections: list[Section], lead: Section, vocabulary: Vocabulary) -> None:
+    """Sections the schema can recognise from wording in the summary, lead or unknown sections."""
+    missing = [spec for spec in vocabulary.sections.values() if spec.id not in found and spec.implied_by]
+    if not missing:
+        return
+    scope: list[Block] = list(lead.blocks)
+    for section in sections:
+        if not set(section.ids) & _NOT_IMPLYING:
+            scope.extend(section.blocks)
+    for spec in missing:
+        hit = _first_match(scope, spec.implied_by)
+        if hit is not None:
+            found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
+
+
+def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    for block in blocks:
+        if block.kind not in ("paragraph", "list_item"):
+            continue
+        for offset, line in enumerate(block.lines):
+            if any(p.search(line) for p in patterns):
+                return block.line + offset
+    return None

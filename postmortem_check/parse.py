@@ -1,0 +1,297 @@
+"""Parse stage: Markdown text to a flat list of blocks, each knowing its source lines.
+
+mistune has no line numbers (lepture/mistune#218). We stamp them ourselves: every block token
+is given the line of the offset where the block parser started it, and every child state (list
+item, block quote) knows the absolute line of its first source line. Child sources keep one line
+per source line, so a line inside a child is its base line plus the newlines before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import mistune
+from mistune.block_parser import BlockParser
+from mistune.core import BlockState
+
+_MAX_NESTING = 64
+
+
+class _LinedState(BlockState):
+    """A block state that knows the absolute line of its first source line."""
+
+    base_line: int
+
+    def __init__(self, parent: Any | None = None) -> None:
+        super().__init__(parent)
+        self.base_line = 1
+        self.in_method = 0
+        # Container contexts opened by parse_method (list / block_quote), innermost last.
+        self.containers: list[dict[str, int]] = []
+
+    def line_at(self, pos: int) -> int:
+        return self.base_line + self.src.count("\n", 0, pos)
+
+    def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
+        child = super().child_state(src, lazy_line_starts)
+        assert isinstance(child, _LinedState)
+        context = self.containers[-1] if self.containers else None
+        if context is None:
+            child.base_line = self.line_at(self.cursor)
+        elif context["kind"] == 0:  # block quote: its first line is where the method started
+            child.base_line = context["line"]
+        else:  # list: the first item starts at the list, each next item on the line before the cursor
+            child.base_line = context["line"]
+            context["line"] = self.line_at(self.cursor) - 1
+        return child
+
+    def append_token(self, token: dict[str, Any]) -> None:
+        if not self.in_method and "line" not in token:
+            token["line"] = self.line_at(self.cursor)
+        super().append_token(token)
+
+    def add_paragraph(self, text: str) -> None:
+        last = self.last_token()
+        if not (last and last["type"] == "paragraph"):
+            self.tokens.append({"type": "paragraph", "text": text, "line": self.line_at(self.cursor)})
+        else:
+            last["text"] += text
+
+
+class _LinedBlockParser(BlockParser):
+    state_cls = _LinedState
+
+    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        assert isinstance(state, _LinedState)
+        start_line = state.line_at(m.start())
+        kind = m.lastgroup
+        first_new = len(state.tokens)
+        if kind in ("block_quote", "list"):
+            state.containers.append({"kind": 0 if kind == "block_quote" else 1, "line": start_line})
+        state.in_method += 1
+        try:
+            end = super().parse_method(m, state)
+        finally:
+            state.in_method -= 1
+            if kind in ("block_quote", "list"):
+                state.containers.pop()
+        for token in state.tokens[first_new:]:
+            token.setdefault("line", start_line)
+        return end
+
+
+def _create_markdown() -> mistune.Markdown:
+    block = _LinedBlockParser(max_nested_level=_MAX_NESTING)
+    return mistune.Markdown(block=block, plugins=[mistune.plugins.import_plugin("table")])
+
+
+_MARKDOWN = _create_markdown()
+
+
+@dataclass
+class Block:
+    """One block of the document, flattened: lists and quotes become their leaf blocks.
+
+    ``lines`` holds the block's source text, one entry per source line starting at ``line``.
+    ``depth`` is the list nesting depth (0 outside lists); ``kind`` is one of
+    heading, paragraph, list_item, table_row, code, html, rule.
+    """
+
+    kind: str
+    line: int
+    lines: list[str]
+    level: int = 0
+    depth: int = 0
+    ordered: bool = False
+    info: str = ""
+    cells: list[str] = field(default_factory=list)
+    closed: bool = True
+
+    @property
+    def end_line(self) -> int:
+        return self.line + max(len(self.lines), 1) - 1
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class ParsedDocument:
+    blocks: list[Block]
+    ref_links: set[str]
+
+
+def parse_markdown(text: str, first_line: int = 1) -> ParsedDocument:
+    """Parse Markdown ``text`` whose first line is file line ``first_line`` into line-stamped blocks."""
+    state = _LinedState()
+    state.base_line = first_line
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    state.process(text)
+    _MARKDOWN.block.parse(state)
+    source_lines = text.split("\n")
+    blocks: list[Block] = []
+    _flatten(state.tokens, blocks, 0, source_lines, first_line)
+    return ParsedDocument(blocks, set(state.env["ref_links"]))
+
+
+def _text_lines(raw: str) -> list[str]:
+    return raw.rstrip("\n").split("\n")
+
+
+def _flatten(
+    tokens: list[dict[str, Any]], out: list[Block], depth: int, source: list[str], first_line: int
+) -> None:
+    for token in tokens:
+        kind = token["type"]
+        line = token.get("line", first_line)
+        if kind == "heading":
+            level = token["attrs"]["level"]
+            out.append(Block("heading", line, _text_lines(token["text"]), level=level, depth=depth))
+        elif kind in ("paragraph", "block_text"):
+            out.append(Block("paragraph", line, _text_lines(token["text"]), depth=depth))
+        elif kind == "list":
+            ordered = bool(token["attrs"].get("ordered"))
+            for item in token["children"]:
+                _flatten_item(item, out, depth + 1, ordered, source, first_line)
+        elif kind == "block_quote":
+            _flatten(token["children"], out, depth, source, first_line)
+        elif kind == "block_code":
+            out.append(_code_block(token, line, depth, source, first_line))
+        elif kind == "block_html":
+            out.extend(html_blocks(token["raw"], line, depth))
+        elif kind == "table":
+            out.extend(_table_rows(token, line, depth))
+        elif kind == "thematic_break":
+            out.append(Block("rule", line, ["---"], depth=depth))
+
+
+def _flatten_item(
+    item: dict[str, Any], out: list[Block], depth: int, ordered: bool, source: list[str], first_line: int
+) -> None:
+    children = item.get("children", [])
+    first = children[0] if children else None
+    if first is not None and first["type"] in ("paragraph", "block_text"):
+        out.append(
+            Block("list_item", first.get("line", first_line), _text_lines(first["text"]), depth=depth,
+                  ordered=ordered)
+        )
+        children = children[1:]
+    else:
+        line = first.get("line", first_line) if first else first_line
+        out.append(Block("list_item", line, [""], depth=depth, ordered=ordered))
+    _flatten(children, out, depth, source, first_line)
+
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def _code_block(token: dict[str, Any], line: int, depth: int, source: list[str], first_line: int) -> Block:
+    raw = token.get("raw", "")
+    if token.get("style") != "fenced":
+        return Block("code", line, _text_lines(raw), depth=depth)
+    info = (token.get("attrs") or {}).get("info", "") or ""
+    body = _text_lines(raw) if raw else []
+    # A fence is closed when the line after its body is a closing fence of the same kind.
+    opening = source[line - first_line] if 0 <= line - first_line < len(source) else ""
+    fence = _FENCE_OPEN.match(opening.lstrip(" \t>-*+0123456789.)"))
+    marker = fence.group(1) if fence else "```"
+    after = line - first_line + 1 + len(body)
+    closing = source[after].strip() if after < len(source) else ""
+    closed = closing.startswith(marker[0] * len(marker)) and not closing.strip(marker[0])
+    return Block("code", line, ["", *body], depth=depth, info=info.strip(), closed=closed)
+
+
+def _table_rows(token: dict[str, Any], line: int, depth: int) -> Iterator[Block]:
+    header, body = token["children"][0], token["children"][1:]
+    yield Block("table_row", line, ["|".join(c["text"] for c in header["children"])], depth=depth,
+                cells=[c["text"].strip() for c in header["children"]], info="head")
+    rows = body[0]["children"] if body else []
+    for index, row in enumerate(rows):
+        cells = [c["text"].strip() for c in row["children"]]
+        yield Block("table_row", line + 2 + index, ["|".join(cells)], depth=depth, cells=cells)
+
+
+_HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
+_TEXT_TAGS = {"p", "li", "td", "th", "dt", "dd", "pre", "blockquote"}
+_SKIP_TAGS = {"style", "script", "head", "title"}
+
+
+class _HTMLBlocks(HTMLParser):
+    """Turns an HTML block into headings, paragraphs and list items with their lines."""
+
+    def __init__(self, first_line: int, depth: int) -> None:
+        super().__init__(convert_charrefs=True)
+        self.first_line = first_line
+        self.depth = depth
+        self.blocks: list[Block] = []
+        self.current: tuple[str, int, int] | None = None  # tag, level, line
+        self.buffer: list[str] = []
+        self.skipping = 0
+        self.list_depth = 0
+
+    def _flush(self) -> None:
+        if self.current is not None:
+            tag, level, line = self.current
+            text = " ".join("".join(self.buffer).split())
+            if text:
+                if tag in _HEADING_TAGS:
+                    self.blocks.append(Block("heading", line, [text], level=level, depth=self.depth))
+                elif tag == "li":
+                    self.blocks.append(Block("list_item", line, [text], depth=self.depth + self.list_depth))
+                else:
+                    self.blocks.append(Block("paragraph", line, [text], depth=self.depth))
+        self.current = None
+        self.buffer = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping += 1
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self.list_depth += 1
+        elif tag in _HEADING_TAGS or tag in _TEXT_TAGS:
+            self._flush()
+            self.current = (tag, _HEADING_TAGS.get(tag, 0), self.first_line + self.getpos()[0] - 1)
+        elif tag == "br":
+            self.buffer.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self.list_depth = max(0, self.list_depth - 1)
+        elif self.current is not None and tag == self.current[0]:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.current is None and data.strip():
+            self.current = ("p", 0, self.first_line + self.getpos()[0] - 1 + _leading_newlines(data))
+        if self.current is not None:
+            self.buffer.append(data)
+
+
+def _leading_newlines(data: str) -> int:
+    return len(data) - len(data.lstrip("\n")) if data.strip() else 0
+
+
+def html_blocks(raw: str, line: int, depth: int) -> list[Block]:
+    """Headings, paragraphs and list items found in an HTML block starting on ``line``."""
+    parser = _HTMLBlocks(line, depth)
+    try:
+        parser.feed(raw)
+        parser.close()
+    except (AssertionError, ValueError):  # malformed markup: keep what was read
+        pass
+    parser._flush()
+    lines = _text_lines(raw)
+    return [Block("html", line, lines, depth=depth), *parser.blocks]

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with postmortem-check (templates, the common definitions, config and output)."""
