@@ -36,6 +36,9 @@ _ISSUE_HEADER = re.compile(r"bug|issue|ticket|link|tracking", re.I)
 _DUE_HEADER = re.compile(r"due|deadline|date|when", re.I)
 _PRIORITY_HEADER = re.compile(r"priority|prio|severity", re.I)
 _DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|✅|✔)", re.I)
+_TRAILING_METADATA = re.compile(
+    r"[\s,;(]*(?:(?:owner|assignee)s?\s*:?\s*)?(?:@[A-Za-z0-9-]+|\bP[0-4]\b|\b(?:due|by)\s*:?\s*\d{4}-\d{2}-\d{2}"
+    r"|#\d+|https?://\S+/(?:issues|pull)/\d+)[)\]]?\s*$", re.I)
 _KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?[\w ()/-]{1,30}(?:\*\*|__)?\s*:")
 
 
@@ -196,6 +199,8 @@ def _finish(draft: _Draft, index: int) -> ActionItem:
     labels_match = _LABELS.search(text)
     labels = tuple(x.strip() for x in labels_match.group(1).split(",") if x.strip()) if labels_match else ()
     shown = plain(text)
+    while (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
+        shown = trimmed
     return ActionItem(
         id=item_id(shown),
         text=shown,
