@@ -67,6 +67,13 @@ def load_configuration(config_path: Path | None, schema: str | None) -> tuple[Co
     return config, []
 
 
+def _error(message: str) -> None:
+    """One diagnostic line on stderr, with anything a terminal would act on escaped."""
+    from .report.text import printable
+
+    print(f"postmortem-check: error: {printable(message)}", file=sys.stderr)
+
+
 def _run_lint(args: argparse.Namespace) -> int:
     from .lint import lint_paths
     from .report import Totals, make_reporter
@@ -74,7 +81,7 @@ def _run_lint(args: argparse.Namespace) -> int:
     config, errors = load_configuration(args.config, args.schema)
     if config is None:
         for line in errors:
-            print(f"postmortem-check: error: {line}", file=sys.stderr)
+            _error(line)
         return EXIT_ERROR
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     reporter = make_reporter(fmt, sys.stdout)
@@ -95,7 +102,7 @@ def _run_lint(args: argparse.Namespace) -> int:
     if summary is not None:
         summary.finish(totals)
     for problem in problems:
-        print(f"postmortem-check: error: {problem}", file=sys.stderr)
+        _error(problem)
     if problems:
         return EXIT_ERROR
     failing = totals.errors + (totals.warnings if args.fail_on == "warning" else 0)
@@ -116,10 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as error:  # the promise: a clear message, never a traceback
-        print(f"postmortem-check: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        from .report.text import printable
+
+        detail = printable(str(error))
+        print(f"postmortem-check: internal error: {type(error).__name__}: {detail}", file=sys.stderr)
         print("postmortem-check: please report this with the file that caused it", file=sys.stderr)
         return EXIT_ERROR
 
 
 def run() -> None:
+    """Console entry point. A file name that is not UTF-8 must not make writing the report fail."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     raise SystemExit(main())
