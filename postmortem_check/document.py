@@ -53,8 +53,13 @@ def _unreadable(path: str, message: str, line: int) -> Document:
     return Document(path, "", [""], findings=[finding], readable=False)
 
 
+_MAX_YAML_DEPTH = 100
+
+
 class _SafeLineLoader(yaml.SafeLoader):
-    """Safe loader that refuses aliases, so an alias bomb cannot expand."""
+    """Safe loader that refuses aliases (no alias bomb), deep nesting (no RecursionError) and bad dates."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -62,7 +67,27 @@ class _SafeLineLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases (*name) are not allowed here", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= _MAX_YAML_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            message = f"YAML nested more than {_MAX_YAML_DEPTH} levels deep"
+            raise yaml.composer.ComposerError(None, None, message, mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """A date-like scalar that is no real date (``2024-13-45``) is a YAML error, not a ValueError."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date: {error}", node.start_mark
+            ) from None
+
+
+_SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLineLoader.construct_yaml_timestamp)
 
 
 def load_yaml(text: str) -> Any:
