@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,21 @@ def need_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+# Long robustness checks (time-bounded fuzzing, 20 MB documents) run only when a fuzz budget is given:
+#   POSTMORTEM_FUZZ_SECONDS=120 python -m pytest -q -m long
+FUZZ_SECONDS = float(os.environ.get("POSTMORTEM_FUZZ_SECONDS", "0") or 0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "long: long-running robustness check; runs when POSTMORTEM_FUZZ_SECONDS is set")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if FUZZ_SECONDS > 0:
+        return
+    skip = pytest.mark.skip(reason="long check: set POSTMORTEM_FUZZ_SECONDS to run it")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -113,6 +115,34 @@ def render_summary(results: list[FileResult], path: Path) -> str:
 def line_count(data: bytes) -> int:
     """How many lines a person sees in the file (LF, CRLF or CR breaks; undecodable bytes count as text)."""
     return len(split_lines(data.decode("utf-8", "replace")))
+
+
+# Control, separator, bidi and undecodable characters that must never reach a terminal raw.
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ALLOWED_COMMANDS = ("::error", "::warning", "::notice", "::debug", "::group", "::endgroup")
+
+
+def check_rendered(fmt: str, output: str, results: list[FileResult]) -> None:
+    """Format-independent safety of the rendered output."""
+    if fmt == "json":
+        document = json.loads(output)
+        assert [f["path"] for f in document["files"]] == [r.path for r in results]
+        for rendered, result in zip(document["files"], results):
+            assert [f["message"] for f in rendered["findings"]] == [f.message for f in result.findings]
+        assert "\x1b" not in output and "\r" not in output
+    elif fmt == "sarif":
+        json.loads(output)
+    elif fmt == "text":
+        lines = output.split("\n")
+        assert lines[-1] == ""
+        assert len(lines) - 2 == sum(len(r.findings) for r in results), "one line per finding"
+        for line in lines:
+            assert not _UNSAFE_TEXT.search(line), repr(line)
+    elif fmt == "github":
+        for line in output.replace("\r\n", "\n").split("\n"):
+            assert "\r" not in line, repr(line)
+            if line.startswith("::"):
+                assert line.startswith(_ALLOWED_COMMANDS), f"document text became a workflow command: {line!r}"
 
 
 # ---------------------------------------------------------------------------------------------------------

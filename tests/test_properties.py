@@ -3,9 +3,7 @@ and every output format renders it safely."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from postmortem_check.document import decode
 from postmortem_check.lint import FileResult, lint_document, schema_for
 from tests.robustness import (
     available_formats,
+    check_rendered,
     cli,
     document_bytes,
     document_text,
@@ -32,9 +31,6 @@ CONFIG = Config()
 SCHEMAS = ("default", "google-sre")
 EXAMPLES = int(os.environ.get("POSTMORTEM_PROPERTY_EXAMPLES", "150"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Control, separator, bidi and undecodable characters that must never reach a terminal raw.
-_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_ALLOWED_COMMANDS = ("::error", "::warning", "::notice", "::debug", "::group", "::endgroup")
 
 
 def lint_bytes(data: bytes, schema: str = "default", path: str = "doc.md") -> FileResult:
@@ -54,29 +50,6 @@ def check_result(data: bytes, result: FileResult) -> None:
         assert 1 <= item.line <= lines, (item, lines)
     for section_id, section in result.sections.items():
         assert section["line"] is None or 0 <= section["line"] <= lines, (section_id, section, lines)
-
-
-def check_rendered(fmt: str, output: str, results: list[FileResult]) -> None:
-    """Format-independent safety of the rendered output."""
-    if fmt == "json":
-        document = json.loads(output)
-        assert [f["path"] for f in document["files"]] == [r.path for r in results]
-        for rendered, result in zip(document["files"], results):
-            assert [f["message"] for f in rendered["findings"]] == [f.message for f in result.findings]
-        assert "\x1b" not in output and "\r" not in output
-    elif fmt == "sarif":
-        json.loads(output)
-    elif fmt == "text":
-        lines = output.split("\n")
-        assert lines[-1] == ""
-        assert len(lines) - 2 == sum(len(r.findings) for r in results), "one line per finding"
-        for line in lines:
-            assert not _UNSAFE_TEXT.search(line), repr(line)
-    elif fmt == "github":
-        for line in output.replace("\r\n", "\n").split("\n"):
-            assert "\r" not in line, repr(line)
-            if line.startswith("::"):
-                assert line.startswith(_ALLOWED_COMMANDS), f"document text became a workflow command: {line!r}"
 
 
 @PROPERTY
