@@ -142,8 +142,10 @@ def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> I
                     if any(fnmatch.fnmatch(name.lower(), p.lower()) for p in config.include) \
                             and not _excluded(relative, config) and os.path.isfile(full):
                         yield full
+        elif os.path.islink(given):
+            problems.append(f"{given}: a symbolic link to nothing (broken, or a link loop)")
         elif os.path.lexists(given):
-            problems.append(f"{given}: not a regular file or directory (a broken link?)")
+            problems.append(f"{given}: not a regular file or directory")
         else:
             problems.append(f"{given}: no such file or directory")
 
