@@ -10,7 +10,9 @@ from .parse import Block
 
 _PREFIX = re.compile(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*[.)]?\s*[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
 _TASK_BOX = re.compile(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
-_DONE_WORD = re.compile(r"^\s*(?:\*\*)?(?:DONE|FIXED|COMPLETED?)\b(?:\*\*)?[:\s-]*|\s*[(\[]?\b(?:DONE|FIXED|COMPLETED?)\b[)\]]?\s*$")
+_DONE_WORD = re.compile(
+    r"^\s*(?:\*\*)?(?:DONE|FIXED|COMPLETED?)\b(?:\*\*)?[:\s-]*|\s*[(\[]?\b(?:DONE|FIXED|COMPLETED?)\b[)\]]?\s*$"
+)
 _TODO_WORD = re.compile(r"^\s*(?:\*\*)?(?:TODO|OPEN)\b(?:\*\*)?[:\s-]*")
 _STRIKE = re.compile(r"^\s*~~.+~~\s*$")
 _MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b")

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ def packaged_text(filename: str) -> str:
     return resources.files("postmortem_check.schemas").joinpath(filename).read_text("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _packaged_resources() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for entry in resources.files("postmortem_check.schemas").iterdir():
@@ -61,17 +61,17 @@ def _packaged_resources() -> dict[str, dict[str, Any]]:
 
 
 def _refuse(uri: str) -> Resource[Any]:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
 
-    @checker.checks("date", raises=ValueError)
+    @checker.checks("date", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date(value: object) -> bool:
         return not isinstance(value, str) or bool(date.fromisoformat(value))
 
-    @checker.checks("date-time", raises=ValueError)
+    @checker.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date_time(value: object) -> bool:
         return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
@@ -105,7 +105,8 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise SchemaError(f"{what} {path} cannot be read: {error}") from None
     except json.JSONDecodeError as error:
-        raise SchemaError(f"{what} {path} is not valid JSON: line {error.lineno} column {error.colno}: {error.msg}") from None
+        where = f"line {error.lineno} column {error.colno}"
+        raise SchemaError(f"{what} {path} is not valid JSON: {where}: {error.msg}") from None
     if not isinstance(data, dict):
         raise SchemaError(f"{what} {path} must be a JSON object")
     return data
@@ -179,7 +180,7 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         raise SchemaError(f"schema {name_or_path} is not a valid JSON Schema at {where}: {error.message}") from None
     if "$id" not in schema:
         schema = {**schema, "$id": base}  # so that relative $refs resolve next to the schema file
-    registry: Registry[Any] = Registry(retrieve=_refuse).with_resources(
+    registry: Registry[Any] = Registry(retrieve=_refuse).with_resources(  # type: ignore[call-arg]
         (uri, Resource.from_contents(data, default_specification=DRAFT202012))
         for uri, data in registry_data.items()
     )

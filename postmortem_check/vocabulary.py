@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -101,10 +100,10 @@ class Vocabulary:
         if len(parts) > 1:
             found: list[str] = []
             for part in parts:
-                ids, quality = self._match(part)
+                part_ids, quality = self._match(part)
                 if quality < FUZZY:
                     break
-                found.extend(i for i in ids if i not in found)
+                found.extend(i for i in part_ids if i not in found)
             else:
                 return tuple(found), FUZZY
         words = key.split()
