@@ -41,7 +41,7 @@ def _is_placeholder(body: str, ref_links: set[str]) -> bool:
     text = body.strip()
     if not text or text.lower() in ("x", " ") or text.startswith("^"):
         return False
-    if " ".join(text.lower().split()) in ref_links:
+    if " ".join(text.split()).lower().upper() in ref_links:
         return False  # a shortcut reference link
     if len(text.split()) >= 2:
         return True  # "[Start time]", "[describe the impact]": template instructions
@@ -55,7 +55,6 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
         if block.kind in ("paragraph", "list_item", "heading", "table_row") or (
                 block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
             text_lines.update(range(block.line, block.end_line + 1))
-    refs = {" ".join(r.split()) for r in outline.ref_links}
     found: list[dict[str, Any]] = []
     for number in sorted(text_lines):
         if number > len(document.lines):
@@ -64,7 +63,8 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
         if _REF_DEFINITION.match(line):
             continue
         masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked) if _is_placeholder(m.group("body"), refs)]
+        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked)
+                if _is_placeholder(m.group("body"), outline.ref_links)]
         hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)]
         for column, text in sorted(hits):
             found.append({"text": text, "line": number, "column": column + 1})
