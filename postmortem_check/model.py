@@ -72,9 +72,9 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
 
 
 def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
-    content = " ".join(block.text for section in sections for block in section.blocks)
+    content = "\n".join(block.text for section in sections for block in section.blocks)
     count = words(content)
-    return {"heading": first.heading, "line": first.line, "style": first.style, "words": count,
+    return {"heading": first.heading, "line": first.line, "style": first.style, "text": content, "words": count,
             "empty": count == 0 and first.explicit}
 
 
