@@ -149,7 +149,11 @@ def skeleton(schema: LoadedSchema, title: str | None = None, day: str | None = N
     if fields:
         out.append("---")
         for name, spec in fields.items():
-            out.append(f"{name}: {_yaml_scalar(_field_value(name, spec, title, day))}")
+            line = f"{name}: {_yaml_scalar(_field_value(name, spec, title, day))}"
+            choices = spec.get("enum")
+            if isinstance(choices, list) and len(choices) > 1 and name not in ("title", "date"):
+                line += "  # one of: " + ", ".join(str(c) for c in choices)
+            out.append(line)
         out += ["---", ""]
     out += [f"# {title}", ""]
     for section_id in schema.section_order:
