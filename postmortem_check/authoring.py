@@ -25,7 +25,7 @@ def comment(text: str) -> str:
     return f"<!-- {text} -->"
 
 
-# --- schema walking --------------------------------------------------------------------------------------
+# --- schema walking -------------------------------------------------------------------------------
 
 
 def _resolve(schema: LoadedSchema, node: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], Any]:
@@ -100,7 +100,7 @@ def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
     return found
 
 
-# --- new -------------------------------------------------------------------------------------------------
+# --- new ------------------------------------------------------------------------------------------
 
 
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -110,8 +110,9 @@ def _yaml_scalar(value: Any) -> str:
     """A JSON value written as YAML flow (JSON is valid YAML), dates left bare so YAML reads them as dates."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z][\w.-]*", value) and value.lower() not in _YAML_WORDS:
-        return value
+    plain_word = isinstance(value, str) and re.fullmatch(r"[A-Za-z][\w.-]*", value)
+    if plain_word and str(value).lower() not in _YAML_WORDS:
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -179,7 +180,7 @@ def check_date(text: str) -> str | None:
     return f"--date {text!r} is not a date in the form YYYY-MM-DD"
 
 
-# --- rules and schema ------------------------------------------------------------------------------------
+# --- rules and schema -----------------------------------------------------------------------------
 
 
 def rules_text(schema: LoadedSchema, overrides: dict[str, str] | None = None) -> str:

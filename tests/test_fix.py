@@ -1,4 +1,4 @@
-"""``lint --fix``: missing required sections are inserted, in the document's style, and nothing else changes."""
+"""``lint --fix``: missing required sections are inserted in the document's style; nothing else changes."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _section_ranks(text: str, schema: str) -> list[int]:
     return [rank for _, rank in explicit]
 
 
-# --- seeds ---------------------------------------------------------------------------------------------------
+# --- seeds ----------------------------------------------------------------------------------------
 
 
 def _seed_paths() -> list[Path]:
@@ -66,7 +66,8 @@ def test_fix_on_seed_keeps_every_line_and_is_idempotent(prefix, schema, tmp_path
     path = tmp_path / source.name
     shutil.copyfile(source, path)
     original = source.read_bytes()
-    before = {f["section"] for f in _lint_json(path, schema, capsys)["findings"] if f["rule"] == "missing-section"}
+    findings = _lint_json(path, schema, capsys)["findings"]
+    before = {f["section"] for f in findings if f["rule"] == "missing-section"}
 
     _, result, stderr = _fix(path, capsys, schema)
     fixed = path.read_bytes()
@@ -109,7 +110,8 @@ def test_seed_000_gets_bold_heading_before_the_actions(tmp_path, capsys):
     shutil.copyfile(source, path)
     _fix(path, capsys)
     lines = _lines(path.read_bytes())
-    assert lines.index("**Root Cause Analysis:**") < lines.index("**Resolution:**") < lines.index("**Actions Taken:**")
+    resolution = lines.index("**Resolution:**")
+    assert lines.index("**Root Cause Analysis:**") < resolution < lines.index("**Actions Taken:**")
 
 
 def test_out_of_order_document_gets_sections_next_to_their_neighbours(tmp_path, capsys):
@@ -121,11 +123,12 @@ def test_out_of_order_document_gets_sections_next_to_their_neighbours(tmp_path, 
     _fix(path, capsys, "google-sre")
     lines = _lines(path.read_bytes())
     detection, lessons = lines.index("Detection:"), lines.index("Lessons Learned:")
-    assert lines.index("Root Cause and Resolution:") < detection < lines.index("Corrective and Preventative Measures:")
+    measures = lines.index("Corrective and Preventative Measures:")
+    assert lines.index("Root Cause and Resolution:") < detection < measures
     assert lessons > lines.index("Tasks:")
 
 
-# --- fixtures in every heading style --------------------------------------------------------------------------
+# --- fixtures in every heading style --------------------------------------------------------------
 
 STYLES = {
     "atx3": lambda title: [f"### {title}"],
@@ -199,15 +202,15 @@ def test_crlf_file_stays_crlf_and_keeps_its_bom(tmp_path, capsys):
 
 def test_file_without_final_newline_keeps_its_last_line(tmp_path, capsys):
     path = tmp_path / "tail.md"
-    path.write_text("# Outage\n\n## Summary\n\nThe API was down for an hour.\n\n## Timeline\n\n- 10:00 UTC down"
-                    "\n\n## Root Cause\n\nA bad certificate.\n\n## Resolution\n\nRenewed it, no final newline",
-                    encoding="utf-8")
-    _, result, stderr = _fix(path, capsys)
+    path.write_text("# Outage\n\n## Summary\n\nThe API was down for an hour.\n\n## Timeline\n\n"
+                    "- 10:00 UTC down\n\n## Root Cause\n\nA bad certificate.\n\n## Resolution\n\n"
+                    "Renewed it, no final newline", encoding="utf-8")
+    _, _, stderr = _fix(path, capsys)
     lines = split_lines(path.read_text(encoding="utf-8"))
+    heading = "## Corrective and Preventative Measures"
     assert "Renewed it, no final newline" in lines
-    assert lines.index("Renewed it, no final newline") < lines.index("## Corrective and Preventative Measures")
-    assert _inserted(stderr) == [(lines.index("## Corrective and Preventative Measures") + 1,
-                                  "## Corrective and Preventative Measures")]
+    assert lines.index("Renewed it, no final newline") < lines.index(heading)
+    assert _inserted(stderr) == [(lines.index(heading) + 1, heading)]
 
 
 def test_document_without_any_section_heading_gets_atx_sections_after_front_matter(tmp_path, capsys):
