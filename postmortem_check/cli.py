@@ -135,7 +135,7 @@ def _fix_paths(paths: Sequence[str], config: Config) -> bool:
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--schema", help="built-in schema name (default, google-sre) or a team schema file")
-    parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml found upward)")
+    parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml, upward)")
 
 
 def _add_authoring_commands(commands: Any) -> None:
