@@ -10,10 +10,12 @@ from . import action_items, timeline
 from .action_items import ActionItem
 from .document import Document
 from .outline import Outline, Section, words
+from .parse import Block
 
 _BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _PLACEHOLDER_WORDS = re.compile(
     r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
 )
@@ -71,8 +73,13 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
     return found
 
 
+def _content_text(block: Block) -> str:
+    """What a reader sees of a block: HTML comments (template instructions) are not content."""
+    return _HTML_COMMENT.sub(" ", block.text) if block.kind == "html" else block.text
+
+
 def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
-    content = "\n".join(block.text for section in sections for block in section.blocks)
+    content = "\n".join(_content_text(block) for section in sections for block in section.blocks)
     count = words(content)
     return {"heading": first.heading, "line": first.line, "style": first.style, "text": content, "words": count,
             "empty": count == 0 and first.explicit}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -19,6 +20,12 @@ from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
 from .vocabulary import SectionSpec, Vocabulary
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 BUILTIN_SCHEMAS = ("default", "google-sre")
 _PACKAGED_PREFIX = "urn:postmortem-check:"
@@ -45,14 +52,22 @@ class LoadedSchema:
         return list(sections.get("required", []))
 
 
+def _schema_files() -> Traversable:
+    """The packaged schemas; from a source checkout whose top-level folder shadows the install, ``schemas/``."""
+    try:
+        return resources.files("postmortem_check.schemas")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "schemas"
+
+
 def packaged_text(filename: str) -> str:
-    return resources.files("postmortem_check.schemas").joinpath(filename).read_text("utf-8")
+    return _schema_files().joinpath(filename).read_text("utf-8")
 
 
 @cache
 def _packaged_resources() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for entry in resources.files("postmortem_check.schemas").iterdir():
+    for entry in _schema_files().iterdir():
         if entry.name.endswith(".json"):
             data = json.loads(entry.read_text("utf-8"))
             if isinstance(data, dict) and isinstance(data.get("$id"), str):
