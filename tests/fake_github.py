@@ -46,7 +46,8 @@ class Logged:
 class FakeGitHub:
     """The state and behaviour of one fake repository; ``url`` is the API base URL."""
 
-    def __init__(self, token: str = "test-token-0123456789", repo: str = "acme/ops", page_cap: int = 100) -> None:
+    def __init__(self, token: str = "test-token-0123456789", repo: str = "acme/ops",
+                 page_cap: int = 100) -> None:
         self.token = token
         self.repo = repo
         self.page_cap = page_cap
@@ -93,7 +94,8 @@ class FakeGitHub:
             return self._create({"title": title, "body": body, "labels": list(labels)}, state, pull_request)
 
     def requests(self, method: str | None = None, route: str | None = None) -> list[Logged]:
-        return [x for x in self.log if (method is None or x.method == method) and (route is None or x.route == route)]
+        return [x for x in self.log
+                if (method is None or x.method == method) and (route is None or x.route == route)]
 
     def writes(self) -> list[Logged]:
         return [x for x in self.log if x.method != "GET"]
@@ -102,7 +104,8 @@ class FakeGitHub:
         return [issue for issue in self.issues if "pull_request" not in issue]
 
     # --- behaviour ----------------------------------------------------------------------------------
-    def _create(self, data: dict[str, Any], state: str = "open", pull_request: bool = False) -> dict[str, Any]:
+    def _create(self, data: dict[str, Any], state: str = "open",
+                pull_request: bool = False) -> dict[str, Any]:
         number = len(self.issues) + 1
         milestone = next((m for m in self.milestones if m["number"] == data.get("milestone")), None)
         issue: dict[str, Any] = {
@@ -161,7 +164,8 @@ class FakeGitHub:
                                      {"Retry-After": str(fault.seconds)})
             if fault.kind == "429":
                 done(429)
-                return handler.reply(429, {"message": "Too Many Requests"}, {"Retry-After": str(fault.seconds)})
+                return handler.reply(429, {"message": "Too Many Requests"},
+                                     {"Retry-After": str(fault.seconds)})
             if fault.kind == "403-primary":
                 done(403)
                 reset = str(int(time.time()) + fault.seconds)
@@ -208,15 +212,15 @@ class FakeGitHub:
                 return 200, self.milestones, {}
             if route == "create":
                 if not body.get("title"):
-                    return 422, {"message": "Validation Failed", "errors": [{"field": "title", "code": "missing"}]}, {}
+                    return 422, _invalid([{"field": "title", "code": "missing"}]), {}
                 refused = [x for x in body.get("assignees") or [] if x.lower() not in self.assignable]
                 if refused:
-                    return 422, {"message": "Validation Failed", "errors": [
-                        {"value": x, "resource": "Issue", "field": "assignees", "code": "invalid"} for x in refused]}, {}
+                    return 422, _invalid([{"value": x, "resource": "Issue", "field": "assignees",
+                                           "code": "invalid"} for x in refused]), {}
                 if body.get("milestone") is not None and not any(
                         m["number"] == body["milestone"] for m in self.milestones):
-                    return 422, {"message": "Validation Failed", "errors": [
-                        {"value": body["milestone"], "resource": "Issue", "field": "milestone", "code": "invalid"}]}, {}
+                    return 422, _invalid([{"value": body["milestone"], "resource": "Issue",
+                                           "field": "milestone", "code": "invalid"}]), {}
                 return 201, self._create(body), {}
             number = int(segments[4])
             issue = next((i for i in self.issues if i["number"] == number), None)
@@ -254,6 +258,10 @@ class FakeGitHub:
                      f'<{self.url}{path}?{urlencode({**query, "page": last})}>; rel="last"']
             headers["Link"] = ", ".join(links)
         return 200, shown, headers
+
+
+def _invalid(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"message": "Validation Failed", "errors": errors}
 
 
 def _route(method: str, segments: list[str]) -> str:

@@ -62,8 +62,8 @@ ITEMS = [
     "- [ ] Document the WAL cleanup runbook (#12)",
     "- [ ] Review backup retention with the storage team",
 ]
-ENV_VARS = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_SHA", "GITHUB_SERVER_URL",
-            "GITHUB_WORKSPACE", "GITHUB_ACTIONS")
+ENV_VARS = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_SHA",
+            "GITHUB_SERVER_URL", "GITHUB_WORKSPACE", "GITHUB_ACTIONS")
 
 
 def postmortem(items: list[str]) -> str:
@@ -138,7 +138,7 @@ def test_first_run_opens_one_issue_per_open_item(workspace: Path, github: FakeGi
                                             "Review backup retention with the storage team"]
     first = issues[0]
     assert [label["name"] for label in first["labels"]] == ["postmortem", "incident", "from-ci"]
-    assert [label["name"] for label in issues[1]["labels"]] == ["postmortem", "incident", "from-ci", "monitoring"]
+    assert [x["name"] for x in issues[1]["labels"]] == ["postmortem", "incident", "from-ci", "monitoring"]
     assert [a["login"] for a in first["assignees"]] == ["alice"]
     assert first["milestone"]["title"] == "2024-Q3"
     assert "| Due | 2024-06-01 |" in first["body"] and "| Priority | P1 |" in first["body"]
@@ -312,8 +312,8 @@ def test_ambiguous_create_lists_again_and_never_duplicates(workspace: Path, gith
     assert ("confirmed by listing" in records[1]["reason"]) == (posts == 1)
 
 
-def test_create_failing_twice_is_reported_and_the_next_run_completes(workspace: Path, github: FakeGitHub,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_create_failing_twice_is_reported_and_the_next_run_completes(
+        workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
     write(ITEMS)
     github.fault("POST", "create", "502", times=2)
     code, records, err = sync(github, capsys)
@@ -349,13 +349,15 @@ def test_rate_limit_beyond_max_wait_stops_without_waiting(workspace: Path, githu
     code, records, err = sync(github, capsys)
     assert code == 1
     assert actions(records) == ["created", "failed", "skipped", "linked", "failed"]
-    assert "max_wait" in records[1]["reason"] and records[4]["reason"].startswith("not attempted")
+    assert "max_wait" in err and "max_wait" in records[1]["reason"]
+    assert records[4]["reason"].startswith("not attempted")
     assert counts(github) == {"GET list": 1, "POST create": 2}
     assert sync(github, capsys)[0] == 0  # the next run (after the limit) completes
     assert len(github.real_issues()) == 3
 
 
-def test_listing_500_is_retried(workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_listing_500_is_retried(workspace: Path, github: FakeGitHub,
+                                capsys: pytest.CaptureFixture[str]) -> None:
     write(ITEMS)
     github.fault("GET", "list", "500")
     code, records, _ = sync(github, capsys)
@@ -381,8 +383,8 @@ def test_crash_halfway_then_rerun_completes_without_duplicates(workspace: Path, 
     held = github.fault("POST", "create", "hold", after=7)  # the 8th create is held open
     env = {**os.environ, "GITHUB_TOKEN": github.token, "GITHUB_REPOSITORY": "acme/ops"}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from postmortem_check.cli import run; run()", "issues", "--api-url", github.url,
-         PM], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-c", "from postmortem_check.cli import run; run()", "issues",
+         "--api-url", github.url, PM], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert held.arrived.wait(60), "the run never reached the 8th create"
         process.kill()  # the run dies while its request is in flight...
@@ -484,7 +486,8 @@ def test_usage_errors_exit_2(workspace: Path, github: FakeGitHub, capsys: pytest
     assert github.log == []
 
 
-def test_bad_label_in_config_exits_2(workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_label_in_config_exits_2(workspace: Path, github: FakeGitHub,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     Path(".postmortem-check.yaml").write_text("issues:\n  tool_label: 'a,b'\n")
     write(ITEMS)
     assert main(["issues", "--api-url", github.url, PM]) == 2
@@ -506,6 +509,7 @@ def test_fifty_items_request_counts(workspace: Path, github: FakeGitHub,
     code, records, rerun_err = sync(github, capsys)
     assert code == 0 and actions(records) == ["exists"] * 50
     rerun = counts(github)
+    assert "requests: 1 GET, 50 POST" in first_err and "requests: 1 GET" in rerun_err
     print(f"\n50 items: first run {first}, re-run {rerun}")
     assert first == {"GET list": 1, "POST create": 50}
     assert rerun == {"GET list": 1}

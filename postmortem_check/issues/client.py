@@ -59,7 +59,8 @@ def rate_limit_wait(status: int, headers: dict[str, Any], message: str, earlier_
     now = time.time() if now is None else now
     if retry_after is not None:
         try:
-            return max(0.0, float(retry_after))
+            seconds = float(str(retry_after))
+            return max(0.0, seconds)
         except ValueError:
             try:
                 return max(0.0, email.utils.parsedate_to_datetime(retry_after).timestamp() - now)
@@ -70,7 +71,7 @@ def rate_limit_wait(status: int, headers: dict[str, Any], message: str, earlier_
             return max(1.0, float(reset) - now + 1)
         except ValueError:
             pass
-    return 60.0 * 2 ** min(earlier_waits, 4)
+    return 60.0 * float(2 ** min(earlier_waits, 4))
 
 
 def _message(data: Any) -> str:
@@ -124,8 +125,9 @@ class GitHubClient:
     def _wait(self, seconds: float, why: str) -> None:
         if self.waited + seconds > self.max_wait:
             raise GitHubError(
-                f"{why}: GitHub asks to wait {seconds:.0f} s, which would pass the cap of {self.max_wait:g} s "
-                f"of waiting per run (issues.max_wait); run again later", kind="rate_limit", fatal=True)
+                f"{why}: GitHub asks to wait {seconds:.0f} s, which would pass the cap of "
+                f"{self.max_wait:g} s of waiting per run (issues.max_wait); run again later",
+                kind="rate_limit", fatal=True)
         self._notify(f"{why}: waiting {seconds:.0f} s")
         time.sleep(seconds)
         self.waited += seconds
@@ -171,7 +173,8 @@ class GitHubClient:
                                f"to a valid token", kind="auth", status=status, fatal=True)
         if status == 403:
             return GitHubError(f"the token may not {what} in {self.repo} (403 {message}): the workflow "
-                               f"needs `permissions: issues: write`", kind="permission", status=status, fatal=True)
+                               f"needs `permissions: issues: write`", kind="permission", status=status,
+                               fatal=True)
         if status == 404:
             return GitHubError(f"could not {what}: not found (404); check the repository name {self.repo} "
                                f"(--repo or GITHUB_REPOSITORY) and that the token can see it",
@@ -182,7 +185,8 @@ class GitHubClient:
         if status == 422:
             return GitHubError(f"could not {what}: GitHub refused it (422 {message})", kind="validation",
                                status=status, invalid=_invalid_fields(data))
-        return GitHubError(f"could not {what}: GitHub answered {status} {message}", kind="other", status=status)
+        return GitHubError(f"could not {what}: GitHub answered {status} {message}", kind="other",
+                           status=status)
 
     def _paginate(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -196,7 +200,8 @@ class GitHubClient:
                     error.fatal = True
                 raise
             if not isinstance(data, list):
-                raise GitHubError(f"could not {what}: GitHub did not answer with a list", kind="other", fatal=True)
+                raise GitHubError(f"could not {what}: GitHub did not answer with a list", kind="other",
+                                  fatal=True)
             found.extend(entry for entry in data if isinstance(entry, dict))
             url, query = next_link(headers.get("link")), None
         return found
@@ -214,7 +219,8 @@ class GitHubClient:
 
     def create_issue(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST a new issue, once: a 5xx or a dropped connection raises an ambiguous GitHubError."""
-        _, data = self._call("POST", f"{self._path}/issues", what="create issues", repeatable=False, body=payload)
+        _, data = self._call("POST", f"{self._path}/issues", what="create issues", repeatable=False,
+                             body=payload)
         return data if isinstance(data, dict) else {}
 
     def update_issue(self, number: int, payload: dict[str, Any]) -> dict[str, Any]:
@@ -225,5 +231,5 @@ class GitHubClient:
 
     def add_comment(self, number: int, body: str) -> None:
         """POST a comment, once."""
-        self._call("POST", f"{self._path}/issues/{number}/comments", what="comment on issues", repeatable=False,
-                   body={"body": body})
+        self._call("POST", f"{self._path}/issues/{number}/comments", what="comment on issues",
+                   repeatable=False, body={"body": body})

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="extra label for every issue (repeatable)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--schema", help="schema used to lint the files first")
-    parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml found upward)")
+    parser.add_argument("--config", type=Path,
+                        help="config file (default: .postmortem-check.yaml found upward)")
     parser.add_argument("--allow-invalid", action="store_true",
                         help="sync files even when they have lint errors")
     parser.set_defaults(run=run)

@@ -50,7 +50,8 @@ def item_milestone(item: ActionItem) -> str | None:
 def issue_title(item: ActionItem, limit: int = TITLE_LIMIT) -> str:
     """The item as plain text on one line, cut at a word boundary to fit ``limit`` characters."""
     text = _MILESTONE_TEXT.sub("", _LABELS_TEXT.sub("", item.text))
-    text = _TRAILING_PEOPLE.sub("", " ".join(text.split())).strip(" ,;:-") or item.text.strip() or "Action item"
+    text = _TRAILING_PEOPLE.sub("", " ".join(text.split())).strip(" ,;:-")
+    text = text or item.text.strip() or "Action item"
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]

@@ -70,7 +70,7 @@ class Existing:
         number = data.get("number")
         if marker is None or not isinstance(number, int):
             return None
-        labels = tuple(str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict))
+        labels = tuple(str(x.get("name")) for x in data.get("labels") or [] if isinstance(x, dict))
         return cls(number, str(data.get("html_url") or ""), str(data.get("state") or "open"), marker, labels)
 
 
@@ -296,7 +296,8 @@ class Syncer:
             except GitHubError as error:
                 if error.fatal:
                     raise
-                warnings.append(f"closed #{step.issue.number} but the closing comment failed: {error.message}")
+                warnings.append(f"closed #{step.issue.number}, but the closing comment failed: "
+                                f"{error.message}")
             return self._outcome(step, "closed", step.reason, warnings=warnings)
         return self._outcome(step, _PAST[step.action], step.reason)
 
@@ -339,8 +340,9 @@ class Syncer:
                 self.notify(f"{where}: {failure.message}; listing the issues to see whether it was created")
                 found = self._find(entry)
                 if found is not None:
-                    return self._outcome(step, "created", f"created (confirmed by listing after: {failure.message})",
-                                         {"number": found.number, "url": found.url}, warnings)
+                    reason = f"created (confirmed by listing after: {failure.message})"
+                    return self._outcome(step, "created", reason, {"number": found.number, "url": found.url},
+                                         warnings)
                 if attempt == 1:
                     self.notify(f"{where}: not created; sending it once more")
                 continue
@@ -348,13 +350,15 @@ class Syncer:
             labels = {str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)}
             if data.get("labels") is not None and self.settings.tool_label not in labels:
                 self.fatal = GitHubError(
-                    f"issue #{issue['number']} was created without the label '{self.settings.tool_label}' (the "
-                    f"token cannot set labels), so later runs could not find it; no further issues are created",
+                    f"issue #{issue['number']} was created without the label '{self.settings.tool_label}' "
+                    f"(the token cannot set labels), so later runs could not find it; no further issues "
+                    f"are created",
                     kind="other", fatal=True)
                 return self._outcome(step, "failed", self.fatal.message, issue, warnings)
             return self._outcome(step, "created", step.reason, issue, warnings)
         message = last.message if last else "could not create the issue"
-        return self._outcome(step, "failed", f"{message}; listed twice and the issue is not there", None, warnings)
+        return self._outcome(step, "failed", f"{message}; listed twice and the issue is not there", None,
+                             warnings)
 
     def _find(self, entry: Entry) -> Existing | None:
         for existing in index_issues(self.client.list_issues(self.settings.tool_label)):
