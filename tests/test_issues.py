@@ -6,6 +6,7 @@ the repository and how many requests it took.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -540,3 +541,34 @@ def test_lint_never_imports_pygithub(tmp_path: Path) -> None:
               "assert 'github' not in sys.modules, 'lint imported PyGithub'\n")
     done = subprocess.run([sys.executable, "-c", script, str(document)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_gh_token_and_another_working_directory_find_the_same_issues(
+        workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write(ITEMS)
+    assert sync(github, capsys)[0] == 0
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GH_TOKEN", github.token)
+    monkeypatch.chdir(workspace / "postmortems")
+    code, records, _ = sync(github, capsys, paths=("../postmortems/./2024-05-02-db.md",))
+    assert code == 0 and actions(records) == ["exists", "exists", "skipped", "linked", "exists"]
+
+
+def test_twin_issues_are_reported_and_the_oldest_is_used(workspace: Path, github: FakeGitHub,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS[:1])
+    sync(github, capsys)
+    github.add_issue("twin", github.real_issues()[0]["body"], ("postmortem",))
+    code, records, err = sync(github, capsys)
+    assert code == 0 and records[0]["issue"]["number"] == 1
+    assert "issues #1 and #2 are both for item" in err
+
+
+def test_writes_are_spaced(workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    Path(".postmortem-check.yaml").write_text("issues:\n  write_spacing: 0.3\n")
+    write(ITEMS)
+    assert sync(github, capsys)[0] == 0
+    creates = github.requests("POST", "create")
+    assert len(creates) == 3
+    assert all(later.at - earlier.at >= 0.25 for earlier, later in itertools.pairwise(creates))

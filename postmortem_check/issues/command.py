@@ -163,6 +163,27 @@ def run(args: argparse.Namespace) -> int:
     """Lint the files, list the repository's tool-labelled issues once, and bring the issues in step."""
     token = (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "").strip() or None
     say = _Redactor(token)
+    try:
+        return _run(args, token, say)
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as error:  # the message goes through the redactor, unlike the generic handler's
+        return _error(say, f"internal error: {type(error).__name__}: {error}")
+
+
+def _twins(existing: list[Any], say: _Redactor) -> None:
+    """Warn about two issues carrying the same marker (e.g. from two runs at the same moment)."""
+    seen: dict[tuple[str, str], int] = {}
+    for issue in existing:
+        key = (issue.marker.file, issue.marker.item)
+        if key in seen:
+            say(f"postmortem-check: warning: issues #{seen[key]} and #{issue.number} are both for item "
+                f"{key[1]} of {key[0]}; #{seen[key]} is kept in step, close the other by hand", sys.stderr)
+        else:
+            seen[key] = issue.number
+
+
+def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
     repo = (args.repo or os.environ.get("GITHUB_REPOSITORY") or "").strip()
     if not repo:
         return _error(say, "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
@@ -170,7 +191,11 @@ def run(args: argparse.Namespace) -> int:
         return _error(say, f"--repo must look like OWNER/NAME, not '{repo}'")
     api_url = (args.api_url or os.environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
     parts = urlsplit(api_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        usable = False
+    if not usable:
         return _error(say, f"the API URL must be an http(s) URL, not '{api_url}'")
     if token is None and not args.dry_run:
         return _error(say, "no token: set GITHUB_TOKEN (or GH_TOKEN) to a token with `issues: write`")
@@ -204,10 +229,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         needs_github = any(not e.skip_reason and not e.item.placeholder and not e.item.issue for e in entries)
         fatal: GitHubError | None = None
-        existing = []
+        existing: list[Any] = []
         if needs_github:
             try:
                 existing = index_issues(client.list_issues(settings.tool_label))
+                _twins(existing, say)
             except GitHubError as error:
                 fatal = error
         steps = plan(entries, existing, settings)
