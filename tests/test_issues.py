@@ -462,10 +462,31 @@ def test_labels_dropped_by_github_stop_further_creates(workspace: Path, github: 
     github.drop_labels = True
     write(ITEMS)
     code, records, err = sync(github, capsys)
-    assert code == 1
+    assert code == 2
     assert actions(records) == ["failed", "failed", "skipped", "linked", "failed"]
     assert "without the label 'postmortem'" in err
     assert counts(github) == {"GET list": 1, "POST create": 1}
+
+
+def test_item_names_its_milestone(workspace: Path, github: FakeGitHub,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    github.milestones.append({"number": 2, "title": "2024-Q4", "state": "open"})
+    Path(".postmortem-check.yaml").write_text("issues:\n  write_spacing: 0\n  milestone: 2024-Q3\n")
+    write(["- [ ] Move backups to a second region (milestone: 2024-Q4)", "- [ ] Test restores monthly"])
+    assert sync(github, capsys)[0] == 0
+    first, second = github.real_issues()
+    assert first["title"] == "Move backups to a second region"
+    assert first["milestone"]["title"] == "2024-Q4" and second["milestone"]["title"] == "2024-Q3"
+
+
+def test_missing_pygithub_is_a_clear_error(workspace: Path, github: FakeGitHub) -> None:
+    write(ITEMS)
+    script = ("import sys\nsys.modules['github'] = None\nfrom postmortem_check.cli import main\n"
+              "raise SystemExit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", script, "issues", "--api-url", github.url, PM],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "needs PyGithub" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("argv", "env", "message"), [

@@ -218,7 +218,11 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
         return EXIT_ERROR
     entries = _entries(results, repo, args.allow_invalid, say)
 
-    from .client import GitHubClient
+    try:
+        from .client import GitHubClient
+    except ImportError as error:
+        return _error(say, f"the issues command needs PyGithub ({error}): "
+                           f"pip install 'postmortem-check[github]'")
     from .errors import GitHubError
     from .sync import Syncer, index_issues, plan
 

@@ -17,6 +17,7 @@ _MARKER = re.compile(r"<!--\s*" + MARKER_NAME + r":\s*(\{.*?\})\s*-->", re.S)
 _LABELS_TEXT = re.compile(r"[\s,;(]*\blabels?\s*:\s*[\w ,./-]+\)?", re.I)
 _MILESTONE_TEXT = re.compile(r"\bmilestone\s*:\s*(?P<name>[^,;()\[\]]+?)\s*(?=$|[,;)\]])", re.I)
 _TRAILING_PEOPLE = re.compile(r"(?:[\s,;(]*(?:@[A-Za-z0-9-]+|\bP[0-4]\b)[)]?)+\s*$")
+_EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 MAX_ASSIGNEES = 10  # GitHub's limit per issue
 
@@ -49,7 +50,7 @@ def item_milestone(item: ActionItem) -> str | None:
 
 def issue_title(item: ActionItem, limit: int = TITLE_LIMIT) -> str:
     """The item as plain text on one line, cut at a word boundary to fit ``limit`` characters."""
-    text = _MILESTONE_TEXT.sub("", _LABELS_TEXT.sub("", item.text))
+    text = _EMPTY_BRACKETS.sub("", _MILESTONE_TEXT.sub("", _LABELS_TEXT.sub("", item.text)))
     text = _TRAILING_PEOPLE.sub("", " ".join(text.split())).strip(" ,;:-")
     text = text or item.text.strip() or "Action item"
     if len(text) <= limit:
@@ -78,7 +79,7 @@ def line_link(source: Source, line: int) -> str | None:
 
 
 def permalink(server_url: str, repo: str, sha: str, file: str) -> str:
-    return f"{server_url.rstrip('/')}/{repo}/blob/{sha}/{quote(file)}"
+    return f"{server_url.rstrip('/')}/{repo}/blob/{sha}/{quote(file.lstrip('/'))}"
 
 
 def fingerprint(item: ActionItem, source: Source, assignees: list[str], milestone: str | None) -> str:

@@ -353,7 +353,7 @@ class Syncer:
                     f"issue #{issue['number']} was created without the label '{self.settings.tool_label}' "
                     f"(the token cannot set labels), so later runs could not find it; no further issues "
                     f"are created",
-                    kind="other", fatal=True)
+                    kind="permission", fatal=True)
                 return self._outcome(step, "failed", self.fatal.message, issue, warnings)
             return self._outcome(step, "created", step.reason, issue, warnings)
         message = last.message if last else "could not create the issue"
