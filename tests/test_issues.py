@@ -445,7 +445,7 @@ def test_read_only_token_stops_at_the_first_write(workspace: Path, github: FakeG
     write(ITEMS)
     code, records, err = sync(github, capsys)
     assert code == 2
-    assert "issues: write" in err
+    assert "issues: write" in err and len([line for line in err.splitlines() if "issues: write" in line]) == 1
     assert actions(records) == ["failed", "failed", "skipped", "linked", "failed"]
     assert counts(github) == {"GET list": 1, "POST create": 1}
 

@@ -253,8 +253,9 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
         for warning in outcome.warnings:
             say(f"postmortem-check: warning: {outcome.file}:{outcome.line}: {warning}", sys.stderr)
     failed = [outcome for outcome in outcomes if outcome.action == "failed"]
-    for outcome in failed:
-        say(f"postmortem-check: failed: {outcome.file}:{outcome.line}: {outcome.reason}", sys.stderr)
+    for outcome in failed:  # what a run-stopping error caused is said once, below
+        if fatal is None or fatal.message not in outcome.reason:
+            say(f"postmortem-check: failed: {outcome.file}:{outcome.line}: {outcome.reason}", sys.stderr)
     say(_counts(outcomes, dict(client.requests), args.dry_run), sys.stderr)
     if fatal is not None:
         say(f"postmortem-check: error: {fatal.message}", sys.stderr)
