@@ -94,3 +94,12 @@ def test_hook_definition_matches_the_command_line():
     for path in ("README.md", "postmortems/README.md", "notes.md", "postmortems/graph.png",
                  "src/postmortem.py", "postmortems/template.md"):
         assert not matches(path), path
+
+
+def test_every_subpackage_is_shipped():
+    """A non-editable install (pre-commit, the action) must contain every package directory."""
+    import tomllib
+
+    shipped = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "postmortem_check").rglob("__init__.py")}
+    assert found <= shipped, found - shipped
