@@ -97,7 +97,7 @@ def sarif_validator() -> Draft4Validator:
 
 
 def _fixtures() -> list[Path]:
-    found = sorted((ROOT / "examples").glob("*.md"))
+    found = sorted((ROOT / "examples").glob("*.md")) + sorted((ROOT / "tests" / "fixtures").glob("*.md"))
     for folder in (SEEDS, CORPUS):
         if folder.is_dir():
             found += sorted(p for p in folder.iterdir() if p.suffix in (".md", ".txt"))
