@@ -7,6 +7,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +89,7 @@ def parse_outputs(path: Path) -> dict[str, str]:
 
 
 def run_action(repo: dict[str, Any], tmp_path: Path, event: str, payload: dict[str, Any],
-               command: list[str] | None = None, **inputs: str) -> tuple[int, str, dict[str, str], str]:
+               api_url: str = "http://127.0.0.1:9", **inputs: str) -> tuple[int, str, dict[str, str], str]:
     """Run the action's script in the repository; exit code, stdout, outputs and job summary."""
     event_path = tmp_path / "event.json"
     event_path.write_text(json.dumps(payload))
@@ -94,10 +97,10 @@ def run_action(repo: dict[str, Any], tmp_path: Path, event: str, payload: dict[s
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "RUNNER_"))}
     env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME=event, GITHUB_EVENT_PATH=str(event_path),
                GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary), GITHUB_REPOSITORY="acme/ops",
-               GITHUB_API_URL="http://127.0.0.1:9", GITHUB_WORKSPACE=str(repo["root"]))
+               GITHUB_API_URL=api_url, GITHUB_WORKSPACE=str(repo["root"]))
     env.update({"INPUT_PATHS": "postmortems", "INPUT_GITHUB_TOKEN": "not-a-token"})
     env.update({f"INPUT_{key.upper()}": value for key, value in inputs.items()})
-    run = subprocess.run(command or [sys.executable, "-m", "postmortem_check.action"], cwd=repo["root"], env=env,
+    run = subprocess.run([sys.executable, "-m", "postmortem_check.action"], cwd=repo["root"], env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.stderr == "", run.stderr
     text = summary.read_text() if summary.exists() else ""
@@ -183,18 +186,60 @@ def test_push_to_other_branch_does_not_sync_issues(repo, tmp_path):
     assert "Issues were not synced" in summary
 
 
-def test_push_to_default_branch_runs_the_issues_command(repo, tmp_path):
+@pytest.fixture()
+def api() -> Iterator[dict[str, Any]]:
+    """A GitHub API stand-in on 127.0.0.1 with no issues yet; it refuses and records every write."""
+    state: dict[str, Any] = {"writes": [], "reads": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            state["reads"] += 1
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path.split("?")[0] == "/repos/acme/ops":
+                self._send(200, {"id": 1, "name": "ops", "full_name": "acme/ops", "url": f"{base}/repos/acme/ops",
+                                 "owner": {"login": "acme", "id": 2}, "has_issues": True})
+            else:
+                self._send(200, [])
+
+        def _write(self) -> None:
+            state["writes"].append((self.command, self.path))
+            self._send(403, {"message": "dry run must not write"})
+
+        do_POST = do_PATCH = do_PUT = do_DELETE = _write
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def test_push_to_default_branch_runs_the_issues_command(repo, tmp_path, api):
     """The action hands the issue command's JSON on as the ``issues`` output and fails when it fails."""
     payload = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
     paths = "postmortems/2026-03-04-checkout.md"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
-    env.update(GITHUB_REPOSITORY="acme/ops", GITHUB_API_URL="http://127.0.0.1:9", GITHUB_TOKEN="not-a-token")
+    env.update(GITHUB_REPOSITORY="acme/ops", GITHUB_API_URL=api["url"], GITHUB_TOKEN="not-a-token")
     direct = subprocess.run(
         [sys.executable, "-c", "from postmortem_check.cli import run; run()", "issues", "--format", "json",
          "--dry-run", "--label", "postmortem", "--", paths],
         cwd=repo["root"], env=env, capture_output=True, text=True, timeout=300)
-    code, stdout, outputs, summary = run_action(repo, tmp_path, "push", payload, paths=paths,
+    code, stdout, outputs, summary = run_action(repo, tmp_path, "push", payload, paths=paths, api_url=api["url"],
                                                 create_issues="dry-run", labels="postmortem")
+    assert api["writes"] == [], "a dry run writes nothing"
     expected = json.loads(direct.stdout) if direct.stdout.strip() else None
     assert json.loads(outputs["issues"]) == expected
     assert outputs["files"] == "1" and outputs["errors"] == "0"
