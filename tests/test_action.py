@@ -7,9 +7,7 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import yaml
 from jsonschema import Draft4Validator
 
 from tests.conftest import ROOT, SHARED, need_shared
+from tests.fake_github import FakeGitHub
 
 CHECKOUT = (ROOT / "examples" / "2026-03-04-checkout-latency.md").read_text()
 DNS = (ROOT / "examples" / "2026-05-19-internal-dns-outage.md").read_text()
@@ -187,72 +186,51 @@ def test_push_to_other_branch_does_not_sync_issues(repo, tmp_path):
 
 
 @pytest.fixture()
-def api() -> Iterator[dict[str, Any]]:
-    """A GitHub API stand-in on 127.0.0.1 with no issues yet; it refuses and records every write."""
-    state: dict[str, Any] = {"writes": [], "reads": 0}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: Any) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            state["reads"] += 1
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path.split("?")[0] == "/repos/acme/ops":
-                self._send(200, {"id": 1, "name": "ops", "full_name": "acme/ops", "url": f"{base}/repos/acme/ops",
-                                 "owner": {"login": "acme", "id": 2}, "has_issues": True})
-            else:
-                self._send(200, [])
-
-        def _write(self) -> None:
-            state["writes"].append((self.command, self.path))
-            self._send(403, {"message": "dry run must not write"})
-
-        do_POST = do_PATCH = do_PUT = do_DELETE = _write
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+def github() -> Iterator[FakeGitHub]:
+    server = FakeGitHub().start()
+    yield server
+    server.stop()
 
 
-def test_push_to_default_branch_runs_the_issues_command(repo, tmp_path, api):
-    """The action hands the issue command's JSON on as the ``issues`` output and fails when it fails."""
-    payload = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
-    paths = "postmortems/2026-03-04-checkout.md"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
-    env.update(GITHUB_REPOSITORY="acme/ops", GITHUB_API_URL=api["url"], GITHUB_TOKEN="not-a-token")
-    direct = subprocess.run(
-        [sys.executable, "-c", "from postmortem_check.cli import run; run()", "issues", "--format", "json",
-         "--dry-run", "--label", "postmortem", "--", paths],
-        cwd=repo["root"], env=env, capture_output=True, text=True, timeout=300)
-    code, stdout, outputs, summary = run_action(repo, tmp_path, "push", payload, paths=paths, api_url=api["url"],
-                                                create_issues="dry-run", labels="postmortem")
-    assert api["writes"] == [], "a dry run writes nothing"
-    expected = json.loads(direct.stdout) if direct.stdout.strip() else None
-    assert json.loads(outputs["issues"]) == expected
+PUSH = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+CHECKOUT_PATH = "postmortems/2026-03-04-checkout.md"
+
+
+def test_push_dry_run_plans_issues_and_writes_nothing(repo, tmp_path, github):
+    code, stdout, outputs, summary = run_action(repo, tmp_path, "push", PUSH, paths=CHECKOUT_PATH, api_url=github.url,
+                                                github_token=github.token, create_issues="dry-run",
+                                                labels="postmortem")
+    assert code == 0, stdout
+    assert github.writes() == []
+    plan = json.loads(outputs["issues"])
+    writes = [record for record in plan if record["action"] != "skipped"]
+    assert [(record["action"], record.get("dry_run")) for record in writes] == [("created", True)] * 2
     assert outputs["files"] == "1" and outputs["errors"] == "0"
     assert "### Issues (dry run)" in summary
-    if direct.returncode == 0:
-        assert code == 0
-        assert "postmortem-check issues output" in summary
-    else:
-        assert code in (1, 2)
-        assert f"::error title=postmortem-check issues::postmortem-check issues exited with {direct.returncode}" \
-            in stdout
-        if direct.stderr.strip():  # relayed with workflow commands switched off around it
-            assert re.search(r"^::stop-commands::([0-9a-f]{32})\n(.|\n)*^::\1::$", stdout, re.M)
+
+
+def test_push_creates_issues_and_hands_their_json_on(repo, tmp_path, github):
+    code, stdout, outputs, summary = run_action(repo, tmp_path, "push", PUSH, paths=CHECKOUT_PATH, api_url=github.url,
+                                                github_token=github.token, create_issues="true")
+    assert code == 0, stdout
+    created = [record for record in json.loads(outputs["issues"]) if record["action"] == "created"]
+    assert [record["issue"]["number"] for record in created] == [1, 2]
+    assert len(github.real_issues()) == 2
+    assert github.token not in stdout and github.token not in summary
+    code, _, outputs, _ = run_action(repo, tmp_path, "push", PUSH, paths=CHECKOUT_PATH, api_url=github.url,
+                                     github_token=github.token, create_issues="true")
+    assert code == 0
+    assert {record["action"] for record in json.loads(outputs["issues"])} == {"exists", "skipped"}
+    assert len(github.real_issues()) == 2  # a re-run opens nothing twice
+
+
+def test_issues_command_failure_fails_the_step_without_leaking_the_token(repo, tmp_path, github):
+    code, stdout, _, _ = run_action(repo, tmp_path, "push", PUSH, paths=CHECKOUT_PATH, api_url=github.url,
+                                    github_token="wrong-token-0123456789", create_issues="true")
+    assert code == 2
+    assert "::error title=postmortem-check issues::postmortem-check issues exited with 2" in stdout
+    assert "wrong-token-0123456789" not in stdout
+    assert github.writes() == []
 
 
 def test_bad_inputs_are_one_clear_error(repo, tmp_path):
