@@ -23,6 +23,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from .report import FORMATS
 
@@ -40,6 +50,8 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="append a Markdown report to PATH (for $GITHUB_STEP_SUMMARY)")
     lint.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                       help="which findings make the exit code 1 (default: error)")
+    lint.add_argument("--jobs", type=_positive_int, metavar="N",
+                      help="worker processes for large runs (default: one per CPU; 1 for none)")
     lint.set_defaults(run=_run_lint)
 
     from .issues.command import add_arguments as add_issue_arguments
@@ -85,7 +97,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         summary = SummaryReporter(args.summary)
     totals = Totals()
     problems: list[str] = []
-    for result in lint_paths(args.paths, config, problems):
+    for result in lint_paths(args.paths, config, problems, args.jobs):
         totals.add(result)
         reporter.file(result)
         if summary is not None:
