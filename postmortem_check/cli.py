@@ -24,6 +24,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from .report import FORMATS
 
@@ -43,6 +53,8 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="which findings make the exit code 1 (default: error)")
     lint.add_argument("--fix", action="store_true",
                       help="first insert each missing required section as an empty heading, then lint")
+    lint.add_argument("--jobs", type=_positive_int, metavar="N",
+                      help="worker processes for large runs (default: one per CPU; 1 for none)")
     lint.set_defaults(run=_run_lint)
     _add_authoring_commands(commands)
 
@@ -91,7 +103,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         summary = SummaryReporter(args.summary)
     totals = Totals()
     problems: list[str] = []
-    for result in lint_paths(args.paths, config, problems):
+    for result in lint_paths(args.paths, config, problems, args.jobs):
         totals.add(result)
         reporter.file(result)
         if summary is not None:

@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-
 from .document import load_yaml, yaml_error_line
 from .schema import BUILTIN_SCHEMAS, packaged_text
 
@@ -45,6 +42,8 @@ def find_config(start: Path) -> Path | None:
 
 def _key_lines(text: str) -> dict[str, int]:
     """JSON pointer of each mapping key and sequence item in a YAML text, to its 1-based line."""
+    import yaml
+
     lines: dict[str, int] = {}
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -68,6 +67,9 @@ def _key_lines(text: str) -> dict[str, int]:
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; a ConfigError lists every problem with its line."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass
@@ -53,26 +55,35 @@ def _unreadable(path: str, message: str, line: int) -> Document:
     return Document(path, "", [""], findings=[finding], readable=False)
 
 
-class _SafeLineLoader(yaml.SafeLoader):
-    """Safe loader that refuses aliases (no alias bomb can expand) and keeps dates as strings."""
+@lru_cache(maxsize=1)
+def _safe_loader() -> Any:
+    """The YAML loader class, built on first use so that files without front matter never import yaml."""
+    import yaml
 
-    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    class _SafeLineLoader(yaml.SafeLoader):
+        """Safe loader that refuses aliases (no alias bomb can expand) and keeps dates as strings."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not allowed here", event.start_mark
-            )
-        return super().compose_node(parent, index)
+        yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML aliases (*name) are not allowed here", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return _SafeLineLoader
 
 
 def load_yaml(text: str) -> Any:
     """Load YAML with a safe loader that also refuses aliases."""
-    return yaml.load(text, Loader=_SafeLineLoader)
+    import yaml
+
+    return yaml.load(text, Loader=_safe_loader())  # a SafeLoader subclass
 
 
 def yaml_error_line(error: yaml.YAMLError) -> int | None:
@@ -89,6 +100,8 @@ def _read_front_matter(document: Document) -> None:
     if end is None:
         return  # an opening rule with no closing one is not front matter
     document.body_start = end + 2
+    import yaml
+
     try:
         data = load_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as error:

@@ -19,6 +19,9 @@ _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _PLACEHOLDER_WORDS = re.compile(
     r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
 )
+# Text every match of _PLACEHOLDER_WORDS contains: a cheap test before the (slow) regular expression.
+_PLACEHOLDER_LITERALS = ("TBD", "TBA", "???", "DATE RANGE", "Incident Title", "XX:XX", "YYYY-MM-DD", "HH:MM",
+                         "Lorem ipsum")
 _PLACEHOLDER_TERMS = {
     "date", "time", "duration", "name", "owner", "title", "link", "url", "impact", "description", "service",
     "team", "number", "n", "x", "xx", "tbd", "todo", "timezone", "tz", "severity", "status", "author", "authors",
@@ -58,10 +61,15 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
                 block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
             text_lines.update(range(block.line, block.end_line + 1))
     found: list[dict[str, Any]] = []
+    # A line can hold a placeholder only if it has a bracket or a placeholder word; search the words once.
+    words_anywhere = any(word in document.text for word in _PLACEHOLDER_LITERALS) and bool(
+        _PLACEHOLDER_WORDS.search(document.text))
     for number in sorted(text_lines):
         if number > len(document.lines):
             continue
         line = document.lines[number - 1]
+        if not words_anywhere and "[" not in line:
+            continue
         if _REF_DEFINITION.match(line):
             continue
         masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
