@@ -10,7 +10,10 @@ from .parse import Block
 
 _PREFIX = re.compile(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*[.)]?\s*[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
 _TASK_BOX = re.compile(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
-_DONE_WORD = re.compile(r"^\s*(?:\*\*)?(?:DONE|FIXED|COMPLETED?)\b(?:\*\*)?[:\s-]*|\s*[(\[]?\b(?:DONE|FIXED|COMPLETED?)\b[)\]]?\s*$")
+_DONE_WORD = re.compile(
+    r"^\s*(?:\*\*)?(?:DONE|FIXED|COMPLETED?)\b(?:\*\*)?[:\s-]*|\s*\b(?:DONE|FIXED|COMPLETED?)\s*$"
+    r"|\s*[(\[](?i:done|fixed|completed?)[)\]]\s*$"
+)
 _TODO_WORD = re.compile(r"^\s*(?:\*\*)?(?:TODO|OPEN)\b(?:\*\*)?[:\s-]*")
 _STRIKE = re.compile(r"^\s*~~.+~~\s*$")
 _MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b")
@@ -38,7 +41,7 @@ _PRIORITY_HEADER = re.compile(r"priority|prio|severity", re.I)
 _DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|✅|✔)", re.I)
 _TRAILING_METADATA = re.compile(
     r"[\s,;(]*(?:(?:owner|assignee)s?\s*:?\s*)?(?:@[A-Za-z0-9-]+|\bP[0-4]\b|\b(?:due|by)\s*:?\s*\d{4}-\d{2}-\d{2}"
-    r"|#\d+|https?://\S+/(?:issues|pull)/\d+)[)\]]?\s*$", re.I)
+    r"|#\d+|https?://\S+/(?:issues|pull)/\d+|\blabels?\s*:\s*[\w ,./-]+)[)\]]?\s*$", re.I)
 _KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?[\w ()/-]{1,30}(?:\*\*|__)?\s*:")
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import Config
@@ -21,6 +22,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -40,7 +51,12 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="append a Markdown report to PATH (for $GITHUB_STEP_SUMMARY)")
     lint.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                       help="which findings make the exit code 1 (default: error)")
+    lint.add_argument("--fix", action="store_true",
+                      help="first insert each missing required section as an empty heading, then lint")
+    lint.add_argument("--jobs", type=_positive_int, metavar="N",
+                      help="worker processes for large runs (default: one per CPU; 1 for none)")
     lint.set_defaults(run=_run_lint)
+    _add_authoring_commands(commands)
 
     from .issues.command import add_arguments as add_issue_arguments
 
@@ -67,13 +83,6 @@ def load_configuration(config_path: Path | None, schema: str | None) -> tuple[Co
     return config, []
 
 
-def _error(message: str) -> None:
-    """One diagnostic line on stderr, with anything a terminal would act on escaped."""
-    from .report.text import printable
-
-    print(f"postmortem-check: error: {printable(message)}", file=sys.stderr)
-
-
 def _run_lint(args: argparse.Namespace) -> int:
     from .lint import lint_paths
     from .report import Totals, make_reporter
@@ -82,6 +91,8 @@ def _run_lint(args: argparse.Namespace) -> int:
     if config is None:
         for line in errors:
             _error(line)
+        return EXIT_ERROR
+    if args.fix and not _fix_paths(args.paths, config):
         return EXIT_ERROR
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     reporter = make_reporter(fmt, sys.stdout)
@@ -92,7 +103,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         summary = SummaryReporter(args.summary)
     totals = Totals()
     problems: list[str] = []
-    for result in lint_paths(args.paths, config, problems):
+    for result in lint_paths(args.paths, config, problems, args.jobs):
         totals.add(result)
         reporter.file(result)
         if summary is not None:
@@ -107,6 +118,109 @@ def _run_lint(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     failing = totals.errors + (totals.warnings if args.fail_on == "warning" else 0)
     return EXIT_FINDINGS if failing and args.fail_on != "never" else EXIT_CLEAN
+
+
+def _fix_paths(paths: Sequence[str], config: Config) -> bool:
+    """``lint --fix``: insert missing sections and say so on stderr; False if a file could not be written."""
+    from .fix import fix_file
+    from .lint import expand_paths, schema_for
+    from .report.text import printable
+
+    if config.rules.get("missing-section") == "off":
+        return True
+    schema = schema_for(config)
+    ok = True
+    for path in expand_paths(paths, config, []):  # lint reports the paths that do not exist
+        try:
+            result = fix_file(path, schema, config.max_file_size)
+        except OSError as error:
+            _error(f"{path}: cannot be fixed: {error.strerror or error}")
+            ok = False
+            continue
+        for insertion in result.inserted:
+            print(f"postmortem-check: fixed {printable(path)}:{insertion.line}: inserted {insertion.heading!r}",
+                  file=sys.stderr)
+        for section_id in result.skipped:
+            print(f"postmortem-check: {printable(path)}: could not insert a heading for section {section_id!r}",
+                  file=sys.stderr)
+    return ok
+
+
+def _schema_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema", help="built-in schema name (default, google-sre) or a team schema file")
+    parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml, upward)")
+
+
+def _add_authoring_commands(commands: Any) -> None:
+    """The ``new``, ``rules`` and ``schema`` subcommands."""
+    new = commands.add_parser("new", help="write a postmortem skeleton generated from the schema")
+    _schema_arguments(new)
+    new.add_argument("--title", help="incident title (default: a placeholder to fill in)")
+    new.add_argument("--date", help="incident date, YYYY-MM-DD (default: today)")
+    new.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE, never overwriting it "
+                     "(default: standard output)")
+    new.set_defaults(run=_run_new)
+    rules = commands.add_parser("rules", help="list every rule, and the headings each section accepts")
+    _schema_arguments(rules)
+    rules.set_defaults(run=_run_rules)
+    schema = commands.add_parser("schema", help="print a built-in schema, to start a team schema from")
+    schema.add_argument("name", metavar="NAME", help="default, google-sre or common")
+    schema.set_defaults(run=_run_schema)
+
+
+def _error(message: str) -> int:
+    """Diagnostic lines on stderr, with anything a terminal would act on escaped."""
+    from .report.text import printable
+
+    for line in message.split("\n"):
+        print(f"postmortem-check: error: {printable(line)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from .authoring import check_date, skeleton
+    from .lint import schema_for
+
+    config, errors = load_configuration(args.config, args.schema)
+    if config is None:
+        return _error("\n".join(errors))
+    if args.date is not None and (problem := check_date(args.date)):
+        return _error(problem)
+    text = skeleton(schema_for(config), args.title, args.date)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_CLEAN
+    try:
+        with open(args.output, "x", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except FileExistsError:
+        return _error(f"{args.output} already exists; not overwriting it (choose another file with -o)")
+    except OSError as error:
+        return _error(f"cannot write {args.output}: {error.strerror or error}")
+    print(f"postmortem-check: wrote {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from .authoring import rules_text
+    from .lint import schema_for
+
+    config, errors = load_configuration(args.config, args.schema)
+    if config is None:
+        return _error("\n".join(errors))
+    sys.stdout.write(rules_text(schema_for(config), config.rules))
+    return EXIT_CLEAN
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from .authoring import builtin_schema_text
+    from .schema import SchemaError
+
+    try:
+        sys.stdout.write(builtin_schema_text(args.name))
+    except SchemaError as error:
+        return _error(str(error))
+    return EXIT_CLEAN
 
 
 def main(argv: Sequence[str] | None = None) -> int:

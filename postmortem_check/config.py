@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-
 from .document import load_yaml, yaml_error_line
-from .schema import packaged_text
+from .schema import BUILTIN_SCHEMAS, packaged_text
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
@@ -45,6 +42,8 @@ def find_config(start: Path) -> Path | None:
 
 def _key_lines(text: str) -> dict[str, int]:
     """JSON pointer of each mapping key and sequence item in a YAML text, to its 1-based line."""
+    import yaml
+
     lines: dict[str, int] = {}
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -68,15 +67,18 @@ def _key_lines(text: str) -> dict[str, int]:
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; a ConfigError lists every problem with its line."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read: {error}") from None
     try:
         data = load_yaml(text)
-    except yaml.YAMLError as error:
-        line = yaml_error_line(error) or 1
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    except yaml.YAMLError as yaml_error:
+        line = yaml_error_line(yaml_error) or 1
+        problem = getattr(yaml_error, "problem", None) or str(yaml_error).splitlines()[0]
         raise ConfigError(f"{path}:{line}: not valid YAML: {problem}") from None
     if data is None:
         data = {}
@@ -85,21 +87,21 @@ def load_config(path: Path) -> Config:
     validator = Draft202012Validator(json.loads(packaged_text("config.json")))
     lines = _key_lines(text)
     problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        pointer = "".join(f"/{p}" for p in error.absolute_path)
+    for invalid in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        pointer = "".join(f"/{p}" for p in invalid.absolute_path)
         where = pointer or "(top level)"
-        if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if invalid.validator == "additionalProperties":
+            extra = sorted(set(invalid.instance) - set(invalid.schema.get("properties", {})))
             for key in extra:
                 line = lines.get(f"{pointer}/{key}", 1)
                 problems.append((line, f"{path}:{line}: unknown setting '{key}' in {where}"))
             continue
         line = lines.get(pointer, 1)
-        problems.append((line, f"{path}:{line}: {where}: {error.message}"))
+        problems.append((line, f"{path}:{line}: {where}: {invalid.message}"))
     if problems:
         raise ConfigError("\n".join(message for _, message in sorted(problems)))
     schema = data.get("schema", "default")
-    if schema not in ("default", "google-sre") and not Path(schema).is_absolute():
+    if schema not in BUILTIN_SCHEMAS and not Path(schema).is_absolute():
         schema = str(path.parent / schema)
     return Config(
         path=path,

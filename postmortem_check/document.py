@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass
@@ -56,43 +58,55 @@ def _unreadable(path: str, message: str, line: int) -> Document:
 _MAX_YAML_DEPTH = 100
 
 
-class _SafeLineLoader(yaml.SafeLoader):
-    """Safe loader that refuses aliases (no alias bomb), deep nesting (no RecursionError) and bad dates."""
+@lru_cache(maxsize=1)
+def _safe_loader() -> Any:
+    """The YAML loader class, built on first use so that files without front matter never import yaml."""
+    import yaml
 
-    _depth = 0
+    class _SafeLineLoader(yaml.SafeLoader):
+        """Safe loader that refuses aliases (no alias bomb can expand), deep nesting (no RecursionError)
+        and impossible dates, and keeps implicit dates as strings."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not allowed here", event.start_mark
-            )
-        if self._depth >= _MAX_YAML_DEPTH:
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            message = f"YAML nested more than {_MAX_YAML_DEPTH} levels deep"
-            raise yaml.composer.ComposerError(None, None, message, mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        _depth = 0
 
-    def construct_yaml_timestamp(self, node: Any) -> Any:
-        """A date-like scalar that is no real date (``2024-13-45``) is a YAML error, not a ValueError."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as error:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid date: {error}", node.start_mark
-            ) from None
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML aliases (*name) are not allowed here", event.start_mark
+                )
+            if self._depth >= _MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                message = f"YAML nested more than {_MAX_YAML_DEPTH} levels deep"
+                raise yaml.composer.ComposerError(None, None, message, mark)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
 
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            """``!!timestamp 2024-13-45`` is a YAML error, not a ValueError that stops the run."""
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as error:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{node.value!r} is not a valid date: {error}", node.start_mark
+                ) from None
 
-_SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLineLoader.construct_yaml_timestamp)
+    _SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLineLoader.construct_yaml_timestamp)
+    return _SafeLineLoader
 
 
 def load_yaml(text: str) -> Any:
     """Load YAML with a safe loader that also refuses aliases."""
-    return yaml.load(text, Loader=_SafeLineLoader)  # noqa: S506 - a SafeLoader subclass
+    import yaml
+
+    return yaml.load(text, Loader=_safe_loader())  # a SafeLoader subclass
 
 
 def yaml_error_line(error: yaml.YAMLError) -> int | None:
@@ -109,6 +123,8 @@ def _read_front_matter(document: Document) -> None:
     if end is None:
         return  # an opening rule with no closing one is not front matter
     document.body_start = end + 2
+    import yaml
+
     try:
         data = load_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as error:

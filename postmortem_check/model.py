@@ -10,13 +10,18 @@ from . import action_items, timeline
 from .action_items import ActionItem
 from .document import Document
 from .outline import Outline, Section, words
+from .parse import Block
 
 _BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _PLACEHOLDER_WORDS = re.compile(
     r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
 )
+# Text every match of _PLACEHOLDER_WORDS contains: a cheap test before the (slow) regular expression.
+_PLACEHOLDER_LITERALS = ("TBD", "TBA", "???", "DATE RANGE", "Incident Title", "XX:XX", "YYYY-MM-DD", "HH:MM",
+                         "Lorem ipsum")
 _PLACEHOLDER_TERMS = {
     "date", "time", "duration", "name", "owner", "title", "link", "url", "impact", "description", "service",
     "team", "number", "n", "x", "xx", "tbd", "todo", "timezone", "tz", "severity", "status", "author", "authors",
@@ -41,7 +46,7 @@ def _is_placeholder(body: str, ref_links: set[str]) -> bool:
     text = body.strip()
     if not text or text.lower() in ("x", " ") or text.startswith("^"):
         return False
-    if " ".join(text.lower().split()) in ref_links:
+    if " ".join(text.split()).lower().upper() in ref_links:
         return False  # a shortcut reference link
     if len(text.split()) >= 2:
         return True  # "[Start time]", "[describe the impact]": template instructions
@@ -55,26 +60,38 @@ def find_placeholders(document: Document, outline: Outline) -> list[dict[str, An
         if block.kind in ("paragraph", "list_item", "heading", "table_row") or (
                 block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
             text_lines.update(range(block.line, block.end_line + 1))
-    refs = {" ".join(r.split()) for r in outline.ref_links}
     found: list[dict[str, Any]] = []
+    # A line can hold a placeholder only if it has a bracket or a placeholder word; search the words once.
+    words_anywhere = any(word in document.text for word in _PLACEHOLDER_LITERALS) and bool(
+        _PLACEHOLDER_WORDS.search(document.text))
     for number in sorted(text_lines):
         if number > len(document.lines):
             continue
         line = document.lines[number - 1]
+        if not words_anywhere and "[" not in line:
+            continue
         if _REF_DEFINITION.match(line):
             continue
         masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked) if _is_placeholder(m.group("body"), refs)]
-        hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)]
+        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked)
+                if _is_placeholder(m.group("body"), outline.ref_links)]
+        spans = [(start, start + len(text)) for start, text in hits]
+        hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)
+                 if not any(start <= m.start() < end for start, end in spans)]  # "[TBD]" is one placeholder
         for column, text in sorted(hits):
             found.append({"text": text, "line": number, "column": column + 1})
     return found
 
 
+def _content_text(block: Block) -> str:
+    """What a reader sees of a block: HTML comments (template instructions) are not content."""
+    return _HTML_COMMENT.sub(" ", block.text) if block.kind == "html" else block.text
+
+
 def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
-    content = " ".join(block.text for section in sections for block in section.blocks)
+    content = "\n".join(_content_text(block) for section in sections for block in section.blocks)
     count = words(content)
-    return {"heading": first.heading, "line": first.line, "style": first.style, "words": count,
+    return {"heading": first.heading, "line": first.line, "style": first.style, "text": content, "words": count,
             "empty": count == 0 and first.explicit}
 
 

@@ -122,7 +122,7 @@ def _expand_fences(path: str, blocks: list[Block], findings: list[Finding], refs
     """Parse ``markdown`` fences as Markdown, and report fences left open."""
     out: list[Block] = []
     for block in blocks:
-        if block.kind != "code" or not block.info and block.closed:
+        if block.kind != "code" or (not block.info and block.closed):
             out.append(block)
             continue
         if not block.closed:
@@ -220,7 +220,9 @@ def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section |
     return Section(ids, match.group("label").strip(), block.line + index, LABEL_LEVEL + 1, "inline")
 
 
-def _take_title(items: list[Section | Block], vocabulary: Vocabulary) -> tuple[str | None, int | None, list[Section | Block]]:
+def _take_title(
+    items: list[Section | Block], vocabulary: Vocabulary
+) -> tuple[str | None, int | None, list[Section | Block]]:
     """The document title: its first heading or emphasis line before any content, or a short first line."""
     for index, item in enumerate(items):
         if isinstance(item, Section):

@@ -73,7 +73,7 @@ class _LinedState(BlockState):
 class _LinedBlockParser(BlockParser):
     state_cls = _LinedState
 
-    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
         assert isinstance(state, _LinedState)
         start_line = state.line_at(m.start())
         kind = m.lastgroup

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -19,6 +20,12 @@ from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
 from .vocabulary import SectionSpec, Vocabulary
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 BUILTIN_SCHEMAS = ("default", "google-sre")
 _PACKAGED_PREFIX = "urn:postmortem-check:"
@@ -45,14 +52,22 @@ class LoadedSchema:
         return list(sections.get("required", []))
 
 
+def _schema_files() -> Traversable:
+    """The packaged schemas; from a source checkout whose top-level folder shadows the install, ``schemas/``."""
+    try:
+        return resources.files("postmortem_check.schemas")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "schemas"
+
+
 def packaged_text(filename: str) -> str:
-    return resources.files("postmortem_check.schemas").joinpath(filename).read_text("utf-8")
+    return _schema_files().joinpath(filename).read_text("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _packaged_resources() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for entry in resources.files("postmortem_check.schemas").iterdir():
+    for entry in _schema_files().iterdir():
         if entry.name.endswith(".json"):
             data = json.loads(entry.read_text("utf-8"))
             if isinstance(data, dict) and isinstance(data.get("$id"), str):
@@ -61,17 +76,17 @@ def _packaged_resources() -> dict[str, dict[str, Any]]:
 
 
 def _refuse(uri: str) -> Resource[Any]:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
 
-    @checker.checks("date", raises=ValueError)
+    @checker.checks("date", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date(value: object) -> bool:
         return not isinstance(value, str) or bool(date.fromisoformat(value))
 
-    @checker.checks("date-time", raises=ValueError)
+    @checker.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date_time(value: object) -> bool:
         return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
@@ -105,7 +120,8 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise SchemaError(f"{what} {path} cannot be read: {error}") from None
     except json.JSONDecodeError as error:
-        raise SchemaError(f"{what} {path} is not valid JSON: line {error.lineno} column {error.colno}: {error.msg}") from None
+        where = f"line {error.lineno} column {error.colno}"
+        raise SchemaError(f"{what} {path} is not valid JSON: {where}: {error.msg}") from None
     if not isinstance(data, dict):
         raise SchemaError(f"{what} {path} must be a JSON object")
     return data
@@ -173,13 +189,14 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         base = path.as_uri()
         _collect_local(schema, base, path.parent, registry_data)
     try:
-        Draft202012Validator.check_schema(schema)
+        if name_or_path not in BUILTIN_SCHEMAS:  # packaged schemas are checked by the test suite
+            Draft202012Validator.check_schema(schema)
     except JsonSchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         raise SchemaError(f"schema {name_or_path} is not a valid JSON Schema at {where}: {error.message}") from None
     if "$id" not in schema:
         schema = {**schema, "$id": base}  # so that relative $refs resolve next to the schema file
-    registry: Registry[Any] = Registry(retrieve=_refuse).with_resources(
+    registry: Registry[Any] = Registry(retrieve=_refuse).with_resources(  # type: ignore[call-arg]
         (uri, Resource.from_contents(data, default_specification=DRAFT202012))
         for uri, data in registry_data.items()
     )

@@ -132,10 +132,14 @@ def order_problems(entries: list[Entry]) -> list[dict[str, object]]:
     """Entries whose time is earlier than the entry before them, on the same (or an unknown) day."""
     problems: list[dict[str, object]] = []
     previous: Entry | None = None
+    current_date: str | None = None
     for entry in entries:
         if entry.time is None:
             continue
-        if previous is not None and previous.time is not None:
+        if entry.date is None:  # an entry without a date is on the day of the entry before it
+            entry = Entry(entry.line, entry.text, entry.time, current_date, entry.zone)
+        current_date = entry.date
+        if previous is not None and previous.time is not None and entry.time is not None:
             same_day = entry.date is None or previous.date is None or entry.date == previous.date
             earlier_day = entry.date is not None and previous.date is not None and entry.date < previous.date
             backwards = same_day and entry.time < previous.time and not _NEXT_DAY.search(entry.text)

@@ -84,12 +84,12 @@ def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSche
     if rule == "front-matter":
         field = path[1] if len(path) > 1 else None
         return f"front matter field '{field}': {error.message}" if field else f"front matter: {error.message}"
-    return error.message
+    return str(error.message)
 
 
 def _short(text: Any, limit: int = 60) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class _Fields(dict[str, Any]):
@@ -103,7 +103,7 @@ def _custom_message(template: str, error: ValidationError, model: Model) -> str:
     fields = _Fields(parent if isinstance(parent, dict) else {})
     fields["value"] = _value_at(model.instance, path)
     try:
-        return string.Formatter().vformat(template, (), fields)
+        return str(string.Formatter().vformat(template, (), fields))
     except (ValueError, IndexError, AttributeError):
         return template
 
@@ -141,6 +141,9 @@ def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:
             value = _value_at(model.instance, item.absolute_path)
             if rule == "placeholder" and isinstance(value, dict):
                 column = int(value.get("column", 1))
-            message = _custom_message(template, item, model) if template else _message(rule, item, model, schema, section)
+            if template:
+                message = _custom_message(template, item, model)
+            else:
+                message = _message(rule, item, model, schema, section)
             findings.append(Finding(path, line, column, rule, severity or rule_for(rule).severity, message, section))
     return findings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,7 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 
 EXACT, FUZZY, PREFIX = 3, 2, 1
+_CACHE_SIZE = 20_000
 
 
 class Vocabulary:
@@ -79,14 +79,18 @@ class Vocabulary:
                 key = normalize(heading)
                 if key and spec.id not in self.variants.setdefault(key, []):
                     self.variants[key].append(spec.id)
-        self._cache: dict[str, tuple[tuple[str, ...], int]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], int]] = {}  # by heading as written
 
     def match(self, heading: str) -> tuple[tuple[str, ...], int]:
         """Canonical ids a heading names, and how well (EXACT, FUZZY, PREFIX; 0 for no match)."""
-        key = normalize(heading)
-        if key not in self._cache:
-            self._cache[key] = self._match(key) if key else ((), 0)
-        return self._cache[key]
+        found = self._cache.get(heading)
+        if found is None:
+            key = normalize(heading)
+            found = self._match(key) if key else ((), 0)
+            if len(self._cache) >= _CACHE_SIZE:  # bounded: memory must not grow with the number of files
+                self._cache.clear()
+            self._cache[heading] = found
+        return found
 
     def _match(self, key: str) -> tuple[tuple[str, ...], int]:
         if key in self.variants:
@@ -101,10 +105,10 @@ class Vocabulary:
         if len(parts) > 1:
             found: list[str] = []
             for part in parts:
-                ids, quality = self._match(part)
+                part_ids, quality = self._match(part)
                 if quality < FUZZY:
                     break
-                found.extend(i for i in ids if i not in found)
+                found.extend(i for i in part_ids if i not in found)
             else:
                 return tuple(found), FUZZY
         words = key.split()

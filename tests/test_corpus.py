@@ -7,7 +7,7 @@ import sys
 from tests.conftest import CORPUS, ROOT, need_shared
 
 sys.path.insert(0, str(ROOT / "bench"))
-import corpus  # noqa: E402
+import corpus
 
 
 def test_precision_and_recall_at_least_95_percent():

@@ -1,0 +1,431 @@
+"""Benchmark ``postmortem-check lint`` as a whole process, against the parser alone and markdownlint-cli2.
+
+Usage:
+    python bench/run.py [--sizes 1,100,2000,20000] [--json PATH] [--markdownlint PATH] [--repeat N]
+
+Generates postmortems of our own (bench/generate.py: varied styles, 1–20 KB) into a temporary directory,
+then reports in one run, as a table (and as JSON with ``--json``):
+
+- wall time and files/s of ``postmortem-check lint DIR`` (the whole process) for each size;
+- the floor: the same files only read and block-parsed by mistune, in one process;
+- markdownlint-cli2 with only MD043 (required headings: our default schema's sections), when installed
+  (``--markdownlint`` or on PATH; skipped otherwise), and the ratio ours / theirs;
+- peak RSS of the lint process at 200 files and at the largest size;
+- import time of the lint path (``python -X importtime``), which optional modules lint imported
+  (PyGithub and requests must not be among them), and a bare ``python -c pass``;
+- in-process stage timings (read, decode, parse, outline, model, validate) per file;
+- the targets of the performance issue, each marked met or not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate
+
+DEFAULT_SIZES = (1, 100, 2000, 20000)
+MEMORY_SMALL = 200
+FLOOR_SCRIPT = """
+import os, sys, time
+start = time.perf_counter()
+import mistune
+from mistune.core import BlockState
+markdown = mistune.create_markdown(renderer=None, plugins=["table"])
+count = 0
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        if name.endswith(".md"):
+            with open(os.path.join(root, name), "rb") as handle:
+                text = handle.read().decode("utf-8-sig")
+            state = BlockState()
+            state.process(text)
+            markdown.block.parse(state)
+            count += 1
+print(count, time.perf_counter() - start)
+"""
+IMPORT_PROBE = """
+import io, json, sys
+from contextlib import redirect_stdout
+from postmortem_check.cli import main
+with redirect_stdout(io.StringIO()):
+    main(["lint", sys.argv[1]])
+names = ["github", "requests", "urllib3", "jsonschema", "yaml", "mistune", "multiprocessing"]
+print(json.dumps({name: name in sys.modules for name in names}))
+"""
+
+
+# ---------------------------------------------------------------------------------------------- running
+
+
+def run_child(command: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
+    """Run ``command`` to completion; its wall time (s) and peak RSS (KiB, with its children)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in ok:
+        raise SystemExit(
+            f"{' '.join(command)} exited with {process.returncode}:\n{errors.decode(errors='replace')}"
+        )
+    return elapsed, usage.ru_maxrss  # KiB on Linux
+
+
+def timed(
+    command: list[str], repeat: int, cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)
+) -> dict[str, Any]:
+    """The median of ``repeat`` runs (after one warm-up run for short commands)."""
+    if repeat > 1:
+        run_child(command, cwd, ok)  # warm the page cache and the .pyc files
+    runs = [run_child(command, cwd, ok) for _ in range(repeat)]
+    times = [t for t, _ in runs]
+    return {"seconds": statistics.median(times), "runs": times, "peak_rss_kib": max(r for _, r in runs)}
+
+
+def lint_command(markdownlint: bool = False) -> list[str]:
+    """How to start the CLI: the console script next to this Python, else the module's entry point."""
+    script = Path(sys.executable).with_name("postmortem-check")
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("postmortem-check")
+    return [found] if found else [sys.executable, "-c", "from postmortem_check.cli import run; run()"]
+
+
+def find_markdownlint(given: str | None) -> str | None:
+    if given:
+        path = shutil.which(given) or (given if Path(given).is_file() else None)
+        if path is None:
+            raise SystemExit(f"markdownlint-cli2 not found at {given}")
+        return path
+    return shutil.which("markdownlint-cli2")
+
+
+def markdownlint_config() -> dict[str, Any]:
+    """MD043 alone, requiring the default schema's required sections (other headings allowed around them)."""
+    from postmortem_check.schema import load_schema
+
+    loaded = load_schema("default")
+    headings: list[str] = ["*"]
+    for section_id in loaded.required_sections:
+        headings += [f"## {loaded.vocabulary.sections[section_id].title}", "*"]
+    return {"config": {"default": False, "MD043": {"headings": headings}}}
+
+
+# ----------------------------------------------------------------------------------------- measurements
+
+
+def import_profile(one_file: Path) -> dict[str, Any]:
+    """Import time of the lint path (µs, -X importtime), its heaviest imports, and which modules it loaded."""
+
+    def top_level(stderr: str) -> tuple[int, dict[str, int]]:
+        total, heavy = 0, dict[str, int]()
+        for line in stderr.splitlines():
+            if not line.startswith("import time:") or "cumulative" in line:
+                continue
+            _, cumulative, name = line[len("import time:") :].split("|")
+            depth = (len(name) - len(name.lstrip(" ")) - 1) // 2
+            if depth == 0:
+                total += int(cumulative)
+            package = name.strip().split(".")[0]
+            heavy[package] = max(heavy.get(package, 0), int(cumulative))
+        return total, heavy
+
+    probe = [sys.executable, "-X", "importtime", "-c", IMPORT_PROBE, str(one_file)]
+    lint = subprocess.run(probe, capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "pass"], capture_output=True, text=True, check=True
+    )
+    lint_total, heavy = top_level(lint.stderr)
+    bare_total, bare_heavy = top_level(bare.stderr)
+    heaviest = sorted(
+        ((n, us) for n, us in heavy.items() if n not in bare_heavy and n != "postmortem_check"),
+        key=lambda x: -x[1],
+    )[:6]
+    return {
+        "lint_path_us": lint_total - bare_total,
+        "heaviest_us": dict(heaviest),
+        "modules": json.loads(lint.stdout.strip().splitlines()[-1]),
+    }
+
+
+def stage_timings(directory: Path, limit: int) -> dict[str, float]:
+    """Milliseconds per file in each stage of the pipeline, in this process, on up to ``limit`` files."""
+    from postmortem_check.config import Config
+    from postmortem_check.document import decode
+    from postmortem_check.lint import schema_for
+    from postmortem_check.model import build_model
+    from postmortem_check.outline import build_outline
+    from postmortem_check.parse import parse_markdown
+    from postmortem_check.validate import validate
+
+    schema = schema_for(Config())
+    paths = sorted(directory.glob("*.md"))[:limit]
+    totals = dict.fromkeys(("read", "decode", "parse", "outline", "model", "validate"), 0.0)
+    clock = time.perf_counter
+    for path in paths:
+        t0 = clock()
+        data = path.read_bytes()
+        t1 = clock()
+        document = decode(str(path), data)
+        t2 = clock()
+        body = "\n".join(document.lines[document.body_start - 1 :])
+        parse_markdown(body, document.body_start)
+        t3 = clock()
+        outline = build_outline(str(path), body, document.body_start, schema.vocabulary)  # parses again
+        t4 = clock()
+        model = build_model(document, outline, schema.section_order)
+        t5 = clock()
+        validate(str(path), model, schema)
+        t6 = clock()
+        for stage, seconds in zip(
+            totals, (t1 - t0, t2 - t1, t3 - t2, (t4 - t3) - (t3 - t2), t5 - t4, t6 - t5), strict=False
+        ):
+            totals[stage] += seconds
+    return {stage: round(seconds * 1000 / max(len(paths), 1), 3) for stage, seconds in totals.items()}
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    memory = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postmortem_check": version("postmortem-check"),
+        "mistune": version("mistune"),
+        "jsonschema": version("jsonschema"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- targets
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    runs = {row["files"]: row for row in result["runs"]}
+    python = result["python_pass_s"]
+    rss = result["peak_rss_kib"]
+    out: list[dict[str, Any]] = []
+
+    def add(name: str, value: float | None, limit: float) -> None:
+        out.append(
+            {
+                "target": name,
+                "ratio": None if value is None else round(value, 3),
+                "limit": limit,
+                "met": None if value is None else value <= limit,
+            }
+        )
+
+    def ratio(size: int, key: str) -> float | None:
+        row = runs.get(size)
+        return row["ours_s"] / row[key] if row and row.get(key) else None
+
+    add("1 file: ours / markdownlint-cli2", ratio(1, "markdownlint_s"), 0.5)
+    add("1 file: ours / python -c pass", runs[1]["ours_s"] / python if 1 in runs else None, 2.5)
+    add("2,000 files: ours / markdownlint-cli2", ratio(2000, "markdownlint_s"), 0.33)
+    add("2,000 files: ours / parse floor", ratio(2000, "floor_s"), 1.5)
+    both = 2000 in runs and 20000 in runs
+    add(
+        "20,000 files / 2,000 files (time)",
+        runs[20000]["ours_s"] / runs[2000]["ours_s"] if both else None,
+        11,
+    )
+    big = str(max(runs)) if max(runs) > MEMORY_SMALL else None
+    add(
+        f"peak RSS: {big or '20000'} files / {MEMORY_SMALL} files",
+        rss[big] / rss[str(MEMORY_SMALL)] if big and str(MEMORY_SMALL) in rss else None,
+        2,
+    )
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = []
+    m = result["machine"]
+    lines.append(f"machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory']}, {m['os']}")
+    lines.append(
+        f"python {m['python']}, mistune {m['mistune']}, jsonschema {m['jsonschema']}, "
+        f"markdownlint-cli2: {result['markdownlint_version'] or 'not installed (comparison skipped)'}"
+    )
+    lines.append(
+        f"load average at start {m['load_average_at_start']}, at end {result['load_average_at_end']}"
+    )
+    lines.append("")
+    header = (
+        f"{'files':>6} {'KiB':>8} {'ours s':>8} {'files/s':>9} {'floor s':>8} {'ours/floor':>10} "
+        f"{'mdl s':>8} {'ours/mdl':>8}"
+    )
+    lines += [header, "-" * len(header)]
+    for row in result["runs"]:
+        floor = row.get("floor_s")
+        mdl = row.get("markdownlint_s")
+        lines.append(
+            f"{row['files']:>6} {row['kib']:>8.0f} {row['ours_s']:>8.3f} {row['ours_files_per_s']:>9.0f} "
+            f"{floor:>8.3f} {row['ours_s'] / floor:>10.2f} "
+            + (f"{mdl:>8.3f} {row['ours_s'] / mdl:>8.2f}" if mdl else f"{'-':>8} {'-':>8}")
+        )
+    lines.append("")
+    lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms")
+    for size, kib in result["peak_rss_kib"].items():
+        lines.append(f"peak RSS of lint at {size} files: {kib / 1024:.1f} MiB")
+    imports = result["imports"]
+    lines.append(
+        f"lint-path import time: {imports['lint_path_us'] / 1000:.1f} ms; heaviest: "
+        + ", ".join(f"{name} {us / 1000:.1f} ms" for name, us in imports["heaviest_us"].items())
+    )
+    loaded = imports["modules"]
+    lines.append(
+        "modules imported by lint: " + ", ".join(f"{n} {'yes' if v else 'no'}" for n, v in loaded.items())
+    )
+    lines.append(
+        "stages, ms per file (in process): "
+        + ", ".join(f"{stage} {ms:.3f}" for stage, ms in result["stages_ms_per_file"].items())
+    )
+    lines.append("")
+    lines.append(f"{'target':<42} {'ratio':>7} {'limit':>6}  result")
+    for target in result["targets"]:
+        value = "-" if target["ratio"] is None else f"{target['ratio']:.3f}"
+        verdict = "not measured" if target["met"] is None else ("met" if target["met"] else "NOT MET")
+        lines.append(f"{target['target']:<42} {value:>7} {target['limit']:>6}  {verdict}")
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------------------- main
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = sorted({int(part) for part in text.split(",") if part.strip()})
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes are whole numbers of at least 1, separated by commas")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark postmortem-check lint (see the module docstring)."
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(DEFAULT_SIZES),
+        help="numbers of files to lint, comma-separated (default: 1,100,2000,20000)",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument(
+        "--markdownlint", metavar="PATH", help="markdownlint-cli2 executable (default: on PATH)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        help="runs per size, median reported (default: 5 up to 100 files, 3 up to 2,000, then 1)",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="generate the files here (default: a temporary directory)"
+    )
+    args = parser.parse_args(argv)
+
+    markdownlint = find_markdownlint(args.markdownlint)
+    mdl_version = None
+    if markdownlint:
+        help_text = subprocess.run([markdownlint, "--help"], capture_output=True, text=True).stdout
+        mdl_version = help_text.splitlines()[0].strip() if help_text else "unknown version"
+    sizes: list[int] = args.sizes
+    memory_sizes = sorted({MEMORY_SMALL, sizes[-1]}) if sizes[-1] > MEMORY_SMALL else [sizes[-1]]
+    result: dict[str, Any] = {"machine": machine(), "markdownlint_version": mdl_version, "runs": []}
+
+    with tempfile.TemporaryDirectory(prefix="pm-bench-", dir=args.workdir) as temp:
+        root = Path(temp)
+        count = max(sizes + memory_sizes)
+        print(f"generating {count} postmortems in {root} ...", file=sys.stderr)
+        files = generate(root / "all", count)
+        config = json.dumps(markdownlint_config(), indent=2)
+        sets: dict[int, Path] = {}
+        for size in sorted(set(sizes + memory_sizes)):
+            directory = root / f"set-{size}"
+            directory.mkdir()
+            for path in files[:size]:
+                os.link(path, directory / path.name)
+            (directory / ".markdownlint-cli2.jsonc").write_text(config, encoding="utf-8")
+            sets[size] = directory
+
+        lint = lint_command()
+        floor_script = root / "floor.py"
+        floor_script.write_text(FLOOR_SCRIPT, encoding="utf-8")
+        result["python_pass_s"] = timed([sys.executable, "-c", "pass"], 10)["seconds"]
+        result["peak_rss_kib"] = {}
+        for size in sizes:
+            repeat = args.repeat or (5 if size <= 100 else 3 if size <= 2000 else 1)
+            target = str(files[0]) if size == 1 else str(sets[size])
+            print(f"{size} files: postmortem-check ...", file=sys.stderr)
+            ours = timed([*lint, "lint", target], repeat)
+            row: dict[str, Any] = {
+                "files": size,
+                "kib": sum(p.stat().st_size for p in files[:size]) / 1024,
+                "ours_s": ours["seconds"],
+                "ours_runs": ours["runs"],
+                "ours_files_per_s": size / ours["seconds"],
+            }
+            if size in memory_sizes:
+                result["peak_rss_kib"][str(size)] = ours["peak_rss_kib"]
+            print(f"{size} files: parse floor ...", file=sys.stderr)
+            row["floor_s"] = timed([sys.executable, str(floor_script), str(sets[size])], repeat)["seconds"]
+            if markdownlint:
+                print(f"{size} files: markdownlint-cli2 ...", file=sys.stderr)
+                mdl = timed([markdownlint, files[0].name if size == 1 else "*.md"], repeat, cwd=sets[size])
+                row["markdownlint_s"] = mdl["seconds"]
+            result["runs"].append(row)
+        for size in memory_sizes:
+            if str(size) not in result["peak_rss_kib"]:
+                result["peak_rss_kib"][str(size)] = run_child([*lint, "lint", str(sets[size])])[1]
+        print("import profile and stage timings ...", file=sys.stderr)
+        result["imports"] = import_profile(files[0])
+        result["stages_ms_per_file"] = stage_timings(root / "all", min(count, 2000))
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["targets"] = targets(result)
+    print(table(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    leaked = [name for name in ("github", "requests") if result["imports"]["modules"].get(name)]
+    if leaked:
+        print(f"error: lint imported {', '.join(leaked)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""Block line numbers agree with markdown-it-py's source maps (mistune itself has none)."""
+
+from __future__ import annotations
+
+import random
+
+from markdown_it import MarkdownIt
+
+from postmortem_check.parse import parse_markdown
+
+# Pieces on which both parsers agree about the block structure, so that only line numbers are
+# compared (they split setext-after-lazy-lines, raw HTML and table ends differently).
+PIECES = [
+    "# Heading", "para line\ncontinued", "- item\n  more", "1. one\n2. two", "> quote\n> more",
+    "```\ncode\n```", "    indented code", "- a\n  - b\n    - c", "> - q1\n>   q2", "text\n- interrupt",
+    "---", "* x\n\n  para in item", "> a\nlazy", "1) x\n   > y",
+    "\nTitle\n=====", "## Closed ##", "- [x] done\n- [ ] open",
+]
+
+
+def _ours(text: str) -> list[int]:
+    lines = {b.line for b in parse_markdown(text).blocks
+             if (b.kind in ("heading", "paragraph", "list_item") and b.text.strip()) or b.kind == "code"}
+    return sorted(lines)
+
+
+def _theirs(text: str) -> list[int]:
+    lines = {t.map[0] + 1 for t in MarkdownIt("commonmark").enable("table").parse(text)
+             if t.type in ("heading_open", "paragraph_open", "fence", "code_block") and t.map}
+    return sorted(lines)
+
+
+def test_block_lines_match_markdown_it_on_random_documents():
+    rng = random.Random(20261122)
+    mismatches = []
+    for _ in range(1500):
+        text = "\n".join(rng.choice(PIECES) + rng.choice(["\n", ""]) for _ in range(rng.randint(1, 9)))
+        if _ours(text) != _theirs(text):
+            mismatches.append(text)
+    assert mismatches == []
+
+
+def test_first_line_offset_is_respected():
+    blocks = parse_markdown("# A\n\ntext\n", first_line=10).blocks
+    assert [(b.kind, b.line) for b in blocks] == [("heading", 10), ("paragraph", 12)]
+
+
+def test_html_block_headings_have_their_own_lines():
+    blocks = parse_markdown("<html>\n<body>\n<h2>Impact</h2>\n<p>All users.</p>\n</body>\n</html>\n").blocks
+    assert [(b.kind, b.line, b.text) for b in blocks if b.kind != "html"] == [
+        ("heading", 3, "Impact"), ("paragraph", 4, "All users."),
+    ]
+
+
+def test_unclosed_fence_is_marked():
+    (block,) = parse_markdown("```markdown\n# inside\n").blocks
+    assert block.kind == "code" and not block.closed and block.info == "markdown"
+
+
+def test_table_rows_know_their_lines():
+    rows = [b for b in parse_markdown("intro\n\n| Time | Event |\n|---|---|\n| 10:00 | a |\n| 11:00 | b |\n").blocks
+            if b.kind == "table_row"]
+    assert [(b.line, b.cells) for b in rows] == [(3, ["Time", "Event"]), (5, ["10:00", "a"]), (6, ["11:00", "b"])]

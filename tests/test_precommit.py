@@ -1,0 +1,104 @@
+"""The pre-commit hook for real: ``pre-commit try-repo`` on this repository inside a temporary git repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+CLEAN = (ROOT / "examples" / "2026-03-04-checkout-latency.md").read_text()
+BROKEN = "# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Timeline\n\n- 10:00 paged\n"
+
+
+def _pre_commit() -> list[str]:
+    exe = Path(sys.executable).with_name("pre-commit")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "pre_commit"]
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One hook environment for the whole session: try-repo builds it once per repository revision."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout of this repository")
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="module")
+def work_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("work")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "postmortems").mkdir()
+    (repo / "postmortems" / "2026-03-04-checkout.md").write_text(CLEAN)
+    (repo / "postmortems" / "2026-04-01 db outage.md").write_text(BROKEN)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "Incident-Report-2026.md").write_text(BROKEN)
+    (repo / "notes.md").write_text(BROKEN)  # does not match the hook's files pattern
+    (repo / "postmortems" / "README.md").write_text(BROKEN)  # excluded: an index page
+    return repo
+
+
+def _try_repo(repo: Path, home: Path, stage: str, *files: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PRE_COMMIT"))}
+    env.update(PRE_COMMIT_HOME=str(home), NO_COLOR="1")
+    return subprocess.run(
+        [*_pre_commit(), "try-repo", str(ROOT), "postmortem-check", "--verbose", "--color", "never",
+         "--hook-stage", stage, "--files", *files],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=570,
+    )
+
+
+@pytest.mark.parametrize("stage", ["pre-commit", "pre-push"])
+def test_clean_postmortem_passes_and_other_files_are_not_passed(stage, work_repo, pre_commit_home):
+    run = _try_repo(work_repo, pre_commit_home, stage,
+                    "postmortems/2026-03-04-checkout.md", "notes.md", "postmortems/README.md")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"postmortem-check\.+Passed", run.stdout), run.stdout
+    assert "1 file checked: 0 errors" in run.stdout  # notes.md and README.md were never handed over
+
+
+@pytest.mark.parametrize("stage", ["pre-commit", "pre-push"])
+def test_broken_postmortem_fails_with_its_findings(stage, work_repo, pre_commit_home):
+    run = _try_repo(work_repo, pre_commit_home, stage, "postmortems/2026-03-04-checkout.md",
+                    "postmortems/2026-04-01 db outage.md", "docs/Incident-Report-2026.md", "notes.md")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(r"postmortem-check\.+Failed", run.stdout), run.stdout
+    assert "postmortems/2026-04-01 db outage.md:5:4: error placeholder" in run.stdout
+    assert "docs/Incident-Report-2026.md:5:4: error placeholder" in run.stdout
+    assert "missing section 'Root Cause'" in run.stdout
+    assert "notes.md" not in run.stdout
+    assert "3 files checked" in run.stdout
+
+
+def test_hook_definition_matches_the_command_line():
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "postmortem-check" and hook["entry"] == "postmortem-check lint"
+    assert hook["language"] == "python"
+    assert {"pre-commit", "pre-push"} <= set(hook["stages"])
+    assert hook.get("pass_filenames", True)
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+
+    def matches(path: str) -> bool:
+        return bool(files.search(path)) and not exclude.search(path)
+
+    for path in ("postmortems/2024-01-01.md", "Post-Mortems/x.markdown", "incident-reports/a/b.txt",
+                 "docs/2024-POSTMORTEM-db.md", "post-mortem.md", "incident_reports/X.MD"):
+        assert matches(path), path
+    for path in ("README.md", "postmortems/README.md", "notes.md", "postmortems/graph.png",
+                 "src/postmortem.py", "postmortems/template.md"):
+        assert not matches(path), path
+
+
+def test_every_subpackage_is_shipped():
+    """A non-editable install (pre-commit, the action) must contain every package directory."""
+    tomllib = pytest.importorskip("tomllib")
+    shipped = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "postmortem_check").rglob("__init__.py")}
+    assert found <= shipped, found - shipped
