@@ -52,8 +52,8 @@ def time_limit(seconds: int) -> Iterator[None]:
 def cli(args: list[str], cwd: Path, timeout: float = 300, env: dict[str, str] | None = None,
         ) -> subprocess.CompletedProcess[str]:
     """Run ``postmortem-check ARGS`` as a real process (the console entry point) in ``cwd``."""
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_ACTIONS": "", **(env or {})}
-    full_env.pop("GITHUB_TOKEN", None)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "INPUT_"))}
+    full_env = {**base, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-c", "from postmortem_check.cli import run; run()", *args],
         cwd=cwd, env=full_env, capture_output=True, text=True, encoding="utf-8", errors="backslashreplace",

@@ -26,7 +26,8 @@ def artifact_location(path: str, base: Path | None = None) -> dict[str, str]:
         relative = full.relative_to(base)
     except ValueError:
         return {"uri": full.as_uri()}
-    return {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    # surrogateescape: a file name that is not UTF-8 is percent-encoded byte for byte
+    return {"uri": quote(relative.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:

@@ -16,12 +16,13 @@ from . import Totals
 from .text import _plural
 
 LIMIT = 1024 * 1024 - 24 * 1024  # a margin under GitHub's 1 MiB per step, for whatever else the step writes
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$])")  # md() never starts a line, so - + # . need no escape
 
 
 def md(text: object) -> str:
     """Text safe inside Markdown (and a table cell): one line, HTML escaped, Markdown punctuation escaped."""
-    flat = " ".join(str(text).split())
+    flat = " ".join(_SURROGATE.sub("\ufffd", str(text)).split())  # a non-UTF-8 file name cannot be written
     return _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False)).replace("@", "@\u200b")
 
 

@@ -1,0 +1,252 @@
+"""Security: lint never touches the network, YAML is only loaded safely, text and JSON output carry hostile
+document text inertly, and the GitHub token never appears in any output or log of the issues command."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from postmortem_check.cli import main
+from tests.conftest import CORPUS, SEEDS
+from tests.robustness import ROOT, available_formats, cli
+
+PACKAGE = ROOT / "postmortem_check"
+
+# Installed first on sys.path of a child process: any socket use is recorded and refused.
+NO_NETWORK = '''
+import os, socket
+
+def _refuse(*args, **kwargs):
+    with open(os.environ["NETWORK_ATTEMPTS"], "a", encoding="utf-8") as log:
+        log.write(repr(args[1:] if args else kwargs)[:200] + "\\n")
+    raise OSError("network access is blocked in this test")
+
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.socket.sendto = _refuse
+socket.create_connection = _refuse
+socket.getaddrinfo = _refuse
+'''
+
+HOSTILE_DOC = (
+    "# \x1b[2J\x1b]0;owned\x07Outage \u202eemosewa\u202c\n\n"
+    "## Summary\n::add-mask::secret %0A::error::injected <script>alert(1)</script>\n\n"
+    "## Timeline\n- \x1b[31mno time here\x08\x08\n- 10:00 \x1b[0m ok\n\n"
+    "## Action Items\n- [ ] [describe \x1b[5m the fix] @alice\n"
+)
+
+
+def _documents() -> list[Path]:
+    found = []
+    for folder in (SEEDS, CORPUS):
+        if folder.is_dir():
+            found += [p for p in sorted(folder.iterdir()) if p.suffix != ".tsv"]
+    return found
+
+
+@pytest.fixture
+def no_network(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for a child process in which every connection attempt is logged and refused."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_NETWORK, "utf-8")
+    attempts = tmp_path / "network-attempts.log"
+    yield {"PYTHONPATH": f"{site}:{ROOT}", "NETWORK_ATTEMPTS": str(attempts)}
+    assert not attempts.exists(), attempts.read_text("utf-8")
+
+
+def test_the_network_guard_catches_a_connection(tmp_path: Path) -> None:
+    """The guard used below is real: a connection attempt under it is logged."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_NETWORK, "utf-8")
+    log = tmp_path / "log"
+    run = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9), 1)"],
+                         env={"PYTHONPATH": str(site), "NETWORK_ATTEMPTS": str(log), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode != 0 and log.exists()
+
+
+def test_lint_makes_no_network_call_in_any_format(tmp_path: Path, no_network: dict[str, str]) -> None:
+    documents = _documents()
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hostile.md").write_text(HOSTILE_DOC, "utf-8")
+    for fmt in available_formats():
+        run = cli(["lint", "--format", fmt, "--summary", str(tmp_path / "summary.md"), "docs",
+                   *map(str, documents)], cwd=tmp_path, env=no_network, timeout=600)
+        assert run.returncode in (0, 1), run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def test_a_remote_schema_ref_is_refused_without_a_connection(tmp_path: Path, no_network: dict[str, str]) -> None:
+    schema = {"type": "object", "properties": {"front_matter": {"$ref": "https://example.com/fm.json"}},
+              "allOf": [{"$ref": "http://example.com/all.json"}]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema), "utf-8")
+    (tmp_path / "a.md").write_text("# Summary\n", "utf-8")
+    run = cli(["lint", "--schema", "schema.json", "a.md"], cwd=tmp_path, env=no_network, timeout=120)
+    assert run.returncode == 2
+    assert "remote schemas are never fetched" in run.stderr
+
+
+def test_lint_in_process_with_sockets_blocked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same in this process: connect raises for the whole of a lint run over real documents."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"lint tried to connect: {args[1:]}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    (tmp_path / "hostile.md").write_text(HOSTILE_DOC, "utf-8")
+    for fmt in available_formats():
+        code = main(["lint", "--jobs", "1", "--format", fmt, str(tmp_path), *map(str, _documents())])
+        captured = capsys.readouterr()
+        assert code in (0, 1), captured.err
+
+
+# --- YAML ------------------------------------------------------------------------------------------------
+
+_SAFE_LOADERS = {"yaml.SafeLoader", "yaml.CSafeLoader", "SafeLoader", "CSafeLoader", "_safe_loader()"}
+_UNSAFE_NAMES = re.compile(r"\b(unsafe_load|full_load|FullLoader|UnsafeLoader|yaml\.Loader|CLoader|"
+                           r"unsafe_load_all|full_load_all|add_multi_constructor)\b")
+
+
+def _yaml_calls(tree: ast.AST) -> Iterator[ast.Call]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml":
+            yield node
+
+
+def test_yaml_is_only_loaded_with_safe_loaders() -> None:
+    sources = sorted(PACKAGE.rglob("*.py"))
+    assert sources
+    for path in sources:
+        text = path.read_text("utf-8")
+        assert not _UNSAFE_NAMES.search(text), f"{path}: {_UNSAFE_NAMES.search(text)}"
+        for call in _yaml_calls(ast.parse(text)):
+            name = call.func.attr  # type: ignore[attr-defined]
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            if name in ("load", "load_all", "compose", "compose_all", "parse", "scan"):
+                loaders = [ast.unparse(k.value) for k in call.keywords if k.arg == "Loader"]
+                assert len(call.args) == 1 and loaders, f"{where}: yaml.{name} without an explicit Loader="
+                assert loaders[0] in _SAFE_LOADERS, f"{where}: yaml.{name} with Loader={loaders[0]}"
+            else:
+                assert name in ("safe_load", "safe_load_all", "safe_dump", "dump", "YAMLError"), f"{where}: {name}"
+
+
+def test_the_front_matter_loader_constructs_no_python_objects() -> None:
+    import yaml
+
+    from postmortem_check.document import _safe_loader, load_yaml
+
+    loader = _safe_loader()
+    assert issubclass(loader, yaml.SafeLoader)
+    assert not any("python" in tag for tag in loader.yaml_constructors if tag)
+    assert not any("python" in tag for tag in loader.yaml_multi_constructors)
+    for text in ("a: !!python/object/apply:os.system ['true']", "a: !!python/name:os.system",
+                 "a: !!python/object/new:subprocess.Popen [['true']]"):
+        with pytest.raises(yaml.YAMLError):
+            load_yaml(text)
+
+
+# --- text and JSON output --------------------------------------------------------------------------------
+
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def test_text_output_sends_no_control_sequence_to_the_terminal(tmp_path: Path) -> None:
+    name = "evil\x1b[2J\nname\u202e.md"
+    (tmp_path / name).write_text(HOSTILE_DOC, "utf-8")
+    run = cli(["lint", "--format", "text", "."], cwd=tmp_path, timeout=120)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines and all(not _TERMINAL_CONTROLS.search(line) for line in lines), run.stdout
+    findings = lines[:-1]
+    assert findings and all(line.startswith("./evil\\x1b[2J\\x0aname\\u202e.md:") for line in findings)
+    assert any("\\x1b[31mno time here\\x08\\x08" in line for line in findings), "escaped, not dropped"
+    missing = cli(["lint", "gone\x1b]0;x\x07.md"], cwd=tmp_path, timeout=120)
+    assert missing.returncode == 2
+    assert not _TERMINAL_CONTROLS.search(missing.stderr), missing.stderr
+
+
+def test_json_output_carries_hostile_text_exactly_and_inertly(tmp_path: Path) -> None:
+    (tmp_path / "evil\x1b\u2028.md").write_text(HOSTILE_DOC, "utf-8")
+    run = cli(["lint", "--format", "json", "."], cwd=tmp_path, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert not re.search("[\x00-\x1f\x7f]", run.stdout.replace("\n", "")), "raw control characters in JSON"
+    document = json.loads(run.stdout)
+    assert document["files"][0]["path"] == "./evil\x1b\u2028.md"
+    messages = [f["message"] for f in document["files"][0]["findings"]]
+    assert any("\x1b[31mno time here\x08\x08" in m for m in messages), "JSON keeps the text, escaped by JSON"
+
+
+def test_non_utf8_file_name_does_not_break_any_format(tmp_path: Path) -> None:
+    raw = bytes(tmp_path / "docs") + b"/caf\xe9.md"
+    Path(raw.decode("utf-8", "surrogateescape")).parent.mkdir()
+    with open(raw, "w", encoding="utf-8") as handle:
+        handle.write("# Summary\n")
+    for fmt in available_formats():
+        run = cli(["lint", "--format", fmt, "--summary", "summary.md", "docs"], cwd=tmp_path,
+                  env={"PYTHONIOENCODING": "utf-8"}, timeout=120)
+        assert run.returncode == 1, (fmt, run.stderr)
+        assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.stderr
+        assert "caf" in run.stdout
+
+
+# --- the token -------------------------------------------------------------------------------------------
+
+TOKEN = "ghp_SeCrEtT0kenThatMustNeverBePrinted42"
+DEBUG_LOGGING = "import logging, sys\nlogging.basicConfig(level=logging.DEBUG, stream=sys.stderr)\n"
+
+
+@pytest.mark.parametrize("scenario", ["ok", "bad-token", "list-500", "create-502", "drop", "rate-limit",
+                                      "dry-run"])
+def test_the_token_never_appears_in_output_or_logs(scenario: str, tmp_path: Path) -> None:
+    """The real ``issues`` command against a local GitHub API, with every logger at DEBUG on stderr."""
+    pytest.importorskip("github")
+    try:
+        from tests.fake_github import FakeGitHub
+    except ImportError:
+        pytest.skip("the local GitHub API for tests is not on this branch")
+    github = FakeGitHub(token=TOKEN).start()
+    try:
+        if scenario == "list-500":
+            github.fault("GET", "list", "500", times=50)
+        elif scenario == "create-502":
+            github.fault("POST", "create", "502", times=50)
+        elif scenario == "drop":
+            github.fault("POST", "create", "drop", times=50)
+        elif scenario == "rate-limit":
+            github.fault("POST", "create", "403-primary", seconds=3600)
+        site = tmp_path / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(DEBUG_LOGGING, "utf-8")
+        (tmp_path / ".postmortem-check.yaml").write_text("issues:\n  write_spacing: 0\n  max_wait: 1\n", "utf-8")
+        (tmp_path / "pm.md").write_text(HOSTILE_DOC + f"- [ ] Rotate the token {TOKEN[:8]} @bob\n", "utf-8")
+        env = {"PYTHONPATH": f"{site}:{ROOT}", "GITHUB_REPOSITORY": "acme/ops",
+               "GITHUB_TOKEN": "wrong-token-also-secret" if scenario == "bad-token" else TOKEN}
+        extra = ["--dry-run"] if scenario == "dry-run" else []
+        for fmt in ("text", "json"):
+            run = cli(["issues", "--api-url", github.url, "--allow-invalid", "--format", fmt, *extra, "pm.md"],
+                      cwd=tmp_path, env=env, timeout=300)
+            output = run.stdout + run.stderr
+            assert "Traceback" not in run.stderr, run.stderr
+            assert TOKEN not in output and "wrong-token-also-secret" not in output, output
+            assert run.returncode in (0, 1, 2)
+            if scenario == "ok":
+                assert run.returncode == 0, output
+            if scenario == "bad-token":
+                assert run.returncode == 2, output
+    finally:
+        github.stop()
