@@ -127,7 +127,7 @@ def check_rendered(fmt: str, output: str, results: list[FileResult]) -> None:
     if fmt == "json":
         document = json.loads(output)
         assert [f["path"] for f in document["files"]] == [r.path for r in results]
-        for rendered, result in zip(document["files"], results):
+        for rendered, result in zip(document["files"], results, strict=True):
             assert [f["message"] for f in rendered["findings"]] == [f.message for f in result.findings]
         assert "\x1b" not in output and "\r" not in output
     elif fmt == "sarif":
@@ -282,7 +282,7 @@ def document_text(draw: st.DrawFn) -> str:
     parts += draw(st.lists(block, max_size=25))
     separators = draw(st.lists(st.sampled_from(["\n", "\n\n", "\n", "\n\n\n"]), min_size=len(parts),
                                max_size=len(parts)))
-    text = "".join(part + sep for part, sep in zip(parts, separators))
+    text = "".join(part + sep for part, sep in zip(parts, separators, strict=True))
     ending = draw(st.sampled_from(["\n", "\n", "\r\n", "\r", "mixed"]))
     if ending == "mixed":
         lines = text.split("\n")

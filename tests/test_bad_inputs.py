@@ -52,7 +52,7 @@ class Recorder(BaseHTTPRequestHandler):
 
     requests: list[str] = []  # noqa: RUF012 - shared on purpose: the server runs in a thread
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         Recorder.requests.append(self.path)
         body = b'{"type": "object"}'
         self.send_response(200)
@@ -61,7 +61,7 @@ class Recorder(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
