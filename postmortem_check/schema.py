@@ -185,7 +185,7 @@ def load_schema(name_or_path: str) -> LoadedSchema:
             raise SchemaError(
                 f"schema {name_or_path!r} is neither a built-in schema ({', '.join(BUILTIN_SCHEMAS)}) nor a file"
             )
-        schema = _read_json(path, "schema")
+        schema = _read_json(Path(name_or_path), "schema")  # named as the user gave it
         base = path.as_uri()
         _collect_local(schema, base, path.parent, registry_data)
     try:
