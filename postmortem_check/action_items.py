@@ -42,6 +42,7 @@ _DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved
 _TRAILING_METADATA = re.compile(
     r"[\s,;(]*(?:(?:owner|assignee)s?\s*:?\s*)?(?:@[A-Za-z0-9-]+|\bP[0-4]\b|\b(?:due|by)\s*:?\s*\d{4}-\d{2}-\d{2}"
     r"|#\d+|https?://\S+/(?:issues|pull)/\d+|\blabels?\s*:\s*[\w ,./-]+)[)\]]?\s*$", re.I)
+_NON_WORD = re.compile(r"[^\w]+")
 _KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?[\w ()/-]{1,30}(?:\*\*|__)?\s*:")
 
 
@@ -78,7 +79,7 @@ def plain(text: str) -> str:
 
 def item_id(text: str) -> str:
     """A stable id from the item's words, unchanged by markup, case, spacing or done markers."""
-    key = re.sub(r"[^\w]+", " ", plain(text).lower()).strip()
+    key = _NON_WORD.sub(" ", plain(text).lower()).strip()
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 

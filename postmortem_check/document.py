@@ -55,6 +55,14 @@ def _unreadable(path: str, message: str, line: int) -> Document:
     return Document(path, "", [""], findings=[finding], readable=False)
 
 
+def _without_timestamps(yaml: Any) -> dict[Any, Any]:
+    """The safe loader's implicit resolvers, except the one that turns dates into date objects."""
+    return {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
 @lru_cache(maxsize=1)
 def _safe_loader() -> Any:
     """The YAML loader class, built on first use so that files without front matter never import yaml."""
@@ -63,10 +71,7 @@ def _safe_loader() -> Any:
     class _SafeLineLoader(yaml.SafeLoader):
         """Safe loader that refuses aliases (no alias bomb can expand) and keeps dates as strings."""
 
-        yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
-            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-        }
+        yaml_implicit_resolvers = _without_timestamps(yaml)
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
@@ -79,10 +84,37 @@ def _safe_loader() -> Any:
     return _SafeLineLoader
 
 
+@lru_cache(maxsize=1)
+def _fast_loader() -> Any:
+    """libyaml's safe loader with the same resolvers (dates stay strings); None without libyaml."""
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+
+    class _FastSafeLoader(yaml.CSafeLoader):
+        """For front matter that cannot hold an anchor or alias: it has neither ``&`` nor ``*``."""
+
+        yaml_implicit_resolvers = _without_timestamps(yaml)
+
+    return _FastSafeLoader
+
+
+def _plain(text: str) -> bool:
+    """Text without anchors, aliases or tags, in printable ASCII: both YAML parsers read it the same way."""
+    return text.isascii() and text.replace("\n", "").isprintable() and not any(c in text for c in "&*!?{}@`%|>")
+
+
 def load_yaml(text: str) -> Any:
     """Load YAML with a safe loader that also refuses aliases."""
     import yaml
 
+    fast = _fast_loader() if _plain(text) else None
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)  # a CSafeLoader subclass
+        except yaml.YAMLError:
+            pass  # the pure-Python loader says what is wrong, in its own words
     return yaml.load(text, Loader=_safe_loader())  # a SafeLoader subclass
 
 

@@ -28,6 +28,7 @@ _INLINE_LABEL = re.compile(
     r"\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$"
 )
 _BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
+_TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
@@ -67,10 +68,12 @@ def words(text: str) -> int:
 
 def heading_text(text: str) -> str:
     """A heading as a person reads it: without markup around it and without a trailing colon."""
-    match = _EMPHASIS_LINE.match(text)
+    match = _EMPHASIS_LINE.match(text) if "*" in text or "_" in text else None
     if match:
         text = match.group("text")
-    text = re.sub(r"<[^>]{0,200}>", "", text).strip().strip("*_").strip()
+    if "<" in text:
+        text = _TAG.sub("", text)
+    text = text.strip().strip("*_").strip()
     return text.rstrip(":").strip()
 
 
@@ -193,7 +196,7 @@ def _content(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
 
 def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> Section | None:
     """A Section if this paragraph line is an emphasis-only line or a bare label line."""
-    emphasis = _EMPHASIS_LINE.match(line)
+    emphasis = _EMPHASIS_LINE.match(line) if "*" in line or "_" in line else None  # it needs one of them
     if emphasis:
         ids, _ = vocabulary.match(emphasis.group("text"))
         return Section(ids, heading_text(line), 0, EMPHASIS_LEVEL, "emphasis")
@@ -211,7 +214,8 @@ def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> S
 
 
 def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
-    match = _INLINE_LABEL.match(block.lines[index]) if block.lines else None
+    line = block.lines[index] if block.lines else ""
+    match = _INLINE_LABEL.match(line) if ":" in line else None  # a label ends with a colon
     if not match:
         return None
     ids, quality = vocabulary.match(match.group("label"))

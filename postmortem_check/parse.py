@@ -32,9 +32,20 @@ class _LinedState(BlockState):
         self.in_method = 0
         # Container contexts opened by parse_method (list / block_quote), innermost last.
         self.containers: list[dict[str, int]] = []
+        self._seen = (0, 0)  # an offset in src and the newlines before it: counting goes on from there
+
+    def process(self, src: str) -> None:
+        super().process(src)
+        self._seen = (0, 0)
 
     def line_at(self, pos: int) -> int:
-        return self.base_line + self.src.count("\n", 0, pos)
+        seen, newlines = self._seen
+        if pos >= seen:
+            newlines += self.src.count("\n", seen, pos)
+        else:
+            newlines -= self.src.count("\n", pos, seen)
+        self._seen = (pos, newlines)
+        return self.base_line + newlines
 
     def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
         child = super().child_state(src, lazy_line_starts)
