@@ -30,6 +30,7 @@ _INLINE_LABEL = re.compile(
 _BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
@@ -63,7 +64,9 @@ class Outline:
 
 
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """The number of words (letters and digits, with one inner apostrophe) in ``text``."""
+    # In ASCII text the Unicode classes of _WORD are plain ranges, which the regex engine scans faster.
+    return len((_ASCII_WORD if text.isascii() else _WORD).findall(text))
 
 
 def heading_text(text: str) -> str:
