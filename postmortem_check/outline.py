@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .findings import Finding
 from .parse import Block, parse_markdown
@@ -203,7 +204,7 @@ def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> S
     if emphasis:
         ids, _ = vocabulary.match(emphasis.group("text"))
         return Section(ids, heading_text(line), 0, EMPHASIS_LEVEL, "emphasis")
-    label = _BARE_LABEL.match(line)
+    label = _BARE_LABEL.match(line) if _may_be_bare_label(line) else None
     if not label or "](" in line or "http" in line:
         return None
     text = label.group("text")
@@ -214,6 +215,15 @@ def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> S
             and text[:1].isupper() and not text.rstrip().endswith((".", "!", "?"))):
         return Section((), text.strip(), 0, LABEL_LEVEL, "label")
     return None
+
+
+def _may_be_bare_label(line: str) -> bool:
+    """False for lines ``_BARE_LABEL`` cannot match: without a leading bullet or number, its text is at most
+    59 characters, followed only by white space and one colon."""
+    core = line.strip()
+    if core.endswith(":"):
+        core = core[:-1].rstrip()
+    return len(core) <= 59 or core[:1] in "•o·▪0123456789"
 
 
 def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
@@ -261,7 +271,29 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 
 
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=64)
+def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...]:
+    """The patterns as one alternation, which finds a match in a line exactly when one of them does.
+
+    Kept apart when joining them could change what they mean: references to groups by number, or flags
+    that differ or must stay at the start of a pattern.
+    """
+    if len(patterns) < 2 or len({p.flags for p in patterns}) > 1:
+        return patterns
+    if any(_GROUP_REFERENCE.search(p.pattern) or (p.pattern.lstrip().startswith("(?") and
+           not p.pattern.lstrip().startswith(("(?:", "(?=", "(?!", "(?<"))) for p in patterns):
+        return patterns
+    try:
+        return (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags),)
+    except re.error:
+        return patterns
+
+
 def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    patterns = _one_pattern(patterns)
     for block in blocks:
         if block.kind not in ("paragraph", "list_item"):
             continue
