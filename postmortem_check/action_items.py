@@ -182,6 +182,14 @@ def _paragraph_drafts(block: Block) -> list[_Draft]:
     return drafts
 
 
+def _may_end_in_metadata(text: str) -> bool:
+    """False when ``_TRAILING_METADATA`` cannot match: each of its kinds needs one of these characters or words."""
+    if "@" in text or "#" in text or "-" in text:  # a mention, an issue number, a date
+        return True
+    low = text.lower()
+    return "http" in low or "label" in low or any(f"p{n}" in low for n in "01234")
+
+
 def _finish(draft: _Draft, index: int) -> ActionItem:
     text = draft.text.strip()
     done = draft.done
@@ -203,7 +211,7 @@ def _finish(draft: _Draft, index: int) -> ActionItem:
     labels_match = _LABELS.search(text)
     labels = tuple(x.strip() for x in labels_match.group(1).split(",") if x.strip()) if labels_match else ()
     shown = plain(text)
-    while (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
+    while _may_end_in_metadata(shown) and (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
         shown = trimmed
     return ActionItem(
         id=item_id(shown),
