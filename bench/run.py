@@ -71,8 +71,10 @@ print(json.dumps({name: name in sys.modules for name in names}))
 # ---------------------------------------------------------------------------------------------- running
 
 
-def run_child(command: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
-    """Run ``command`` to completion; its wall time (s) and peak RSS (KiB, with its children)."""
+def run_child(
+    command: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)
+) -> tuple[float, int, float]:
+    """Run ``command`` to completion; its wall time (s), peak RSS (KiB) and CPU time (s), with its children."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
@@ -84,7 +86,7 @@ def run_child(command: list[str], cwd: Path | None = None, ok: tuple[int, ...] =
         raise SystemExit(
             f"{' '.join(command)} exited with {process.returncode}:\n{errors.decode(errors='replace')}"
         )
-    return elapsed, usage.ru_maxrss  # KiB on Linux
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux
 
 
 def timed(
@@ -94,8 +96,32 @@ def timed(
     if repeat > 1:
         run_child(command, cwd, ok)  # warm the page cache and the .pyc files
     runs = [run_child(command, cwd, ok) for _ in range(repeat)]
-    times = [t for t, _ in runs]
-    return {"seconds": statistics.median(times), "runs": times, "peak_rss_kib": max(r for _, r in runs)}
+    times = [t for t, _, _ in runs]
+    return {
+        "seconds": statistics.median(times),
+        "runs": times,
+        "peak_rss_kib": max(r for _, r, _ in runs),
+        "cpu_seconds": statistics.median(c for _, _, c in runs),
+    }
+
+
+BURN = "n = 0\nfor i in range(6_000_000):\n    n += i * i\n"
+
+
+def parallel_capacity() -> float:
+    """How many CPUs are free right now: the speed-up of a CPU-bound loop run once per CPU at the same time.
+
+    About the number of CPUs on an idle machine, about 1 when another process keeps the others busy: it says
+    how much the worker processes could gain during the run.
+    """
+    cpus = os.cpu_count() or 1
+    command = [sys.executable, "-c", BURN]
+    alone = min(run_child(command)[0] for _ in range(2))
+    start = time.perf_counter()
+    processes = [subprocess.Popen(command) for _ in range(cpus)]
+    for process in processes:
+        process.wait()
+    return round(cpus * alone / (time.perf_counter() - start), 2)
 
 
 def lint_command(markdownlint: bool = False) -> list[str]:
@@ -283,12 +309,14 @@ def table(result: dict[str, Any]) -> str:
         f"markdownlint-cli2: {result['markdownlint_version'] or 'not installed (comparison skipped)'}"
     )
     lines.append(
-        f"load average at start {m['load_average_at_start']}, at end {result['load_average_at_end']}"
+        f"load average at start {m['load_average_at_start']}, at end {result['load_average_at_end']}; "
+        f"free CPUs (speed-up of one CPU-bound loop per CPU) at start {result['parallel_capacity_at_start']}, "
+        f"at end {result['parallel_capacity_at_end']}"
     )
     lines.append("")
     header = (
         f"{'files':>6} {'KiB':>8} {'ours s':>8} {'files/s':>9} {'floor s':>8} {'ours/floor':>10} "
-        f"{'mdl s':>8} {'ours/mdl':>8}"
+        f"{'mdl s':>8} {'ours/mdl':>8} {'ours cpu s':>10}"
     )
     lines += [header, "-" * len(header)]
     for row in result["runs"]:
@@ -298,6 +326,7 @@ def table(result: dict[str, Any]) -> str:
             f"{row['files']:>6} {row['kib']:>8.0f} {row['ours_s']:>8.3f} {row['ours_files_per_s']:>9.0f} "
             f"{floor:>8.3f} {row['ours_s'] / floor:>10.2f} "
             + (f"{mdl:>8.3f} {row['ours_s'] / mdl:>8.2f}" if mdl else f"{'-':>8} {'-':>8}")
+            + f" {row['ours_cpu_s']:>10.3f}"
         )
     lines.append("")
     lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms")
@@ -387,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         floor_script = root / "floor.py"
         floor_script.write_text(FLOOR_SCRIPT, encoding="utf-8")
         result["python_pass_s"] = timed([sys.executable, "-c", "pass"], 10)["seconds"]
+        result["parallel_capacity_at_start"] = parallel_capacity()
         result["peak_rss_kib"] = {}
         for size in sizes:
             repeat = args.repeat or (5 if size <= 100 else 3 if size <= 2000 else 1)
@@ -399,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ours_s": ours["seconds"],
                 "ours_runs": ours["runs"],
                 "ours_files_per_s": size / ours["seconds"],
+                "ours_cpu_s": ours["cpu_seconds"],
             }
             if size in memory_sizes:
                 result["peak_rss_kib"][str(size)] = ours["peak_rss_kib"]
@@ -415,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         print("import profile and stage timings ...", file=sys.stderr)
         result["imports"] = import_profile(files[0])
         result["stages_ms_per_file"] = stage_timings(root / "all", min(count, 2000))
+    result["parallel_capacity_at_end"] = parallel_capacity()
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = targets(result)
     print(table(result))

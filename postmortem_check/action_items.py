@@ -42,6 +42,7 @@ _DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved
 _TRAILING_METADATA = re.compile(
     r"[\s,;(]*(?:(?:owner|assignee)s?\s*:?\s*)?(?:@[A-Za-z0-9-]+|\bP[0-4]\b|\b(?:due|by)\s*:?\s*\d{4}-\d{2}-\d{2}"
     r"|#\d+|https?://\S+/(?:issues|pull)/\d+|\blabels?\s*:\s*[\w ,./-]+)[)\]]?\s*$", re.I)
+_NON_WORD = re.compile(r"[^\w]+")
 _KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?[\w ()/-]{1,30}(?:\*\*|__)?\s*:")
 
 
@@ -78,7 +79,7 @@ def plain(text: str) -> str:
 
 def item_id(text: str) -> str:
     """A stable id from the item's words, unchanged by markup, case, spacing or done markers."""
-    key = re.sub(r"[^\w]+", " ", plain(text).lower()).strip()
+    key = _NON_WORD.sub(" ", plain(text).lower()).strip()
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
@@ -181,6 +182,14 @@ def _paragraph_drafts(block: Block) -> list[_Draft]:
     return drafts
 
 
+def _may_end_in_metadata(text: str) -> bool:
+    """False when ``_TRAILING_METADATA`` cannot match: each of its kinds needs one of these characters or words."""
+    if "@" in text or "#" in text or "-" in text:  # a mention, an issue number, a date
+        return True
+    low = text.lower()
+    return "http" in low or "label" in low or any(f"p{n}" in low for n in "01234")
+
+
 def _finish(draft: _Draft, index: int) -> ActionItem:
     text = draft.text.strip()
     done = draft.done
@@ -202,7 +211,7 @@ def _finish(draft: _Draft, index: int) -> ActionItem:
     labels_match = _LABELS.search(text)
     labels = tuple(x.strip() for x in labels_match.group(1).split(",") if x.strip()) if labels_match else ()
     shown = plain(text)
-    while (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
+    while _may_end_in_metadata(shown) and (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
         shown = trimmed
     return ActionItem(
         id=item_id(shown),

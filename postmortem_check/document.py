@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,14 @@ def _unreadable(path: str, message: str, line: int) -> Document:
 _MAX_YAML_DEPTH = 100
 
 
+def _without_timestamps(yaml: Any) -> dict[Any, Any]:
+    """The safe loader's implicit resolvers, except the one that turns dates into date objects."""
+    return {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
 @lru_cache(maxsize=1)
 def _safe_loader() -> Any:
     """The YAML loader class, built on first use so that files without front matter never import yaml."""
@@ -67,10 +76,7 @@ def _safe_loader() -> Any:
         """Safe loader that refuses aliases (no alias bomb can expand), deep nesting (no RecursionError)
         and impossible dates, and keeps implicit dates as strings."""
 
-        yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
-            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-        }
+        yaml_implicit_resolvers = _without_timestamps(yaml)
         _depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -102,10 +108,43 @@ def _safe_loader() -> Any:
     return _SafeLineLoader
 
 
+@lru_cache(maxsize=1)
+def _fast_loader() -> Any:
+    """libyaml's safe loader with the same resolvers (dates stay strings); None without libyaml."""
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+
+    class _FastSafeLoader(yaml.CSafeLoader):
+        """For front matter that cannot hold an anchor or alias: it has neither ``&`` nor ``*``."""
+
+        yaml_implicit_resolvers = _without_timestamps(yaml)
+
+    return _FastSafeLoader
+
+
+_NESTED_SEQUENCE = re.compile(r"^[ \t]*-[ \t]+-", re.M)
+_DEEP_INDENT = re.compile(r"^ {33}", re.M)
+
+
+def _plain(text: str) -> bool:
+    """Short, shallow, printable ASCII without anchors, aliases, tags or flow collections: both YAML
+    parsers read it the same way, and libyaml (which recurses in C) never meets deep nesting."""
+    return (len(text) <= 8192 and text.isascii() and text.replace("\n", "").isprintable()
+            and not any(c in text for c in "&*!?{}[]@`%|>")
+            and not _NESTED_SEQUENCE.search(text) and not _DEEP_INDENT.search(text))
+
+
 def load_yaml(text: str) -> Any:
     """Load YAML with a safe loader that also refuses aliases."""
     import yaml
 
+    if _plain(text) and _fast_loader() is not None:
+        try:
+            return yaml.load(text, Loader=_fast_loader())  # a CSafeLoader subclass
+        except yaml.YAMLError:
+            pass  # the pure-Python loader says what is wrong, in its own words
     return yaml.load(text, Loader=_safe_loader())  # a SafeLoader subclass
 
 

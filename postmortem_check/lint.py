@@ -17,7 +17,7 @@ from .document import Document, decode
 from .findings import Finding
 from .model import build_model
 from .outline import build_outline
-from .schema import LoadedSchema, load_schema
+from .schema import LoadedSchema, compile_validator, load_schema
 from .validate import validate
 
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -61,7 +61,9 @@ def _schema_with_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str, int
         for key, value in limits:
             words["minimum" if key == "min" else "maximum"] = value
         sections.setdefault(section_id, {}).setdefault("properties", {})["words"] = words
-    return LoadedSchema(name, schema, loaded.validator.evolve(schema=schema), loaded.vocabulary)
+    validator = (compile_validator(schema, loaded.registry) if loaded.registry is not None
+                 else loaded.validator.evolve(schema=schema))
+    return LoadedSchema(name, schema, validator, loaded.vocabulary, loaded.registry)
 
 
 def schema_for(config: Config) -> LoadedSchema:

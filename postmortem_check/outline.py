@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .findings import Finding
 from .parse import Block, parse_markdown
@@ -28,7 +29,9 @@ _INLINE_LABEL = re.compile(
     r"\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$"
 )
 _BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
+_TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
@@ -62,15 +65,19 @@ class Outline:
 
 
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """The number of words (letters and digits, with one inner apostrophe) in ``text``."""
+    # In ASCII text the Unicode classes of _WORD are plain ranges, which the regex engine scans faster.
+    return len((_ASCII_WORD if text.isascii() else _WORD).findall(text))
 
 
 def heading_text(text: str) -> str:
     """A heading as a person reads it: without markup around it and without a trailing colon."""
-    match = _EMPHASIS_LINE.match(text)
+    match = _EMPHASIS_LINE.match(text) if "*" in text or "_" in text else None
     if match:
         text = match.group("text")
-    text = re.sub(r"<[^>]{0,200}>", "", text).strip().strip("*_").strip()
+    if "<" in text:
+        text = _TAG.sub("", text)
+    text = text.strip().strip("*_").strip()
     return text.rstrip(":").strip()
 
 
@@ -193,11 +200,11 @@ def _content(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
 
 def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> Section | None:
     """A Section if this paragraph line is an emphasis-only line or a bare label line."""
-    emphasis = _EMPHASIS_LINE.match(line)
+    emphasis = _EMPHASIS_LINE.match(line) if "*" in line or "_" in line else None  # it needs one of them
     if emphasis:
         ids, _ = vocabulary.match(emphasis.group("text"))
         return Section(ids, heading_text(line), 0, EMPHASIS_LEVEL, "emphasis")
-    label = _BARE_LABEL.match(line)
+    label = _BARE_LABEL.match(line) if _may_be_bare_label(line) else None
     if not label or "](" in line or "http" in line:
         return None
     text = label.group("text")
@@ -210,8 +217,18 @@ def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> S
     return None
 
 
+def _may_be_bare_label(line: str) -> bool:
+    """False for lines ``_BARE_LABEL`` cannot match: without a leading bullet or number, its text is at most
+    59 characters, followed only by white space and one colon."""
+    core = line.strip()
+    if core.endswith(":"):
+        core = core[:-1].rstrip()
+    return len(core) <= 59 or core[:1] in "•o·▪0123456789"
+
+
 def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
-    match = _INLINE_LABEL.match(block.lines[index]) if block.lines else None
+    line = block.lines[index] if block.lines else ""
+    match = _INLINE_LABEL.match(line) if ":" in line else None  # a label ends with a colon
     if not match:
         return None
     ids, quality = vocabulary.match(match.group("label"))
@@ -254,7 +271,29 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 
 
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=64)
+def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...]:
+    """The patterns as one alternation, which finds a match in a line exactly when one of them does.
+
+    Kept apart when joining them could change what they mean: references to groups by number, or flags
+    that differ or must stay at the start of a pattern.
+    """
+    if len(patterns) < 2 or len({p.flags for p in patterns}) > 1:
+        return patterns
+    if any(_GROUP_REFERENCE.search(p.pattern) or (p.pattern.lstrip().startswith("(?") and
+           not p.pattern.lstrip().startswith(("(?:", "(?=", "(?!", "(?<"))) for p in patterns):
+        return patterns
+    try:
+        return (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags),)
+    except re.error:
+        return patterns
+
+
 def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    patterns = _one_pattern(patterns)
     for block in blocks:
         if block.kind not in ("paragraph", "list_item"):
             continue

@@ -32,17 +32,20 @@ class _LinedState(BlockState):
         self.in_method = 0
         # Container contexts opened by parse_method (list / block_quote), innermost last.
         self.containers: list[dict[str, int]] = []
-        self._line_src = ""
-        self._line_cache = (0, 0)  # (offset, newlines before it) of the last line_at answer
+        self._seen = (0, 0)  # an offset in src and the newlines before it: counting goes on from there
+
+    def process(self, src: str) -> None:
+        super().process(src)
+        self._seen = (0, 0)
 
     def line_at(self, pos: int) -> int:
-        """The file line of offset ``pos``; counts on from the last answer, so a pass stays linear."""
-        last_pos, last_count = self._line_cache
-        if self._line_src is not self.src or pos < last_pos:
-            self._line_src, last_pos, last_count = self.src, 0, 0
-        count = last_count + self.src.count("\n", last_pos, pos)
-        self._line_cache = (pos, count)
-        return self.base_line + count
+        seen, newlines = self._seen
+        if pos >= seen:
+            newlines += self.src.count("\n", seen, pos)
+        else:
+            newlines -= self.src.count("\n", pos, seen)
+        self._seen = (pos, newlines)
+        return self.base_line + newlines
 
     def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
         child = super().child_state(src, lazy_line_starts)

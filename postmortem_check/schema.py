@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from .vocabulary import SectionSpec, Vocabulary
@@ -41,6 +41,7 @@ class LoadedSchema:
     schema: dict[str, Any]
     validator: Draft202012Validator
     vocabulary: Vocabulary
+    registry: Registry[Any] | None = None  # what the schema's ``$ref``s resolve against
 
     @property
     def section_order(self) -> list[str]:
@@ -170,6 +171,73 @@ def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
     return Vocabulary(specs)
 
 
+class _NotInlinable(Exception):
+    """The schema uses references that cannot be replaced by their targets (recursion, dynamic scope)."""
+
+
+_DYNAMIC = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor")
+# Values that are data (or definitions, reached only through the ``$ref``s being replaced), never walked.
+_DATA_KEYWORDS = ("const", "enum", "examples", "default", "$defs", "definitions")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")  # name -> subschema
+_MAX_INLINED_NODES = 20_000
+
+
+def inline_refs(schema: dict[str, Any], resolver: Any) -> dict[str, Any] | None:
+    """A copy of ``schema`` with each ``{"$ref": R, ...}`` turned into ``{"allOf": [target of R], ...}``.
+
+    Validation gives the same errors (a ``$ref`` and a one-element ``allOf`` both report their target's
+    errors unwrapped, at the same instance path), without a registry look-up per file. ``None`` when that
+    cannot be done: recursive or dynamic references, a ``$ref`` beside an ``allOf``, or a schema that
+    would grow too large. ``resolver`` is the ``referencing`` resolver for the schema's base URI.
+    """
+    count = 0
+
+    def walk(node: Any, resolver: Any, active: tuple[int, ...]) -> Any:
+        nonlocal count
+        count += 1
+        if count > _MAX_INLINED_NODES:
+            raise _NotInlinable
+        if isinstance(node, list):
+            return [walk(item, resolver, active) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if any(key in node for key in _DYNAMIC):
+            raise _NotInlinable
+        if isinstance(node.get("$id"), str):
+            resolver = resolver.in_subresource(DRAFT202012.create_resource(node))
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                if "allOf" in node:
+                    raise _NotInlinable
+                resolved = resolver.lookup(value)
+                if id(resolved.contents) in active:
+                    raise _NotInlinable  # a recursive schema: keep its references
+                target = resolved.contents
+                out["allOf"] = [walk(target, resolved.resolver, (*active, id(target)))]
+            elif key in _DATA_KEYWORDS or key.startswith("x-"):
+                out[key] = value
+            elif key in _SCHEMA_MAPS and isinstance(value, dict):
+                out[key] = {name: walk(sub, resolver, active) for name, sub in value.items()}
+            else:
+                out[key] = walk(value, resolver, active)
+        return out
+
+    try:
+        inlined: dict[str, Any] = walk(schema, resolver, (id(schema),))
+    except (_NotInlinable, RecursionError, NoSuchResource, Unresolvable):
+        return None
+    return inlined
+
+
+def compile_validator(schema: dict[str, Any], registry: Registry[Any]) -> Draft202012Validator:
+    """The validator for ``schema``: its ``$ref``s replaced by their targets once, here, when possible."""
+    base = schema.get("$id", "")
+    inlined = inline_refs(schema, registry.resolver(base if isinstance(base, str) else ""))
+    return Draft202012Validator(inlined if inlined is not None else schema, registry=registry,
+                                format_checker=FORMAT_CHECKER)
+
+
 @lru_cache(maxsize=16)
 def load_schema(name_or_path: str) -> LoadedSchema:
     """A built-in schema by name (``default``, ``google-sre``) or a team schema by path."""
@@ -200,5 +268,5 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         (uri, Resource.from_contents(data, default_specification=DRAFT202012))
         for uri, data in registry_data.items()
     )
-    validator = Draft202012Validator(schema, registry=registry, format_checker=FORMAT_CHECKER)
-    return LoadedSchema(name_or_path, schema, validator, _vocabulary(schema))
+    return LoadedSchema(name_or_path, schema, compile_validator(schema, registry), _vocabulary(schema),
+                        registry)

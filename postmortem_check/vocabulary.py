@@ -24,6 +24,8 @@ _LEADING = re.compile(
     r"[•o·▪◦‣∙*+\-–—=](?:\s+|(?=\S))|\(\d{1,3}\)\s*)"
 )
 _PAREN = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+_UNDERSCORES = re.compile(r"(?<![a-z0-9])_+|_+(?![a-z0-9])", re.I)
+_AND = re.compile(r"\s+(?:and|/)\s+|/")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -34,7 +36,8 @@ def normalize(text: str) -> str:
         " " if unicodedata.category(ch)[0] in "SC" and ch not in "&/'’" else ch for ch in text
     )
     text = text.replace("*", " ").replace("`", " ").replace("~", " ")
-    text = re.sub(r"(?<![a-z0-9])_+|_+(?![a-z0-9])", " ", text, flags=re.I)
+    if "_" in text:
+        text = _UNDERSCORES.sub(" ", text)
     text = text.strip()
     for _ in range(3):
         stripped = _LEADING.sub("", text.strip()).strip()
@@ -79,6 +82,8 @@ class Vocabulary:
                 key = normalize(heading)
                 if key and spec.id not in self.variants.setdefault(key, []):
                     self.variants[key].append(spec.id)
+        # variants long enough for a fuzzy match, in order, with their lengths
+        self._fuzzy = [(variant, len(variant), ids) for variant, ids in self.variants.items() if len(variant) >= 5]
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}  # by heading as written
 
     def match(self, heading: str) -> tuple[tuple[str, ...], int]:
@@ -95,13 +100,14 @@ class Vocabulary:
     def _match(self, key: str) -> tuple[tuple[str, ...], int]:
         if key in self.variants:
             return tuple(self.variants[key]), EXACT
-        if len(key) >= 5:
-            limit = 1 if len(key) < 9 else 2
-            for variant, ids in self.variants.items():
-                if len(variant) >= 5 and _distance(key, variant, limit) <= limit:
+        size = len(key)
+        if size >= 5:
+            limit = 1 if size < 9 else 2
+            for variant, length, ids in self._fuzzy:
+                if abs(length - size) <= limit and _distance(key, variant, limit) <= limit:
                     return tuple(ids), FUZZY
         # "X and Y" naming two known sections
-        parts = [p.strip() for p in re.split(r"\s+(?:and|/)\s+|/", key) if p.strip()]
+        parts = [p.strip() for p in _AND.split(key) if p.strip()]
         if len(parts) > 1:
             found: list[str] = []
             for part in parts:

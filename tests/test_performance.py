@@ -92,3 +92,110 @@ def test_lint_does_not_import_github(tmp_path: Path) -> None:
 def test_builtin_schemas_are_valid(name: str) -> None:
     """load_schema skips check_schema for the packaged schemas (it costs every run); this test does it."""
     Draft202012Validator.check_schema(json.loads(packaged_text(f"{name}.json")))
+
+
+# --- shortcuts that must not change results -----------------------------------------------------------
+
+
+def _findings_both_ways(schema_name: str, directory: Path) -> tuple[list[object], list[object]]:
+    """Findings of every generated file with the compiled (inlined) validator and with the schema as written."""
+    from jsonschema import Draft202012Validator as Validator
+
+    from postmortem_check.document import decode
+    from postmortem_check.findings import Finding
+    from postmortem_check.model import build_model
+    from postmortem_check.outline import build_outline
+    from postmortem_check.schema import FORMAT_CHECKER, LoadedSchema, load_schema
+    from postmortem_check.validate import validate
+
+    loaded = load_schema(schema_name)
+    assert loaded.registry is not None
+    as_written = LoadedSchema(loaded.name, loaded.schema, Validator(
+        loaded.schema, registry=loaded.registry, format_checker=FORMAT_CHECKER), loaded.vocabulary)
+    fast: list[object] = []
+    slow: list[object] = []
+    for path in sorted(directory.glob("*.md")):
+        document = decode(str(path), path.read_bytes())
+        body = "\n".join(document.lines[document.body_start - 1:])
+        outline = build_outline(str(path), body, document.body_start, loaded.vocabulary)
+        model = build_model(document, outline, loaded.section_order)
+        fast += sorted(validate(str(path), model, loaded), key=Finding.sort_key)
+        slow += sorted(validate(str(path), model, as_written), key=Finding.sort_key)
+    return fast, slow
+
+
+@pytest.mark.parametrize("name", BUILTIN_SCHEMAS)
+def test_inlined_references_give_the_same_findings(many: Path, name: str) -> None:
+    fast, slow = _findings_both_ways(name, many / "a")
+    assert fast == slow and fast
+
+
+def test_packaged_schemas_are_compiled_without_references() -> None:
+    from postmortem_check.schema import load_schema
+
+    compiled = load_schema("default").validator.schema
+    outside_defs = {key: value for key, value in compiled.items() if key != "$defs"}
+    assert "$ref" not in json.dumps(outside_defs)
+
+
+def test_recursive_or_dynamic_references_are_kept(tmp_path: Path) -> None:
+    from postmortem_check.schema import inline_refs, load_schema
+
+    tree = {"$id": "urn:test:tree", "type": "object", "properties": {"child": {"$ref": "#"}}}
+    registry = load_schema("default").registry
+    assert registry is not None
+    assert inline_refs(tree, registry.resolver("urn:test:tree")) is None
+    dynamic = {"$id": "urn:test:dyn", "$dynamicAnchor": "node", "properties": {"x": {"$dynamicRef": "#node"}}}
+    assert inline_refs(dynamic, registry.resolver("urn:test:dyn")) is None
+    schema = tmp_path / "team.json"
+    schema.write_text(json.dumps({**tree, "$id": "urn:test:team"}), encoding="utf-8")
+    assert load_schema(str(schema)).validator.schema["properties"]["child"] == {"$ref": "#"}
+
+
+FRONT_MATTERS = [
+    "title: Checkout outage\ndate: 2026-03-04\nauthors:\n  - a.b\n  - c.d\nstatus: final\nseverity: 2",
+    "date: 2026-03-04 10:00:00\nwhen: 2026-03-04T10:00:00Z\nlist:\n  - 1\n  - yes\n  - null\n",
+    "title: 'quoted: value'\nnested:\n  key: 1\n  other: \"x\"\n",
+    "title: bad: mapping\n",
+    "- a\n- b\n",
+    "key: 'unclosed\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS)
+def test_libyaml_and_python_loaders_agree(text: str) -> None:
+    import yaml
+
+    from postmortem_check.document import _fast_loader, _plain, _safe_loader, load_yaml
+
+    def outcome(loader: object) -> object:
+        try:
+            return yaml.load(text, Loader=loader)  # type: ignore[arg-type]
+        except yaml.YAMLError as error:
+            return type(error), str(error)
+
+    expected = outcome(_safe_loader())
+    assert _plain(text)
+    if _fast_loader() is not None and not isinstance(expected, tuple):
+        assert outcome(_fast_loader()) == expected
+    try:
+        assert load_yaml(text) == expected
+    except yaml.YAMLError as error:
+        assert (type(error), str(error)) == expected  # the error is always the Python loader's
+
+
+@pytest.mark.parametrize("text", [
+    "base: &a 1\nother: *a\n", "a: !!python/name:os.system x\n",
+    "x: " + "[" * 100_000 + "]" * 100_000,  # libyaml recurses in C: deep nesting never reaches it
+    "- " * 100_000 + "x",
+    "".join("  " * i + f"k{i}:\n" for i in range(120)) + "  " * 120 + "v",
+])
+def test_anchors_aliases_tags_and_deep_nesting_go_through_the_python_loader(text: str) -> None:
+    import yaml
+
+    from postmortem_check.document import _plain, load_yaml
+
+    assert not _plain(text)
+    with pytest.raises(yaml.YAMLError):
+        load_yaml(text)
