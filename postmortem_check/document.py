@@ -129,10 +129,10 @@ _DEEP_INDENT = re.compile(r"^ {33}", re.M)
 
 
 def _plain(text: str) -> bool:
-    """Short, shallow, printable ASCII without anchors, aliases, tags or flow collections: both YAML
-    parsers read it the same way, and libyaml (which recurses in C) never meets deep nesting."""
+    """Short, shallow, printable ASCII without anchors, aliases or tags: both YAML parsers read it the
+    same way, and libyaml (which recurses in C) never meets deep nesting (few brackets, little indent)."""
     return (len(text) <= 8192 and text.isascii() and text.replace("\n", "").isprintable()
-            and not any(c in text for c in "&*!?{}[]@`%|>")
+            and not any(c in text for c in "&*!?@`%|>") and text.count("[") + text.count("{") <= 32
             and not _NESTED_SEQUENCE.search(text) and not _DEEP_INDENT.search(text))
 
 

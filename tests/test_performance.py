@@ -153,12 +153,12 @@ def test_recursive_or_dynamic_references_are_kept(tmp_path: Path) -> None:
 
 
 FRONT_MATTERS = [
-    "title: Checkout outage\ndate: 2026-03-04\nauthors:\n  - a.b\n  - c.d\nstatus: final\nseverity: 2",
+    "title: Checkout outage\ndate: 2026-03-04\nauthors: [a.b, c.d]\nstatus: final\nseverity: 2",
     "date: 2026-03-04 10:00:00\nwhen: 2026-03-04T10:00:00Z\nlist:\n  - 1\n  - yes\n  - null\n",
-    "title: 'quoted: value'\nnested:\n  key: 1\n  other: \"x\"\n",
+    "title: 'quoted: value'\nnested:\n  key: [1, 2.5, -3]\n  other: \"x\"\n",
     "title: bad: mapping\n",
     "- a\n- b\n",
-    "key: 'unclosed\n",
+    "key: [unclosed\n",
     "",
 ]
 
