@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .authoring import comment
 from .document import Document, decode
-from .outline import Outline, build_outline
+from .outline import Outline, build_outline, placement
 from .schema import LoadedSchema
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -112,36 +112,6 @@ def document_style(document: Document, outline: Outline) -> Style:
         if styles:
             return styles.most_common(1)[0][0]
     return ATX2
-
-
-def placement(outline: Outline, order: list[str], missing: list[str]) -> dict[str, int | None]:
-    """For each missing section, the line of the known marker to insert it before (None: the end).
-
-    Among the gaps between the document's section markers, take the one that puts the fewest existing
-    sections on the wrong side of the new one by schema order; on a tie, the latest. In a document that
-    follows the schema's order this is exactly the slot between its neighbours in that order.
-    """
-    rank = {section_id: index for index, section_id in enumerate(order)}
-    anchors: list[tuple[int, list[int]]] = []
-    for section in outline.sections:
-        ranks = [rank[i] for i in section.ids if i in rank]
-        if ranks and section.explicit:
-            anchors.append((section.line, ranks))
-    result: dict[str, int | None] = {}
-    for section_id in missing:
-        r = rank[section_id]
-        later_lower = sum(1 for _, ranks in anchors if max(ranks) < r)
-        earlier_higher = 0
-        best, best_gap = later_lower, 0
-        for gap in range(1, len(anchors) + 1):
-            ranks = anchors[gap - 1][1]
-            later_lower -= max(ranks) < r
-            earlier_higher += min(ranks) > r
-            cost = later_lower + earlier_higher
-            if cost <= best:
-                best, best_gap = cost, gap
-        result[section_id] = anchors[best_gap][0] if best_gap < len(anchors) else None
-    return result
 
 
 def _newline(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from . import action_items, timeline
 from .action_items import ActionItem
 from .document import Document
-from .outline import Outline, Section, words
+from .outline import Outline, Section, placement, words
 from .parse import Block
 
 _BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
@@ -161,11 +161,8 @@ def _front_matter_line(document: Document, key: str) -> int:
 
 
 def _expected_lines(outline: Outline, order: list[str], document: Document) -> dict[str, int]:
-    """Where each section of the schema would go: before the next section in schema order that is present."""
-    expected: dict[str, int] = {}
-    present = {section_id: s.line for section_id, s in outline.found.items() if s.explicit}
+    """Where each missing section belongs: the line ``lint --fix`` would insert it before (or the end)."""
+    missing = [section_id for section_id in order
+               if section_id not in outline.found or not outline.found[section_id].explicit]
     last_line = max(1, len(document.lines) - (1 if document.lines and document.lines[-1] == "" else 0))
-    for position, section_id in enumerate(order):
-        later = [present[i] for i in order[position + 1:] if i in present]
-        expected[section_id] = min(later) if later else last_line
-    return expected
+    return {section_id: line or last_line for section_id, line in placement(outline, order, missing).items()}

@@ -226,3 +226,24 @@ def test_builtin_schemas_are_valid_and_carry_headings():
 def test_package_ships_its_schemas():
     files = {p.name for p in Path(ROOT / "schemas").glob("*.json")}
     assert {"default.json", "google-sre.json", "common.json", "config.json", "output.json"} <= files
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_streamed_json_is_the_same_bytes_as_one_dump(count):
+    import io
+
+    from postmortem_check.lint import lint_text
+    from postmortem_check.report import Totals
+    from postmortem_check.report.json import JsonReporter, file_json
+
+    results = [lint_text(CLEAN.replace("Checkout", f"Checkout {n} \u00e9 \"q\" \u2028 \x85"), path=f"pm{n}.md")
+               for n in range(count)]
+    out, totals = io.StringIO(), Totals()
+    reporter = JsonReporter(out)
+    for result in results:
+        totals.add(result)
+        reporter.file(result)
+    reporter.finish(totals)
+    document = {"version": 1, "files": [file_json(r) for r in results],
+                "summary": {"files": totals.files, "errors": totals.errors, "warnings": totals.warnings}}
+    assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -301,3 +301,21 @@ def test_fix_on_the_corpus_keeps_lines_and_is_idempotent(schema, tmp_path, capsy
     assert {p.name: p.read_bytes() for p in tmp_path.glob("*.md")} == fixed
     assert not [f for file in json.loads(captured.out)["files"] for f in file["findings"]
                 if f["rule"] == "missing-section"]
+
+
+def test_missing_section_is_reported_where_fix_inserts_it_even_out_of_order(tmp_path, capsys):
+    """A document whose sections are not in schema order: lint points where --fix puts the heading."""
+    from postmortem_check.cli import main
+
+    text = ("# Outage\n\n## Summary\n\nThe API failed.\n\n## Action Items\n\n- Add a canary.\n\n"
+            "## Timeline\n\n- 10:00 Alert.\n\n## Root Cause\n\nA bad deploy.\n")
+    path = tmp_path / "pm.md"
+    path.write_text(text)
+    assert main(["lint", "--format", "json", str(path)]) == 1
+    (finding,) = [f for f in json.loads(capsys.readouterr().out)["files"][0]["findings"]
+                  if f["rule"] == "missing-section"]
+    main(["lint", "--fix", str(path)])
+    inserted = re.search(rf"fixed {re.escape(str(path))}:(\d+): inserted '## Resolution'", capsys.readouterr().err)
+    assert inserted, "the fix reports its insertion"
+    assert finding["line"] == 17 and int(inserted.group(1)) >= finding["line"]
+    assert path.read_text().split("\n")[int(inserted.group(1)) - 1] == "## Resolution"

@@ -28,19 +28,29 @@ def file_json(result: FileResult) -> dict[str, Any]:
     }
 
 
+def _indent(text: str, prefix: str) -> str:
+    """Indent JSON text by line feeds only: U+2028 and friends inside strings are not line breaks here."""
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
 class JsonReporter:
+    """Writes each file's record as it comes, so memory does not grow with the number of files; the bytes
+    are those of ``json.dump(document, indent=2)`` of the whole document."""
+
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.files: list[dict[str, Any]] = []
+        self.count = 0
 
     def file(self, result: FileResult) -> None:
-        self.files.append(file_json(result))
+        record = json.dumps(file_json(result), indent=2, ensure_ascii=False)
+        self.out.write(",\n" if self.count else f'{{\n  "version": {VERSION},\n  "files": [\n')
+        self.out.write(_indent(record, "    "))
+        self.count += 1
 
     def finish(self, totals: Totals) -> None:
-        document = {
-            "version": VERSION,
-            "files": self.files,
-            "summary": {"files": totals.files, "errors": totals.errors, "warnings": totals.warnings},
-        }
-        json.dump(document, self.out, indent=2, ensure_ascii=False)
-        self.out.write("\n")
+        summary = {"files": totals.files, "errors": totals.errors, "warnings": totals.warnings}
+        if self.count:
+            self.out.write("\n  ],\n")
+        else:
+            self.out.write(f'{{\n  "version": {VERSION},\n  "files": [],\n')
+        self.out.write('  "summary": ' + _indent(json.dumps(summary, indent=2), "  ").lstrip() + "\n}\n")
