@@ -89,9 +89,7 @@ def _run_lint(args: argparse.Namespace) -> int:
 
     config, errors = load_configuration(args.config, args.schema)
     if config is None:
-        for line in errors:
-            _error(line)
-        return EXIT_ERROR
+        return _error("\n".join(errors))
     if args.fix and not _fix_paths(args.paths, config):
         return EXIT_ERROR
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
