@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .config import Config
-from .lint import FileResult
+from .lint import FileResult, included
+from .report.summary import md
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -136,7 +137,6 @@ def select_changed(changed: Sequence[str], entries: Sequence[str], config: Confi
     exclude globs) or matched by a glob pattern."""
     chosen = []
     for name in changed:
-        base = os.path.basename(name)
         for raw in entries:
             entry = _clean(raw)
             if is_glob(entry):
@@ -144,8 +144,7 @@ def select_changed(changed: Sequence[str], entries: Sequence[str], config: Confi
             elif name == entry:
                 hit = True
             elif entry == "." or name.startswith(entry + "/"):
-                hit = any(fnmatch.fnmatch(base.lower(), p.lower()) for p in config.include) and not any(
-                    fnmatch.fnmatch(name, p) or fnmatch.fnmatch(base, p) for p in config.exclude)
+                hit = included(name if entry == "." else name[len(entry) + 1:], config)
             else:
                 hit = False
             if hit:
@@ -239,12 +238,6 @@ def run_issue_command(inputs: Inputs, paths: Sequence[str], env: Mapping[str, st
         if run.returncode == 0:
             return EXIT_ERROR, None, run.stderr + "\nthe issues command printed no valid JSON"
     return run.returncode, data, run.stderr
-
-
-def md(text: object) -> str:
-    from .report.summary import md as escape
-
-    return escape(text)
 
 
 def _fence(text: str) -> str:

@@ -44,8 +44,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     lint = commands.add_parser("lint", help="check postmortems against a schema")
     lint.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to lint")
-    lint.add_argument("--schema", help="built-in schema name (default, google-sre) or path to a team schema")
-    lint.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml found upward)")
+    schema_arguments(lint)
     lint.add_argument("--format", choices=FORMATS, help="output format (default: text; github inside GitHub Actions)")
     lint.add_argument("--summary", type=Path, metavar="PATH",
                       help="append a Markdown report to PATH (for $GITHUB_STEP_SUMMARY)")
@@ -63,6 +62,14 @@ def _build_parser() -> argparse.ArgumentParser:
     issues = commands.add_parser("issues", help="open one GitHub issue per corrective action item")
     add_issue_arguments(issues)
     return parser
+
+
+def _configured(args: argparse.Namespace) -> Config | None:
+    """The configuration for ``--config``/``--schema``; None after saying on stderr what is wrong."""
+    config, errors = load_configuration(args.config, args.schema)
+    if config is None:
+        _error("\n".join(errors))
+    return config
 
 
 def load_configuration(config_path: Path | None, schema: str | None) -> tuple[Config | None, list[str]]:
@@ -87,9 +94,9 @@ def _run_lint(args: argparse.Namespace) -> int:
     from .lint import lint_paths
     from .report import Totals, make_reporter
 
-    config, errors = load_configuration(args.config, args.schema)
+    config = _configured(args)
     if config is None:
-        return _error("\n".join(errors))
+        return EXIT_ERROR
     if args.fix and not _fix_paths(args.paths, config):
         return EXIT_ERROR
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -144,7 +151,8 @@ def _fix_paths(paths: Sequence[str], config: Config) -> bool:
     return ok
 
 
-def _schema_arguments(parser: argparse.ArgumentParser) -> None:
+def schema_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--schema`` and ``--config``, the same for every command that reads postmortems."""
     parser.add_argument("--schema", help="built-in schema name (default, google-sre) or a team schema file")
     parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml, upward)")
 
@@ -152,14 +160,14 @@ def _schema_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_authoring_commands(commands: Any) -> None:
     """The ``new``, ``rules`` and ``schema`` subcommands."""
     new = commands.add_parser("new", help="write a postmortem skeleton generated from the schema")
-    _schema_arguments(new)
+    schema_arguments(new)
     new.add_argument("--title", help="incident title (default: a placeholder to fill in)")
     new.add_argument("--date", help="incident date, YYYY-MM-DD (default: today)")
     new.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE, never overwriting it "
                      "(default: standard output)")
     new.set_defaults(run=_run_new)
     rules = commands.add_parser("rules", help="list every rule, and the headings each section accepts")
-    _schema_arguments(rules)
+    schema_arguments(rules)
     rules.set_defaults(run=_run_rules)
     schema = commands.add_parser("schema", help="print a built-in schema, to start a team schema from")
     schema.add_argument("name", metavar="NAME", help="default, google-sre or common")
@@ -179,9 +187,9 @@ def _run_new(args: argparse.Namespace) -> int:
     from .authoring import check_date, skeleton
     from .lint import schema_for
 
-    config, errors = load_configuration(args.config, args.schema)
+    config = _configured(args)
     if config is None:
-        return _error("\n".join(errors))
+        return EXIT_ERROR
     if args.date is not None and (problem := check_date(args.date)):
         return _error(problem)
     text = skeleton(schema_for(config), args.title, args.date)
@@ -203,9 +211,9 @@ def _run_rules(args: argparse.Namespace) -> int:
     from .authoring import rules_text
     from .lint import schema_for
 
-    config, errors = load_configuration(args.config, args.schema)
+    config = _configured(args)
     if config is None:
-        return _error("\n".join(errors))
+        return EXIT_ERROR
     sys.stdout.write(rules_text(schema_for(config), config.rules))
     return EXIT_CLEAN
 

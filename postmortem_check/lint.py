@@ -129,6 +129,13 @@ def _excluded(relative: str, config: Config) -> bool:
                for pattern in config.exclude)
 
 
+def included(relative: str, config: Config) -> bool:
+    """Whether a file met while walking a directory is linted: its name matches ``include`` (any case)
+    and neither its path below the directory nor its name matches ``exclude``."""
+    name = os.path.basename(relative).lower()
+    return any(fnmatch.fnmatch(name, p.lower()) for p in config.include) and not _excluded(relative, config)
+
+
 def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> Iterator[str]:
     """Files to lint: named files as given, directories walked for the include globs, in sorted order."""
     for given in paths:
@@ -140,9 +147,7 @@ def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> I
                                  and not _excluded(os.path.relpath(os.path.join(root, d), given), config))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    relative = os.path.relpath(full, given)
-                    if any(fnmatch.fnmatch(name.lower(), p.lower()) for p in config.include) \
-                            and not _excluded(relative, config) and os.path.isfile(full):
+                    if included(os.path.relpath(full, given), config) and os.path.isfile(full):
                         yield full
         elif os.path.islink(given):
             problems.append(f"{given}: a symbolic link to nothing (broken, or a link loop)")

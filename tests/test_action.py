@@ -304,3 +304,19 @@ def test_run_step_as_the_runner_would(repo, tmp_path):
     assert run.returncode == 1, run.stdout + run.stderr
     assert outputs["files"] == "3"
     assert _annotated_files(run.stdout) == {"postmortems/broken.md"}
+
+
+def test_pull_request_selection_filters_like_the_directory_walk(tmp_path, monkeypatch):
+    """A pull request lints the changed files that `lint DIR` would lint: same include and exclude globs."""
+    from postmortem_check.action import select_changed
+    from postmortem_check.config import Config
+    from postmortem_check.lint import expand_paths
+
+    names = ["postmortems/a.md", "postmortems/drafts/b.md", "postmortems/c.txt", "notes/d.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# x\n")
+    monkeypatch.chdir(tmp_path)
+    config = Config(exclude=("drafts/*",))
+    walked = list(expand_paths(["postmortems"], config, []))
+    assert select_changed(names, ["postmortems"], config) == walked == ["postmortems/a.md"]

@@ -28,6 +28,8 @@ _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..cli import schema_arguments
+
     parser.add_argument("paths", nargs="+", metavar="PATH", help="postmortem files or directories")
     parser.add_argument("--dry-run", action="store_true", help="print the plan; make no write request")
     parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
@@ -36,9 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label", action="append", default=[],
                         help="extra label for every issue (repeatable)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--schema", help="schema used to lint the files first")
-    parser.add_argument("--config", type=Path,
-                        help="config file (default: .postmortem-check.yaml found upward)")
+    schema_arguments(parser)  # the files are linted first, as `lint` would
     parser.add_argument("--allow-invalid", action="store_true",
                         help="sync files even when they have lint errors")
     parser.set_defaults(run=run)

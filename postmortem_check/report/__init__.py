@@ -10,6 +10,10 @@ from ..lint import FileResult
 FORMATS = ("text", "json", "github", "sarif")
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class Totals:
     files: int = 0
@@ -20,6 +24,11 @@ class Totals:
         self.files += 1
         self.errors += result.errors
         self.warnings += result.warnings
+
+    def __str__(self) -> str:
+        """The closing line every format shows: ``3 files checked: 1 error, 2 warnings``."""
+        counts = f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
+        return f"{plural(self.files, 'file')} checked: {counts}"
 
 
 class Reporter(Protocol):

@@ -12,7 +12,6 @@ from typing import TextIO
 from ..findings import Finding
 from ..lint import FileResult
 from . import Totals
-from .text import _plural
 
 
 def escape_data(value: str) -> str:
@@ -52,7 +51,4 @@ class GithubReporter:
             self.out.write(annotation(finding) + "\n")
 
     def finish(self, totals: Totals) -> None:
-        self.out.write(
-            f"postmortem-check: {_plural(totals.files, 'file')} checked: {_plural(totals.errors, 'error')}, "
-            f"{_plural(totals.warnings, 'warning')}\n"
-        )
+        self.out.write(f"postmortem-check: {totals}\n")

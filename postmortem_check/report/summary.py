@@ -12,8 +12,7 @@ import re
 from pathlib import Path
 
 from ..lint import FileResult
-from . import Totals
-from .text import _plural
+from . import Totals, plural
 
 LIMIT = 1024 * 1024 - 24 * 1024  # a margin under GitHub's 1 MiB per step, for whatever else the step writes
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -42,7 +41,7 @@ def file_markdown(result: FileResult) -> list[str]:
     head = f"### {mark} {md(result.path)}"
     if result.title:
         head += f" — {md(result.title)}"
-    chunks = [head + "\n\n" + f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}; "
+    chunks = [head + "\n\n" + f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; "
               f"schema {md(result.schema)}\n\n"]
     if result.sections:
         found = ", ".join(f"{md(section_title(result.schema, sid))} (line {data['line']})"
@@ -81,8 +80,7 @@ class SummaryReporter:
         self.files.append(file_markdown(result))
 
     def render(self, totals: Totals, budget: int) -> str:
-        head = (f"## postmortem-check\n\n**{_plural(totals.files, 'file')} checked: "
-                f"{_plural(totals.errors, 'error')}, {_plural(totals.warnings, 'warning')}**\n\n")
+        head = f"## postmortem-check\n\n**{totals}**\n\n"
         parts = [head]
         size = len(head.encode("utf-8"))
         reserve = 400  # room for the truncation note
@@ -103,7 +101,7 @@ class SummaryReporter:
             left = len(self.files) - shown_files
             parts.append(
                 f"\n\n> **Report truncated** to stay under the job summary limit of 1 MiB: "
-                f"{_plural(left, 'file')} not shown in full. "
+                f"{plural(left, 'file')} not shown in full. "
                 "The log and the SARIF file have every finding.\n")
         return "".join(parts)
 

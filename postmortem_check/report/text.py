@@ -30,10 +30,6 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 class TextReporter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -45,7 +41,4 @@ class TextReporter:
             self.out.write(f"{where}: {f.severity} {printable(f.rule)} {message}\n")
 
     def finish(self, totals: Totals) -> None:
-        self.out.write(
-            f"{_plural(totals.files, 'file')} checked: {_plural(totals.errors, 'error')}, "
-            f"{_plural(totals.warnings, 'warning')}\n"
-        )
+        self.out.write(f"{totals}\n")
