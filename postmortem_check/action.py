@@ -4,13 +4,13 @@ Inputs arrive as ``INPUT_*`` environment variables (set by ``action.yml`` throug
 ``${{ }}`` in a script). On ``pull_request`` only the postmortems the pull request adds or changes are
 linted and no issue is written; the job summary previews the issues a merge would open. On ``push`` to
 the default branch and on ``workflow_dispatch`` the given paths are linted and, when ``create-issues`` is
-on, ``postmortem-check issues`` runs. Outputs go to ``$GITHUB_OUTPUT``, the report to ``$GITHUB_STEP_SUMMARY``.
+on, the issues are synced in this process (``issues.service``). Outputs go to ``$GITHUB_OUTPUT``, the
+report to ``$GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import glob
+import io
 import json
 import os
 import re
@@ -18,23 +18,32 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .app import LintRun, load_configuration, run_lint
 from .config import Config
-from .lint import FileResult, included
-from .report.summary import md
+from .console import Console
+from .discover import expand_entries, is_glob, select_changed
+from .errors import ExitCode, FailOn, UserError
+from .issues import service
+from .report import Reporter
+from .report.github import GithubReporter, escape_data
+from .report.sarif import SarifReporter
+from .report.summary import LIMIT, SummaryReporter, md
+from .results import FileResult
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+__all__ = ["ActionError", "expand_entries", "is_glob", "main", "run_action", "select_changed"]
 PR_EVENTS = ("pull_request", "pull_request_target")
 CREATE_ISSUES = ("false", "true", "dry-run")
-FAIL_ON = ("error", "warning", "never")
+FAIL_ON = tuple(f.value for f in FailOn)
 PREVIEW_LIMIT = 200  # rows of the issue preview shown in the job summary
 SUMMARY_RESERVE = 96 * 1024  # job summary bytes kept for the action's own sections
 
 
-class ActionError(Exception):
+class ActionError(UserError):
     """A problem with the inputs or the runner environment: reported as one ``::error`` line."""
 
 
@@ -95,17 +104,6 @@ def read_event(env: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     return name, payload if isinstance(payload, dict) else {}
 
 
-def is_glob(entry: str) -> bool:
-    return any(char in entry for char in "*?[")
-
-
-def _clean(entry: str) -> str:
-    entry = entry.replace("\\", "/")
-    while entry.startswith("./"):
-        entry = entry[2:]
-    return entry.rstrip("/") or "."
-
-
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, capture_output=True, check=False)
 
@@ -132,63 +130,6 @@ def changed_files(base: str, head: str, cwd: Path) -> list[str]:
     return [os.path.relpath(root / name, cwd).replace(os.sep, "/") for name in names]
 
 
-def select_changed(changed: Sequence[str], entries: Sequence[str], config: Config) -> list[str]:
-    """Changed files that ``paths`` covers: named, under a named directory (by the config's include and
-    exclude globs) or matched by a glob pattern."""
-    chosen = []
-    for name in changed:
-        for raw in entries:
-            entry = _clean(raw)
-            if is_glob(entry):
-                hit = fnmatch.fnmatch(name, entry)
-            elif name == entry:
-                hit = True
-            elif entry == "." or name.startswith(entry + "/"):
-                hit = included(name if entry == "." else name[len(entry) + 1:], config)
-            else:
-                hit = False
-            if hit:
-                chosen.append(name)
-                break
-    return sorted(dict.fromkeys(n for n in chosen if os.path.isfile(n)))
-
-
-def expand_entries(entries: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Paths to lint for ``paths`` (globs expanded), and warnings for globs that match nothing."""
-    out: list[str] = []
-    warnings = []
-    for entry in entries:
-        if is_glob(entry):
-            matches = sorted(m for m in glob.glob(entry, recursive=True) if os.path.isfile(m))
-            if not matches:
-                warnings.append(f"paths pattern {entry!r} matches no file")
-            out += matches
-        else:
-            out.append(entry)
-    return list(dict.fromkeys(out)), warnings
-
-
-def issue_preview(
-        results: Sequence[FileResult], labels: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The issues a merge would open: open, non-placeholder action items with no linked issue, from files
-    without lint errors; and the files whose errors keep their items from being synced."""
-    items = []
-    blocked = []
-    for result in results:
-        candidates = [i for i in result.action_items if not i.done and not i.placeholder and not i.issue]
-        if result.errors:
-            if candidates:
-                blocked.append(result.path)
-            continue
-        for item in candidates:
-            items.append({
-                "path": result.path, "line": item.line, "id": item.id, "title": item.text,
-                "assignees": list(item.assignees), "labels": list(dict.fromkeys([*labels, *item.labels])),
-                "due": item.due, "priority": item.priority,
-            })
-    return items, blocked
-
-
 def write_output(path: str | None, name: str, value: str) -> None:
     """Append one output to ``$GITHUB_OUTPUT`` with a random heredoc delimiter."""
     if not path:
@@ -206,38 +147,6 @@ def relay(text: str, out: TextIO) -> None:
         return
     token = uuid.uuid4().hex
     out.write(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::\n")
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("postmortem-check")
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from postmortem_check.cli import run; run()"]
-
-
-def run_issue_command(inputs: Inputs, paths: Sequence[str], env: Mapping[str, str]) -> tuple[int, Any, str]:
-    """Run ``postmortem-check issues --format json``; its exit code, parsed JSON and stderr."""
-    command = [*_cli(), "issues", "--format", "json"]
-    if inputs.create_issues == "dry-run":
-        command.append("--dry-run")
-    if inputs.schema:
-        command += ["--schema", inputs.schema]
-    if inputs.config:
-        command += ["--config", str(inputs.config)]
-    for label in inputs.labels:
-        command += ["--label", label]
-    command += ["--", *paths]
-    child_env = dict(env)
-    if inputs.token:
-        child_env["GITHUB_TOKEN"] = inputs.token
-    run = subprocess.run(command, env=child_env, capture_output=True, text=True, check=False)
-    try:
-        data = json.loads(run.stdout) if run.stdout.strip() else None
-    except json.JSONDecodeError:
-        data = None
-        if run.returncode == 0:
-            return EXIT_ERROR, None, run.stderr + "\nthe issues command printed no valid JSON"
-    return run.returncode, data, run.stderr
 
 
 def _fence(text: str) -> str:
@@ -286,128 +195,155 @@ def _default_branch_push(payload: Mapping[str, Any]) -> bool:
     return bool(default) and payload.get("ref") == f"refs/heads/{default}"
 
 
-def run_action(env: Mapping[str, str], out: TextIO) -> int:
-    """The whole action; returns its exit code. Raises ActionError for bad inputs or environment."""
-    from .cli import load_configuration
-    from .lint import lint_paths
-    from .report import Totals
-    from .report.github import GithubReporter, escape_data
-    from .report.sarif import SarifReporter
-    from .report.summary import LIMIT, SummaryReporter
+@dataclass
+class _Run:
+    """One run of the action: its inputs, event, output files and log."""
 
-    inputs = read_inputs(env)
-    event, payload = read_event(env)
-    output_file = env.get("GITHUB_OUTPUT") or None
-    summary_file = env.get("GITHUB_STEP_SUMMARY") or None
-    config, errors = load_configuration(inputs.config, inputs.schema)
-    if config is None:
-        raise ActionError("; ".join(errors))
+    inputs: Inputs
+    event: str
+    payload: dict[str, Any]
+    out: TextIO
+    output_file: str | None
+    summary_file: str | None
 
-    cwd = Path.cwd()
-    pull_request = event in PR_EVENTS
-    header = ["## postmortem-check action\n\n"]
-    if pull_request:
-        pr = payload.get("pull_request") or {}
+    @property
+    def pull_request(self) -> bool:
+        return self.event in PR_EVENTS
+
+    def error(self, message: str, title: str = "postmortem-check") -> None:
+        self.out.write(f"::error title={title}::{escape_data(message)}\n")
+
+    def summary(self, text: str) -> None:
+        _append(self.summary_file, text)
+
+
+def _select(run: _Run, config: Config) -> list[str]:
+    """The paths to lint: on a pull request the changed files ``paths`` covers, else ``paths`` expanded."""
+    inputs = run.inputs
+    if run.pull_request:
+        pr = run.payload.get("pull_request") or {}
         base, head = (pr.get("base") or {}).get("sha"), (pr.get("head") or {}).get("sha")
         if not base or not head:
-            raise ActionError(f"the {event} event payload has no pull_request.base.sha / head.sha")
-        paths = select_changed(changed_files(str(base), str(head), cwd), inputs.paths, config)
-        number = pr.get("number") or payload.get("number")
-        header.append(f"Pull request #{md(number)}: {len(paths)} added or changed postmortem "
-                      f"file{'' if len(paths) == 1 else 's'} under {md(', '.join(inputs.paths))}.\n\n")
-    else:
-        paths, pattern_warnings = expand_entries(inputs.paths)
-        for warning in pattern_warnings:
-            out.write(f"::warning title=postmortem-check::{escape_data(warning)}\n")
-        header.append(f"Event `{md(event or 'local')}`: linting {md(', '.join(inputs.paths))}.\n\n")
-    _append(summary_file, "".join(header))
+            raise ActionError(f"the {run.event} event payload has no pull_request.base.sha / head.sha")
+        paths = select_changed(changed_files(str(base), str(head), Path.cwd()), inputs.paths, config)
+        number = pr.get("number") or run.payload.get("number")
+        run.summary(f"## postmortem-check action\n\nPull request #{md(number)}: {len(paths)} added or changed "
+                    f"postmortem file{'' if len(paths) == 1 else 's'} under {md(', '.join(inputs.paths))}.\n\n")
+        return paths
+    paths, pattern_warnings = expand_entries(inputs.paths, config)
+    for warning in pattern_warnings:
+        run.out.write(f"::warning title=postmortem-check::{escape_data(warning)}\n")
+    run.summary(f"## postmortem-check action\n\nEvent `{md(run.event or 'local')}`: linting "
+                f"{md(', '.join(inputs.paths))}.\n\n")
+    return paths
 
-    reporter = GithubReporter(out)
-    sarif_out = None
-    sarif: SarifReporter | None = None
-    if inputs.sarif_file is not None:
-        inputs.sarif_file.parent.mkdir(parents=True, exist_ok=True)
-        sarif_out = open(inputs.sarif_file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        sarif = SarifReporter(sarif_out)
-    summary = SummaryReporter(summary_file, limit=LIMIT - SUMMARY_RESERVE) if summary_file else None
-    totals = Totals()
-    problems: list[str] = []
-    results: list[FileResult] = []
-    try:
-        for result in lint_paths(paths, config, problems) if paths else ():
-            totals.add(result)
-            results.append(result)
-            reporter.file(result)
-            if sarif is not None:
-                sarif.file(result)
-            if summary is not None:
-                summary.file(result)
-        reporter.finish(totals)
+
+def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
+    """Lint with annotations, the SARIF log and the job summary; outputs the counts."""
+    reporters: list[Reporter] = [GithubReporter(run.out)]
+    summary = SummaryReporter(run.summary_file, limit=LIMIT - SUMMARY_RESERVE) if run.summary_file else None
+    sarif = run.inputs.sarif_file
+    with ExitStack() as stack:
         if sarif is not None:
-            sarif.finish(totals)
-    finally:
-        if sarif_out is not None:
-            sarif_out.close()
-    if summary is not None:
-        if paths:
-            summary.finish(totals)
-        else:
-            _append(summary_file, "No postmortem file to lint.\n\n")
-    for problem in problems:
-        out.write(f"::error title=postmortem-check::{escape_data(problem)}\n")
+            sarif.parent.mkdir(parents=True, exist_ok=True)
+            reporters.append(SarifReporter(stack.enter_context(open(sarif, "w", encoding="utf-8"))))
+        if summary is not None and paths:
+            reporters.append(summary)
+        linted = run_lint(paths, config, reporters, keep=True)
+    if summary is not None and not paths:
+        run.summary("No postmortem file to lint.\n\n")
+    for problem in linted.problems:
+        run.error(problem)
+    write_output(run.output_file, "errors", str(linted.totals.errors))
+    write_output(run.output_file, "warnings", str(linted.totals.warnings))
+    write_output(run.output_file, "files", str(linted.totals.files))
+    return linted
 
-    write_output(output_file, "errors", str(totals.errors))
-    write_output(output_file, "warnings", str(totals.warnings))
-    write_output(output_file, "files", str(totals.files))
 
-    code = EXIT_ERROR if problems else EXIT_CLEAN
-    failing = totals.errors + (totals.warnings if inputs.fail_on == "warning" else 0)
-    if code == EXIT_CLEAN and failing and inputs.fail_on != "never":
-        code = EXIT_FINDINGS
+def _preview(run: _Run, config: Config, results: list[FileResult]) -> dict[str, Any]:
+    """The issues a merge would open, by the sync's own plan and payloads (nothing is sent)."""
+    repo = os.environ.get("GITHUB_REPOSITORY", "").strip() or "owner/repository"
+    shown = service.preview(results, service.settings_for(config, repo, run.inputs.labels))
+    run.summary(preview_markdown(shown.would_open, shown.blocked, run.inputs.create_issues))
+    return {"preview": True, "would_open": shown.would_open}
 
+
+def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, Any]:
+    """Sync the issues in this process; its messages go to the log with workflow commands off."""
+    inputs = run.inputs
+    log = io.StringIO()
+    console = Console(secret=inputs.token or None, err=log, out=io.StringIO())
+    status: int
+    try:
+        request = service.SyncRequest(
+            repo=service.resolve_repo(None), api_url=service.resolve_api_url(None), token=inputs.token or None,
+            dry_run=inputs.create_issues == "dry-run", labels=tuple(inputs.labels))
+        result = service.sync(results, config, request, console)
+        service.report(result, "json", console, request.dry_run)
+        status, issues = result.exit_code, result.as_json()
+    except UserError as error:
+        console.error(str(error))
+        status, issues = ExitCode.ERROR, None
+    except Exception as error:  # said through the redacting console
+        console.error(f"internal error: {type(error).__name__}: {error}")
+        status, issues = ExitCode.ERROR, None
+    relay(log.getvalue(), run.out)
+    return status, issues
+
+
+def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> tuple[int, Any]:
+    """Sync the issues on a push to the default branch or a workflow_dispatch; the new exit code and output."""
+    inputs = run.inputs
+    if not (run.event == "workflow_dispatch" or (run.event == "push" and _default_branch_push(run.payload))):
+        reason = f"event {run.event or 'local'} is not a push to the default branch or a workflow_dispatch"
+        run.summary(f"Issues were not synced: {md(reason)}.\n\n")
+        return code, None
+    status, issues = _sync(run, config, results)
+    if status != ExitCode.CLEAN:
+        run.error(f"postmortem-check issues exited with {status}", "postmortem-check issues")
+        code = max(code, status if status in (ExitCode.FINDINGS, ExitCode.ERROR) else ExitCode.ERROR)
+    mode = "dry run" if inputs.create_issues == "dry-run" else "created or updated"
+    if status != ExitCode.CLEAN and issues is None:
+        run.summary(f"### Issues ({mode})\n\nThe issues command failed (exit {status}); "
+                    "its messages are in the log.\n\n")
+    else:
+        text = json.dumps(issues, indent=2, ensure_ascii=False)
+        if len(text) > 60_000:
+            text = text[:60_000] + "\n… (cut; the issues output has all of it)"
+        run.summary(f"### Issues ({mode})\n\n<details><summary>postmortem-check issues "
+                    f"output</summary>\n\n{_fence(text)}\n</details>\n\n")
+    return code, issues
+
+
+def run_action(env: Mapping[str, str], out: TextIO) -> int:
+    """The whole action; returns its exit code. Raises ActionError (a UserError) for bad inputs or environment."""
+    inputs = read_inputs(env)
+    event, payload = read_event(env)
+    run = _Run(inputs, event, payload, out, env.get("GITHUB_OUTPUT") or None, env.get("GITHUB_STEP_SUMMARY") or None)
+    config = load_configuration(inputs.config, inputs.schema)
+    paths = _select(run, config)
+    linted = _lint(run, config, paths)
+    code: int = linted.exit_code(inputs.fail_on)
     issues: Any = None
-    if pull_request:
-        items, blocked = issue_preview(results, inputs.labels)
-        issues = {"preview": True, "would_open": items}
-        _append(summary_file, preview_markdown(items, blocked, inputs.create_issues))
+    if run.pull_request:
+        issues = _preview(run, config, linted.results)
     elif inputs.create_issues != "false":
-        if event == "workflow_dispatch" or (event == "push" and _default_branch_push(payload)):
-            status, issues, stderr = run_issue_command(inputs, paths, env)
-            relay(stderr, out)
-            if status != EXIT_CLEAN:
-                failed = f"postmortem-check issues exited with {status}"
-                out.write(f"::error title=postmortem-check issues::{escape_data(failed)}\n")
-                code = max(code, status if status in (EXIT_FINDINGS, EXIT_ERROR) else EXIT_ERROR)
-            mode = "dry run" if inputs.create_issues == "dry-run" else "created or updated"
-            if status != EXIT_CLEAN and issues is None:
-                _append(summary_file, f"### Issues ({mode})\n\nThe issues command failed (exit {status}); "
-                                      "its messages are in the log.\n\n")
-            else:
-                text = json.dumps(issues, indent=2, ensure_ascii=False)
-                if len(text) > 60_000:
-                    text = text[:60_000] + "\n… (cut; the issues output has all of it)"
-                _append(summary_file, f"### Issues ({mode})\n\n<details><summary>postmortem-check issues "
-                                      f"output</summary>\n\n{_fence(text)}\n</details>\n\n")
-        else:
-            reason = f"event {event or 'local'} is not a push to the default branch or a workflow_dispatch"
-            _append(summary_file, f"Issues were not synced: {md(reason)}.\n\n")
-    write_output(output_file, "issues", json.dumps(issues, ensure_ascii=False))
-    return code
+        code, issues = _issues(run, config, linted.results, code)
+    write_output(run.output_file, "issues", json.dumps(issues, ensure_ascii=False))
+    return int(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the action's run step; the exit code fails the step when it is not 0."""
-    from .report.github import escape_data
-
     try:
         return run_action(os.environ, sys.stdout)
-    except ActionError as error:
-        sys.stdout.write(f"::error title=postmortem-check::{escape_data(str(error))}\n")
-        return EXIT_ERROR
+    except UserError as error:
+        sys.stdout.write(f"::error title=postmortem-check::{escape_data('; '.join(str(error).splitlines()))}\n")
+        return ExitCode.ERROR
     except Exception as error:  # never a traceback in a workflow log
         message = f"internal error: {type(error).__name__}: {error}"
         sys.stdout.write(f"::error title=postmortem-check::{escape_data(message)}\n")
-        return EXIT_ERROR
+        return ExitCode.ERROR
 
 
 if __name__ == "__main__":

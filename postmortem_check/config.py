@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import load_yaml, yaml_error_line
+from .errors import UserError
 from .schema import BUILTIN_SCHEMAS, packaged_text
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
@@ -15,7 +16,7 @@ DEFAULT_INCLUDE = ("*.md", "*.markdown")
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """A configuration that cannot be used; each line of the message names the file and line."""
 
 

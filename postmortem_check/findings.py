@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 DOCS_URL = "https://github.com/postmortem-check/postmortem-check/blob/main/docs/rules/{rule}.md"
 
-SEVERITIES = ("error", "warning")
+
+
+class Severity(str, Enum):
+    """How much a finding matters; compares and prints as its value (``"error"``)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+SEVERITIES = tuple(severity.value for severity in Severity)
+OFF = "off"  # a rule switched off in the config
 
 
 @dataclass(frozen=True)
@@ -17,7 +34,7 @@ class Finding:
     line: int
     column: int
     rule: str
-    severity: str
+    severity: Severity | str
     message: str
     section: str | None = None
 
@@ -28,7 +45,7 @@ class Finding:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str
+    severity: Severity
     summary: str
     engine: bool = False  # raised by the tool itself rather than by the schema
 
@@ -40,25 +57,25 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
-        Rule("unreadable-file", "error", "The file cannot be read as UTF-8 text.", engine=True),
-        Rule("file-too-large", "error", "The file is larger than the configured size limit.", engine=True),
-        Rule("front-matter-yaml", "error", "The YAML front matter does not parse.", engine=True),
-        Rule("unclosed-fence", "warning", "A code fence is never closed.", engine=True),
-        Rule("fenced-document", "warning", "Postmortem text is wrapped in a markdown code fence.", engine=True),
-        Rule("missing-section", "error", "A required section is missing."),
-        Rule("empty-section", "error", "A section has a heading but no content."),
-        Rule("implied-section", "warning", "A section is only implied in prose, without a heading."),
-        Rule("placeholder", "error", "Template placeholder text was left in the document."),
-        Rule("timeline-missing-time", "warning", "A timeline entry has no time."),
-        Rule("timeline-order", "warning", "Timeline entries are not in chronological order."),
-        Rule("no-action-items", "error", "The corrective actions section lists no action items."),
-        Rule("section-length", "warning", "A section is shorter or longer than the schema allows."),
-        Rule("front-matter", "error", "A front matter field is missing or malformed."),
-        Rule("schema-violation", "error", "The document breaks a schema constraint with no rule of its own."),
+        Rule("unreadable-file", Severity.ERROR, "The file cannot be read as UTF-8 text.", engine=True),
+        Rule("file-too-large", Severity.ERROR, "The file is larger than the configured size limit.", engine=True),
+        Rule("front-matter-yaml", Severity.ERROR, "The YAML front matter does not parse.", engine=True),
+        Rule("unclosed-fence", Severity.WARNING, "A code fence is never closed.", engine=True),
+        Rule("fenced-document", Severity.WARNING, "Postmortem text is wrapped in a markdown code fence.", engine=True),
+        Rule("missing-section", Severity.ERROR, "A required section is missing."),
+        Rule("empty-section", Severity.ERROR, "A section has a heading but no content."),
+        Rule("implied-section", Severity.WARNING, "A section is only implied in prose, without a heading."),
+        Rule("placeholder", Severity.ERROR, "Template placeholder text was left in the document."),
+        Rule("timeline-missing-time", Severity.WARNING, "A timeline entry has no time."),
+        Rule("timeline-order", Severity.WARNING, "Timeline entries are not in chronological order."),
+        Rule("no-action-items", Severity.ERROR, "The corrective actions section lists no action items."),
+        Rule("section-length", Severity.WARNING, "A section is shorter or longer than the schema allows."),
+        Rule("front-matter", Severity.ERROR, "A front matter field is missing or malformed."),
+        Rule("schema-violation", Severity.ERROR, "The document breaks a schema constraint with no rule of its own."),
     )
 }
 
 
 def rule_for(rule_id: str) -> Rule:
     """The registered rule, or an ad-hoc one for a rule a team schema introduces."""
-    return RULES.get(rule_id) or Rule(rule_id, "error", f"Team schema rule {rule_id}.")
+    return RULES.get(rule_id) or Rule(rule_id, Severity.ERROR, f"Team schema rule {rule_id}.")

@@ -1,81 +1,40 @@
-"""The lint pipeline for one document and for many paths: read, parse, outline, model, validate."""
+"""The lint pipeline: one document (parse, outline, model, validate, severities), and many files (in order,
+in worker processes for large runs)."""
 
 from __future__ import annotations
 
-import copy
-import fnmatch
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
-from typing import Any
 
-from .action_items import ActionItem
 from .config import Config
+from .discover import expand_paths
 from .document import Document, decode
-from .findings import Finding
+from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
 from .outline import build_outline
-from .schema import LoadedSchema, compile_validator, load_schema
+from .results import FileResult
+from .schema import LoadedSchema, schema_with_word_bounds
 from .validate import validate
 
-_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
-
-
-@dataclass
-class FileResult:
-    """Everything lint learned about one file."""
-
-    path: str
-    schema: str
-    findings: list[Finding]
-    title: str | None = None
-    front_matter: dict[str, Any] | None = None
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    action_items: list[ActionItem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0
-
-
-@lru_cache(maxsize=16)
-def _schema_with_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> LoadedSchema:
-    """The schema with the config's word-count bounds added to its sections (compiled once)."""
-    loaded = load_schema(name)
-    if not bounds:
-        return loaded
-    schema = copy.deepcopy(loaded.schema)
-    sections = schema.setdefault("properties", {}).setdefault("sections", {}).setdefault("properties", {})
-    for section_id, limits in bounds:
-        words: dict[str, Any] = {"x-rule": "section-length"}
-        for key, value in limits:
-            words["minimum" if key == "min" else "maximum"] = value
-        sections.setdefault(section_id, {}).setdefault("properties", {})["words"] = words
-    validator = (compile_validator(schema, loaded.registry) if loaded.registry is not None
-                 else loaded.validator.evolve(schema=schema))
-    return LoadedSchema(name, schema, validator, loaded.vocabulary, loaded.registry)
+__all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_paths", "lint_text", "schema_for"]
 
 
 def schema_for(config: Config) -> LoadedSchema:
+    """The config's schema with its word-count bounds (compiled once per distinct config)."""
     bounds = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in config.word_counts.items()))
-    return _schema_with_bounds(config.schema, bounds)
+    return schema_with_word_bounds(config.schema, bounds)
 
 
 def _apply_severities(findings: list[Finding], config: Config) -> list[Finding]:
+    """Stamp each finding's severity: the config's, else the registry's for an engine rule, else the
+    schema's; drop the rules switched off; sort."""
     out = []
     for finding in findings:
-        severity = config.rules.get(finding.rule, finding.severity)
-        if severity == "off":
+        rule = RULES.get(finding.rule)
+        default = rule.severity if rule is not None and rule.engine else finding.severity
+        severity = config.rules.get(finding.rule, default)
+        if severity == OFF:
             continue
         if severity != finding.severity:
             finding = Finding(finding.path, finding.line, finding.column, finding.rule, severity,
@@ -116,45 +75,12 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
     """Read one file and lint it; an I/O problem raises OSError for the caller to report."""
     size = os.stat(path).st_size
     if size > config.max_file_size:
-        finding = Finding(path, 1, 1, "file-too-large", "error",
+        finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
                           f"file is {size} bytes, above the limit of {config.max_file_size} (max_file_size)")
         return FileResult(path, schema.name, _apply_severities([finding], config))
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
     return lint_document(decode(path, data), schema, config)
-
-
-def _excluded(relative: str, config: Config) -> bool:
-    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(relative), pattern)
-               for pattern in config.exclude)
-
-
-def included(relative: str, config: Config) -> bool:
-    """Whether a file met while walking a directory is linted: its name matches ``include`` (any case)
-    and neither its path below the directory nor its name matches ``exclude``."""
-    name = os.path.basename(relative).lower()
-    return any(fnmatch.fnmatch(name, p.lower()) for p in config.include) and not _excluded(relative, config)
-
-
-def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> Iterator[str]:
-    """Files to lint: named files as given, directories walked for the include globs, in sorted order."""
-    for given in paths:
-        if os.path.isfile(given):
-            yield given
-        elif os.path.isdir(given):
-            for root, dirs, files in os.walk(given, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
-                                 and not _excluded(os.path.relpath(os.path.join(root, d), given), config))
-                for name in sorted(files):
-                    full = os.path.join(root, name)
-                    if included(os.path.relpath(full, given), config) and os.path.isfile(full):
-                        yield full
-        elif os.path.islink(given):
-            problems.append(f"{given}: a symbolic link to nothing (broken, or a link loop)")
-        elif os.path.lexists(given):
-            problems.append(f"{given}: not a regular file or directory")
-        else:
-            problems.append(f"{given}: no such file or directory")
 
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -19,6 +20,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from .errors import UserError
 from .vocabulary import SectionSpec, Vocabulary
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ BUILTIN_SCHEMAS = ("default", "google-sre")
 _PACKAGED_PREFIX = "urn:postmortem-check:"
 
 
-class SchemaError(Exception):
+class SchemaError(UserError):
     """A schema that cannot be used; the message says which and why."""
 
 
@@ -270,3 +272,21 @@ def load_schema(name_or_path: str) -> LoadedSchema:
     )
     return LoadedSchema(name_or_path, schema, compile_validator(schema, registry), _vocabulary(schema),
                         registry)
+
+
+@lru_cache(maxsize=16)
+def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> LoadedSchema:
+    """The schema with the config's word-count bounds added to its sections (compiled once)."""
+    loaded = load_schema(name)
+    if not bounds:
+        return loaded
+    schema = copy.deepcopy(loaded.schema)
+    sections = schema.setdefault("properties", {}).setdefault("sections", {}).setdefault("properties", {})
+    for section_id, limits in bounds:
+        words: dict[str, Any] = {"x-rule": "section-length"}
+        for key, value in limits:
+            words["minimum" if key == "min" else "maximum"] = value
+        sections.setdefault(section_id, {}).setdefault("properties", {})["words"] = words
+    validator = (compile_validator(schema, loaded.registry) if loaded.registry is not None
+                 else loaded.validator.evolve(schema=schema))
+    return LoadedSchema(name, schema, validator, loaded.vocabulary, loaded.registry)

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol, TextIO
 
-from ..lint import FileResult
+from ..results import FileResult, Totals, plural
+
+__all__ = ["FORMATS", "Reporter", "Totals", "make_reporter", "plural"]
 
 FORMATS = ("text", "json", "github", "sarif")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-@dataclass
-class Totals:
-    files: int = 0
-    errors: int = 0
-    warnings: int = 0
-
-    def add(self, result: FileResult) -> None:
-        self.files += 1
-        self.errors += result.errors
-        self.warnings += result.warnings
-
-    def __str__(self) -> str:
-        """The closing line every format shows: ``3 files checked: 1 error, 2 warnings``."""
-        counts = f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
-        return f"{plural(self.files, 'file')} checked: {counts}"
 
 
 class Reporter(Protocol):

@@ -10,8 +10,7 @@ import os
 from typing import TextIO
 
 from ..findings import Finding
-from ..lint import FileResult
-from . import Totals
+from ..results import FileResult, Totals
 
 
 def escape_data(value: str) -> str:

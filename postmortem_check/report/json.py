@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..lint import FileResult
-from . import Totals
+from ..results import FileResult, Totals
 
 VERSION = 1
 

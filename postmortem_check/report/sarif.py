@@ -10,8 +10,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..findings import RULES, Finding, Rule, rule_for
-from ..lint import FileResult
-from . import Totals
+from ..results import FileResult, Totals
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/postmortem-check/postmortem-check"

@@ -11,8 +11,8 @@ import os
 import re
 from pathlib import Path
 
-from ..lint import FileResult
-from . import Totals, plural
+from ..results import FileResult, Totals, plural
+from ..schema import SchemaError, load_schema
 
 LIMIT = 1024 * 1024 - 24 * 1024  # a margin under GitHub's 1 MiB per step, for whatever else the step writes
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -27,10 +27,8 @@ def md(text: object) -> str:
 
 def section_title(schema: str, section_id: str) -> str:
     try:
-        from ..schema import load_schema
-
         spec = load_schema(schema).vocabulary.sections.get(section_id)
-    except Exception:  # a schema that cannot load here was already reported by lint
+    except SchemaError:  # a schema that cannot load here was already reported by lint
         spec = None
     return spec.title if spec else section_id
 

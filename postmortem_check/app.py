@@ -1,0 +1,75 @@
+"""The application layer every command runs on: configuration and schema, the lint run streamed to the
+reporters, and the exit code. The command line, the action and the issue command only parse their inputs
+and call these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .config import Config, ConfigError, find_config, load_config
+from .errors import ExitCode, UserError, exit_code
+from .lint import lint_paths, schema_for
+from .report import Reporter
+from .results import FileResult, Totals
+from .schema import LoadedSchema
+
+
+def load_configuration(config_path: Path | None, schema: str | None) -> Config:
+    """The config (explicit, found upward, or defaults) with ``--schema`` applied and its schema loaded.
+
+    Raises UserError (ConfigError or SchemaError) with one message line per problem.
+    """
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"config file {config_path} does not exist")
+    try:
+        path = config_path or find_config(Path.cwd())
+        config = load_config(path) if path else Config()
+    except OSError as error:
+        raise ConfigError(f"{config_path}: cannot be read: {error.strerror or error}") from None
+    if schema:
+        config = replace(config, schema=schema)
+    loaded_schema(config)
+    return config
+
+
+def loaded_schema(config: Config) -> LoadedSchema:
+    """The config's schema, compiled once, with its word-count bounds."""
+    return schema_for(config)
+
+
+@dataclass
+class LintRun:
+    """What a lint run saw: the totals, the results when kept, and the problems that stopped a file."""
+
+    totals: Totals = field(default_factory=Totals)
+    results: list[FileResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def exit_code(self, fail_on: str) -> ExitCode:
+        return exit_code(self.totals.errors, self.totals.warnings, fail_on, len(self.problems))
+
+
+def run_lint(paths: Iterable[str], config: Config, reporters: Sequence[Reporter], *, jobs: int | None = None,
+             keep: bool = False, after_file: Callable[[], None] | None = None) -> LintRun:
+    """Lint every file under ``paths``, handing each result to every reporter as it comes, then the totals.
+
+    ``keep`` keeps the results (the issue path needs their action items); ``after_file`` runs after each
+    file (the command line flushes stdout there, so output streams).
+    """
+    run = LintRun()
+    for result in lint_paths(paths, config, run.problems, jobs):
+        run.totals.add(result)
+        if keep:
+            run.results.append(result)
+        for reporter in reporters:
+            reporter.file(result)
+        if after_file is not None:
+            after_file()
+    for reporter in reporters:
+        reporter.finish(run.totals)
+    return run
+
+
+__all__ = ["LintRun", "UserError", "load_configuration", "loaded_schema", "run_lint"]

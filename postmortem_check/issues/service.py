@@ -1,0 +1,316 @@
+"""The issue path's application layer: from lint results to sync entries, the offline preview, and a real
+run (list once, plan, carry out, report). ``issues/command.py`` and ``action.py`` both call it.
+
+The preview is the real ``sync.plan`` over no existing issues, with the real payload builder and a client
+that never makes a request: what it shows is what a merge would send.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import Config
+from ..console import Console
+from ..errors import ExitCode, UsageError
+from ..results import FileResult
+from .content import Source, permalink
+from .errors import GitHubError
+from .sync import ACTIONS, Entry, Existing, Outcome, Settings, Step, Syncer, index_issues, plan
+
+DEFAULT_TOOL_LABEL = "postmortem"
+DEFAULT_WRITE_SPACING = 1.0
+DEFAULT_MAX_WAIT = 300.0
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SERVER_URL = "https://github.com"
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_STOPPING = ("auth", "permission", "not_found", "gone")  # GitHubError kinds that make the exit code 2
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """Where and how to sync: the repository, the API, the token and the command-line switches."""
+
+    repo: str
+    api_url: str = DEFAULT_API_URL
+    token: str | None = None
+    dry_run: bool = False
+    allow_invalid: bool = False
+    labels: tuple[str, ...] = ()
+
+
+def resolve_repo(given: str | None) -> str:
+    """``--repo`` or ``$GITHUB_REPOSITORY``, checked."""
+    repo = (given or os.environ.get("GITHUB_REPOSITORY") or "").strip()
+    if not repo:
+        raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+    if not _REPO.match(repo):
+        raise UsageError(f"--repo must look like OWNER/NAME, not '{repo}'")
+    return repo
+
+
+def resolve_api_url(given: str | None) -> str:
+    """``--api-url``, ``$GITHUB_API_URL`` or the public API, checked to be an http(s) URL."""
+    api_url = (given or os.environ.get("GITHUB_API_URL") or "").strip() or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    try:
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        usable = False
+    if not usable:
+        raise UsageError(f"the API URL must be an http(s) URL, not '{api_url}'")
+    return api_url
+
+
+def token_from_env() -> str | None:
+    """The token: only ever ``$GITHUB_TOKEN`` or ``$GH_TOKEN``."""
+    return (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "").strip() or None
+
+
+def _server_url() -> str:
+    return os.environ.get("GITHUB_SERVER_URL", "").strip() or DEFAULT_SERVER_URL
+
+
+def settings_for(config: Config, repo: str, extra_labels: Iterable[str] = ()) -> Settings:
+    """The sync settings from the config's ``issues:`` block and the extra labels."""
+    block = config.issues
+    tool_label = str(block.get("tool_label", DEFAULT_TOOL_LABEL))
+    labels = [*block.get("labels", []), *extra_labels]
+    for label in [tool_label, *labels]:
+        if "," in label or not label.strip():
+            raise UsageError(f"label '{label}' is not usable: labels must be non-empty and contain no comma")
+    return Settings(
+        repo=repo, tool_label=tool_label, labels=tuple(dict.fromkeys(labels)),
+        milestone=block.get("milestone") or None, assignees=dict(block.get("assignees", {})),
+        close_done=bool(block.get("close_done", True)), server_url=_server_url(),
+    )
+
+
+def _repo_root(path: Path) -> Path | None:
+    for directory in (path.parent, *path.parent.parents):
+        if (directory / ".git").exists():
+            return directory
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    return Path(workspace).resolve() if workspace else None
+
+
+def repo_relative(path: str) -> str:
+    """The file's path from the repository root, with forward slashes: what markers and permalinks use."""
+    absolute = Path(path).resolve()
+    root = _repo_root(absolute)
+    for base in (root, Path.cwd().resolve()):
+        if base is not None and absolute.is_relative_to(base):
+            return absolute.relative_to(base).as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def source_for(result: FileResult, repo: str) -> Source:
+    """The postmortem an item comes from, as the issue body names it."""
+    file = repo_relative(result.path)
+    date = None
+    for key in ("date", "Date", "incident_date"):
+        value = (result.front_matter or {}).get(key)
+        if value:
+            date = str(value)
+            break
+    sha = os.environ.get("GITHUB_SHA", "").strip()
+    link = permalink(_server_url(), repo, sha, file) if sha else None
+    return Source(file, result.title, date, link)
+
+
+def skip_reason(result: FileResult, allow_invalid: bool) -> str | None:
+    """Why a file's items are not synced (lint errors), or None."""
+    if not result.errors or allow_invalid:
+        return None
+    return (f"the file has {result.errors} lint error(s): fix them (postmortem-check lint "
+            f"{result.path}) or pass --allow-invalid")
+
+
+def entries_for(results: Iterable[FileResult], repo: str, allow_invalid: bool,
+                console: Console | None = None) -> list[Entry]:
+    """One sync entry per action item; what is skipped, and files without items, are said on ``console``."""
+    entries: list[Entry] = []
+    for result in results:
+        skip = skip_reason(result, allow_invalid)
+        if console is not None and skip:
+            console.say(f"{result.path}: skipped: {skip}")
+        if console is not None and not result.action_items:
+            console.say(f"{result.path}: no action items found")
+        source = source_for(result, repo)
+        entries.extend(Entry(result.path, source, item, skip) for item in result.action_items)
+    return entries
+
+
+class _Offline:
+    """A client for the preview: no issue exists, no milestone is known, and nothing is ever sent."""
+
+    def list_issues(self, label: str) -> list[dict[str, Any]]:
+        return []
+
+    def milestones(self) -> dict[str, int]:
+        return {}
+
+    def create_issue(self, payload: dict[str, Any]) -> dict[str, Any]:
+        raise GitHubError("the preview sends nothing", kind="other")
+
+    def update_issue(self, number: int, payload: dict[str, Any]) -> dict[str, Any]:
+        raise GitHubError("the preview sends nothing", kind="other")
+
+    def add_comment(self, number: int, body: str) -> None:
+        raise GitHubError("the preview sends nothing", kind="other")
+
+
+class _Payloads(Syncer):
+    """The sync's own payload builder, offline."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(_Offline(), settings, lambda message: None)
+
+    def build(self, entry: Entry) -> dict[str, Any]:
+        return self._payload(entry, [])
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a merge would open: one record per issue, and the files whose lint errors hold theirs back."""
+
+    would_open: list[dict[str, Any]]
+    blocked: list[str]
+
+
+def preview(results: Sequence[FileResult], settings: Settings) -> Preview:
+    """The issues a sync would create for these files if none existed yet (no request is made)."""
+    by_path = {result.path: result for result in results}
+    entries = entries_for(results, settings.repo, allow_invalid=True)
+    payloads = _Payloads(settings)
+    would_open: list[dict[str, Any]] = []
+    blocked: list[str] = []
+    for step in plan(entries, [], settings):
+        if step.action != "create":
+            continue
+        path = step.entry.display
+        if by_path[path].errors:
+            blocked.append(path)
+            continue
+        item = step.entry.item
+        payload = payloads.build(step.entry)
+        would_open.append({
+            "path": path, "line": item.line, "id": item.id, "title": payload["title"],
+            "assignees": list(payload.get("assignees", [])), "labels": list(payload["labels"]),
+            "due": item.due, "priority": item.priority,
+        })
+    return Preview(would_open, list(dict.fromkeys(blocked)))
+
+
+@dataclass
+class SyncResult:
+    """What a run did: every item's outcome, the run-stopping error if any, and the requests sent."""
+
+    outcomes: list[Outcome]
+    fatal: GitHubError | None
+    requests: dict[str, int]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.fatal is not None and self.fatal.kind in _STOPPING:
+            return ExitCode.ERROR
+        failed = any(outcome.action == "failed" for outcome in self.outcomes)
+        return ExitCode.FINDINGS if failed or self.fatal is not None else ExitCode.CLEAN
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [outcome.as_json() for outcome in self.outcomes]
+
+
+def _twins(existing: list[Existing], console: Console) -> None:
+    """Warn about two issues carrying the same marker (e.g. from two runs at the same moment)."""
+    seen: dict[tuple[str, str], int] = {}
+    for issue in existing:
+        key = (issue.marker.file, issue.marker.item)
+        if key in seen:
+            console.warning(f"issues #{seen[key]} and #{issue.number} are both for item {key[1]} of {key[0]}; "
+                            f"#{seen[key]} is kept in step, close the other by hand")
+        else:
+            seen[key] = issue.number
+
+
+def _needs_github(entries: Iterable[Entry]) -> bool:
+    return any(not e.skip_reason and not e.item.placeholder and not e.item.issue for e in entries)
+
+
+def sync(results: Sequence[FileResult], config: Config, request: SyncRequest, console: Console) -> SyncResult:
+    """Bring the repository's issues in step with the items: list once, plan, carry out (or only plan)."""
+    if request.token is None and not request.dry_run:
+        raise UsageError("no token: set GITHUB_TOKEN (or GH_TOKEN) to a token with `issues: write`")
+    settings = settings_for(config, request.repo, request.labels)
+    entries = entries_for(results, request.repo, request.allow_invalid, console)
+    try:
+        from .client import GitHubClient
+    except ImportError as error:
+        raise UsageError(f"the issues command needs PyGithub ({error}): "
+                         f"pip install 'postmortem-check[github]'") from None
+    spacing = float(config.issues.get("write_spacing", DEFAULT_WRITE_SPACING))
+    max_wait = float(config.issues.get("max_wait", DEFAULT_MAX_WAIT))
+    client = GitHubClient(request.api_url, request.repo, request.token, write_spacing=spacing,
+                          max_wait=max_wait, notify=console.say)
+    try:
+        fatal: GitHubError | None = None
+        existing: list[Existing] = []
+        if _needs_github(entries):
+            try:
+                existing = index_issues(client.list_issues(settings.tool_label))
+                _twins(existing, console)
+            except GitHubError as error:
+                fatal = error
+        steps: list[Step] = plan(entries, existing, settings)
+        syncer = Syncer(client, settings, console.say)
+        syncer.fatal = fatal
+        outcomes = syncer.run(steps, request.dry_run)
+    finally:
+        client.close()
+    return SyncResult(outcomes, syncer.fatal, dict(client.requests))
+
+
+_VERBS = {"created": "would create", "updated": "would update", "closed": "would close"}
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One outcome as a line of the text report."""
+    action = _VERBS.get(outcome.action, outcome.action) if outcome.planned else outcome.action
+    number = outcome.issue.get("number") if outcome.issue else None
+    issue = f" #{number}" if number is not None else ""
+    title = f" \"{outcome.title}\"" if outcome.action in ("created", "failed") or outcome.planned else ""
+    return f"{outcome.file}:{outcome.line}: {action}{issue}{title}: {outcome.reason}"
+
+
+def counts_line(result: SyncResult, dry_run: bool) -> str:
+    """The closing line: how many items took each action, and the requests sent."""
+    tally = {action: sum(1 for o in result.outcomes if o.action == action) for action in ACTIONS}
+    said = ", ".join(f"{count} {action}" for action, count in tally.items() if count) or "no action items"
+    sent = ", ".join(f"{count} {verb}" for verb, count in sorted(result.requests.items())) or "none"
+    prefix = "dry run (nothing written): " if dry_run else ""
+    return f"issues: {prefix}{said}; requests: {sent}"
+
+
+def report(result: SyncResult, fmt: str, console: Console, dry_run: bool) -> None:
+    """The outcomes on stdout (text or JSON), warnings, failures and the counts on stderr."""
+    if fmt == "json":
+        console.raw(json.dumps(result.as_json(), indent=2))
+    else:
+        for outcome in result.outcomes:
+            console.result(outcome_line(outcome))
+    for outcome in result.outcomes:
+        for warning in outcome.warnings:
+            console.warning(f"{outcome.file}:{outcome.line}: {warning}")
+    fatal = result.fatal
+    for outcome in result.outcomes:  # what a run-stopping error caused is said once, below
+        if outcome.action == "failed" and (fatal is None or fatal.message not in outcome.reason):
+            console.say(f"failed: {outcome.file}:{outcome.line}: {outcome.reason}")
+    console.say(counts_line(result, dry_run))
+    if fatal is not None:
+        console.error(fatal.message)

@@ -1,0 +1,55 @@
+"""What lint learns about a file, and the running totals: the types every reporter and entry point share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .action_items import ActionItem
+from .findings import Finding, Severity
+
+
+@dataclass
+class FileResult:
+    """Everything lint learned about one file."""
+
+    path: str
+    schema: str
+    findings: list[Finding]
+    title: str | None = None
+    front_matter: dict[str, Any] | None = None
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    action_items: list[ActionItem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.errors += result.errors
+        self.warnings += result.warnings
+
+    def __str__(self) -> str:
+        """The closing line every format shows: ``3 files checked: 1 error, 2 warnings``."""
+        counts = f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
+        return f"{plural(self.files, 'file')} checked: {counts}"
