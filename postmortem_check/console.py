@@ -50,9 +50,11 @@ class Console:
         return self._out or sys.stdout
 
     def clean(self, text: str) -> str:
+        """One line, redacted and escaped; a line never starts a workflow command (``::``)."""
         if self.secret:
             text = text.replace(self.secret, "***")
-        return printable(text)
+        text = printable(text)
+        return "\\x3a" + text[1:] if text.startswith("::") else text
 
     def _write(self, stream: TextIO, text: str) -> None:
         for line in text.split("\n"):
