@@ -48,6 +48,7 @@ class Rule:
     severity: Severity
     summary: str
     engine: bool = False  # raised by the tool itself rather than by the schema
+    section: str | None = None  # the section its findings are about when the schema path does not say
 
     @property
     def help_uri(self) -> str:
@@ -66,9 +67,11 @@ RULES: dict[str, Rule] = {
         Rule("empty-section", Severity.ERROR, "A section has a heading but no content."),
         Rule("implied-section", Severity.WARNING, "A section is only implied in prose, without a heading."),
         Rule("placeholder", Severity.ERROR, "Template placeholder text was left in the document."),
-        Rule("timeline-missing-time", Severity.WARNING, "A timeline entry has no time."),
-        Rule("timeline-order", Severity.WARNING, "Timeline entries are not in chronological order."),
-        Rule("no-action-items", Severity.ERROR, "The corrective actions section lists no action items."),
+        Rule("timeline-missing-time", Severity.WARNING, "A timeline entry has no time.", section="timeline"),
+        Rule("timeline-order", Severity.WARNING, "Timeline entries are not in chronological order.",
+             section="timeline"),
+        Rule("no-action-items", Severity.ERROR, "The corrective actions section lists no action items.",
+             section="corrective_actions"),
         Rule("section-length", Severity.WARNING, "A section is shorter or longer than the schema allows."),
         Rule("front-matter", Severity.ERROR, "A front matter field is missing or malformed."),
         Rule("schema-violation", Severity.ERROR, "The document breaks a schema constraint with no rule of its own."),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -53,38 +54,102 @@ def _section_title(schema: LoadedSchema, section_id: str | None) -> str:
     return spec.title if spec else str(section_id)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """One schema error with what a message needs: the instance around it and the section it is about."""
+
+    error: ValidationError
+    model: Model
+    schema: LoadedSchema
+    section: str | None
+
+    @property
+    def path(self) -> list[Any]:
+        return list(self.error.absolute_path)
+
+    @property
+    def value(self) -> Any:
+        return _value_at(self.model.instance, self.path)
+
+    @property
+    def parent(self) -> Any:
+        path = self.path
+        return _value_at(self.model.instance, path[:-1]) if path else self.model.instance
+
+    @property
+    def title(self) -> str:
+        return _section_title(self.schema, self.section)
+
+    def parent_field(self, key: str) -> Any:
+        parent = self.parent
+        return parent.get(key) if isinstance(parent, dict) else None
+
+    def value_field(self, key: str) -> Any:
+        value = self.value
+        return value.get(key) if isinstance(value, dict) else None
+
+
+def _missing_section(f: _Failure) -> str:
+    spec = f.schema.vocabulary.sections.get(f.section or "")
+    accepted = ", ".join(dict.fromkeys([spec.title, *spec.headings][:6])) if spec else f.section
+    return f"missing section '{f.title}'; add a heading such as: {accepted}"
+
+
+def _empty_section(f: _Failure) -> str:
+    return f"section '{f.parent_field('heading')}' has a heading but no content"
+
+
+def _implied_section(f: _Failure) -> str:
+    return f"'{f.title}' is only implied by the text here; give it its own '{f.title}' heading"
+
+
+def _placeholder(f: _Failure) -> str:
+    return f"template placeholder {f.value_field('text')} left in the document; replace it with the real value"
+
+
+def _timeline_missing_time(f: _Failure) -> str:
+    return f"timeline entry has no time: \"{_short(f.parent_field('text'))}\""
+
+
+def _timeline_order(f: _Failure) -> str:
+    return (f"timeline entry at {f.value_field('time')} comes after the entry at {f.value_field('previous_time')} "
+            f"(line {f.value_field('previous_line')}); put entries in order or give their dates")
+
+
+def _no_action_items(f: _Failure) -> str:
+    heading = f.model.instance.get("sections", {}).get("corrective_actions", {}).get("heading", "")
+    return f"section '{heading}' lists no action items; write each as a list item or on its own line"
+
+
+def _section_length(f: _Failure) -> str:
+    bound = "at least" if f.error.validator in ("minimum", "exclusiveMinimum") else "at most"
+    return (f"section '{f.parent_field('heading')}' has {f.value} words; the schema asks for {bound} "
+            f"{f.error.validator_value}")
+
+
+def _front_matter(f: _Failure) -> str:
+    path = f.path
+    field = path[1] if len(path) > 1 else None
+    return f"front matter field '{field}': {f.error.message}" if field else f"front matter: {f.error.message}"
+
+
+# The message of each schema rule of the registry (``findings.RULES``); other rules say jsonschema's message.
+MESSAGES: dict[str, Callable[[_Failure], str]] = {
+    "missing-section": _missing_section,
+    "empty-section": _empty_section,
+    "implied-section": _implied_section,
+    "placeholder": _placeholder,
+    "timeline-missing-time": _timeline_missing_time,
+    "timeline-order": _timeline_order,
+    "no-action-items": _no_action_items,
+    "section-length": _section_length,
+    "front-matter": _front_matter,
+}
+
+
 def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSchema, section: str | None) -> str:
-    instance = model.instance
-    path = list(error.absolute_path)
-    parent = _value_at(instance, path[:-1]) if path else instance
-    value = _value_at(instance, path)
-    if rule == "missing-section":
-        spec = schema.vocabulary.sections.get(section or "")
-        accepted = ", ".join(dict.fromkeys([spec.title, *spec.headings][:6])) if spec else section
-        return f"missing section '{_section_title(schema, section)}'; add a heading such as: {accepted}"
-    if rule == "empty-section" and isinstance(parent, dict):
-        return f"section '{parent.get('heading')}' has a heading but no content"
-    if rule == "implied-section":
-        title = _section_title(schema, section)
-        return f"'{title}' is only implied by the text here; give it its own '{title}' heading"
-    if rule == "placeholder" and isinstance(value, dict):
-        return f"template placeholder {value.get('text')} left in the document; replace it with the real value"
-    if rule == "timeline-missing-time" and isinstance(parent, dict):
-        return f"timeline entry has no time: \"{_short(parent.get('text'))}\""
-    if rule == "timeline-order" and isinstance(value, dict):
-        return (f"timeline entry at {value.get('time')} comes after the entry at {value.get('previous_time')} "
-                f"(line {value.get('previous_line')}); put entries in order or give their dates")
-    if rule == "no-action-items":
-        heading = instance.get("sections", {}).get("corrective_actions", {}).get("heading", "")
-        return f"section '{heading}' lists no action items; write each as a list item or on its own line"
-    if rule == "section-length" and isinstance(parent, dict):
-        bound = "at least" if error.validator in ("minimum", "exclusiveMinimum") else "at most"
-        return (f"section '{parent.get('heading')}' has {value} words; the schema asks for {bound} "
-                f"{error.validator_value}")
-    if rule == "front-matter":
-        field = path[1] if len(path) > 1 else None
-        return f"front matter field '{field}': {error.message}" if field else f"front matter: {error.message}"
-    return str(error.message)
+    build = MESSAGES.get(rule)
+    return build(_Failure(error, model, schema, section)) if build is not None else str(error.message)
 
 
 def _short(text: Any, limit: int = 60) -> str:
@@ -119,7 +184,7 @@ def _section_of(error: ValidationError, rule: str) -> str | None:
         return "timeline"
     if path and path[0] == "action_items":
         return "corrective_actions"
-    return None
+    return rule_for(rule).section
 
 
 def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:

@@ -116,3 +116,15 @@ def test_the_map_finds_imports():
     assert "issues.command" in graph["cli"]  # imported inside a function
     assert "results" in graph["report.text"]
     assert "action_items" in graph["issues.sync"]
+
+
+def test_no_function_over_sixty_lines():
+    """Complexity is held by ruff (C901, max-complexity 15 in pyproject.toml); length here."""
+    long = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    long.append(f"{name}.{node.name}: {length} lines")
+    assert long == []
