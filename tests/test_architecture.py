@@ -15,7 +15,8 @@ PACKAGE = ROOT / "postmortem_check"
 
 # Lowest first. A module may import only modules of its own layer or a lower one.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"", "issues", "errors", "console", "findings", "vocabulary", "schemas"}),  # "": __version__
+    ("base", {"", "issues", "errors", "console", "findings", "vocabulary", "schemas", "kinds",
+              "issues.actions"}),  # "": __version__
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
               "validate", "results", "discover"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",

@@ -20,9 +20,11 @@ from ..config import Config
 from ..console import Console
 from ..errors import ExitCode, UsageError
 from ..results import FileResult
+from .actions import Outcome, Step
 from .content import Source, permalink
 from .errors import GitHubError
-from .sync import ACTIONS, Entry, Existing, Outcome, Settings, Step, Syncer, index_issues, plan
+from .sync import Entry, Existing, Settings, Syncer, index_issues, plan
+from .sync import Outcome as ItemOutcome
 
 DEFAULT_TOOL_LABEL = "postmortem"
 DEFAULT_WRITE_SPACING = 1.0
@@ -192,7 +194,7 @@ def preview(results: Sequence[FileResult], settings: Settings) -> Preview:
     would_open: list[dict[str, Any]] = []
     blocked: list[str] = []
     for step in plan(entries, [], settings):
-        if step.action != "create":
+        if step.action != Step.CREATE:
             continue
         path = step.entry.display
         if by_path[path].errors:
@@ -212,7 +214,7 @@ def preview(results: Sequence[FileResult], settings: Settings) -> Preview:
 class SyncResult:
     """What a run did: every item's outcome, the run-stopping error if any, and the requests sent."""
 
-    outcomes: list[Outcome]
+    outcomes: list[ItemOutcome]
     fatal: GitHubError | None
     requests: dict[str, int]
 
@@ -220,7 +222,7 @@ class SyncResult:
     def exit_code(self) -> ExitCode:
         if self.fatal is not None and self.fatal.kind in _STOPPING:
             return ExitCode.ERROR
-        failed = any(outcome.action == "failed" for outcome in self.outcomes)
+        failed = any(outcome.action == Outcome.FAILED for outcome in self.outcomes)
         return ExitCode.FINDINGS if failed or self.fatal is not None else ExitCode.CLEAN
 
     def as_json(self) -> list[dict[str, Any]]:
@@ -267,7 +269,7 @@ def sync(results: Sequence[FileResult], config: Config, request: SyncRequest, co
                 _twins(existing, console)
             except GitHubError as error:
                 fatal = error
-        steps: list[Step] = plan(entries, existing, settings)
+        steps = plan(entries, existing, settings)
         syncer = Syncer(client, settings, console.say)
         syncer.fatal = fatal
         outcomes = syncer.run(steps, request.dry_run)
@@ -276,21 +278,19 @@ def sync(results: Sequence[FileResult], config: Config, request: SyncRequest, co
     return SyncResult(outcomes, syncer.fatal, dict(client.requests))
 
 
-_VERBS = {"created": "would create", "updated": "would update", "closed": "would close"}
-
-
-def outcome_line(outcome: Outcome) -> str:
+def outcome_line(outcome: ItemOutcome) -> str:
     """One outcome as a line of the text report."""
-    action = _VERBS.get(outcome.action, outcome.action) if outcome.planned else outcome.action
+    said = Outcome(outcome.action)
+    action = said.planned if outcome.planned else said.value
     number = outcome.issue.get("number") if outcome.issue else None
     issue = f" #{number}" if number is not None else ""
-    title = f" \"{outcome.title}\"" if outcome.action in ("created", "failed") or outcome.planned else ""
+    title = f" \"{outcome.title}\"" if said in (Outcome.CREATED, Outcome.FAILED) or outcome.planned else ""
     return f"{outcome.file}:{outcome.line}: {action}{issue}{title}: {outcome.reason}"
 
 
 def counts_line(result: SyncResult, dry_run: bool) -> str:
     """The closing line: how many items took each action, and the requests sent."""
-    tally = {action: sum(1 for o in result.outcomes if o.action == action) for action in ACTIONS}
+    tally = {action: sum(1 for o in result.outcomes if o.action == action) for action in Outcome}
     said = ", ".join(f"{count} {action}" for action, count in tally.items() if count) or "no action items"
     sent = ", ".join(f"{count} {verb}" for verb, count in sorted(result.requests.items())) or "none"
     prefix = "dry run (nothing written): " if dry_run else ""
@@ -309,7 +309,7 @@ def report(result: SyncResult, fmt: str, console: Console, dry_run: bool) -> Non
             console.warning(f"{outcome.file}:{outcome.line}: {warning}")
     fatal = result.fatal
     for outcome in result.outcomes:  # what a run-stopping error caused is said once, below
-        if outcome.action == "failed" and (fatal is None or fatal.message not in outcome.reason):
+        if outcome.action == Outcome.FAILED and (fatal is None or fatal.message not in outcome.reason):
             console.say(f"failed: {outcome.file}:{outcome.line}: {outcome.reason}")
     console.say(counts_line(result, dry_run))
     if fatal is not None:

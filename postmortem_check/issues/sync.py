@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..action_items import ActionItem
+from .actions import Outcome as OutcomeAction
+from .actions import Step as StepAction
 from .content import (
     Marker,
     Source,
@@ -27,7 +29,7 @@ from .content import (
 )
 from .errors import GitHubError
 
-ACTIONS = ("created", "exists", "updated", "closed", "linked", "skipped", "failed")
+ACTIONS = tuple(outcome.value for outcome in OutcomeAction)
 _ISSUE_URL_NUMBER = re.compile(r"/(?:issues|pull)/(\d+)")
 
 
@@ -199,8 +201,7 @@ def _decide(entry: Entry, match: Existing | None, edited: bool, settings: Settin
     return Step(entry, "exists", f"issue is {state}", match)
 
 
-_PAST = {"create": "created", "update": "updated", "close": "closed", "exists": "exists", "link": "linked",
-         "skip": "skipped"}
+_PAST = {step.value: step.outcome.value for step in StepAction}
 
 
 class Syncer:

@@ -1,0 +1,54 @@
+"""The issue sync's vocabulary, one definition: what a plan step does, and what happened to an item."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class _StrEnum(str, Enum):
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Outcome(_StrEnum):
+    """What happened to an item (``sync.Outcome.action``, the ``action`` of the JSON output)."""
+
+    CREATED = "created"
+    EXISTS = "exists"
+    UPDATED = "updated"
+    CLOSED = "closed"
+    LINKED = "linked"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+    @property
+    def planned(self) -> str:
+        """How a dry run says it: ``would create`` for what would be written."""
+        return _WOULD.get(self, self.value)
+
+
+class Step(_StrEnum):
+    """What a plan step does (``sync.Step.action``)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    CLOSE = "close"
+    EXISTS = "exists"
+    LINK = "link"
+    SKIP = "skip"
+
+    @property
+    def outcome(self) -> Outcome:
+        return _PAST[self]
+
+    @property
+    def writes(self) -> bool:
+        return self in (Step.CREATE, Step.UPDATE, Step.CLOSE)
+
+
+_PAST = {Step.CREATE: Outcome.CREATED, Step.UPDATE: Outcome.UPDATED, Step.CLOSE: Outcome.CLOSED,
+         Step.EXISTS: Outcome.EXISTS, Step.LINK: Outcome.LINKED, Step.SKIP: Outcome.SKIPPED}
+_WOULD = {Outcome.CREATED: "would create", Outcome.UPDATED: "would update", Outcome.CLOSED: "would close"}
