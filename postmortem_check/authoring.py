@@ -41,16 +41,12 @@ def _resolve(schema: LoadedSchema, node: dict[str, Any], resolver: Any) -> tuple
     return merged, inner
 
 
-def _root_resolver(schema: LoadedSchema) -> Any:
-    return getattr(schema.validator, "_resolver", None)
-
-
 def front_matter_fields(schema: LoadedSchema) -> dict[str, dict[str, Any]] | None:
     """The front matter fields the schema describes, in its order; None when it has no front matter."""
     node = schema.schema.get("properties", {}).get("front_matter")
     if not isinstance(node, dict):
         return None
-    merged, resolver = _resolve(schema, node, _root_resolver(schema))
+    merged, resolver = _resolve(schema, node, schema.resolver())
     fields: dict[str, dict[str, Any]] = {}
     for name, spec in merged.get("properties", {}).items():
         if isinstance(spec, dict):
@@ -94,7 +90,7 @@ def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
             if key not in ("$ref", "x-implied-by", "x-headings", "enum", "const", "examples", "default"):
                 yield from walk(value, resolver)
 
-    for rule in walk(schema.schema, _root_resolver(schema)):
+    for rule in walk(schema.schema, schema.resolver()):
         if rule not in found:
             found.append(rule)
     return found

@@ -54,6 +54,15 @@ class LoadedSchema:
         sections = self.schema.get("properties", {}).get("sections", {})
         return list(sections.get("required", []))
 
+    def resolver(self) -> Any:
+        """A ``referencing`` resolver at the schema's root, to read what its ``$ref``s point to; None
+        without a registry."""
+        if self.registry is None:
+            return None
+        base = str(self.schema.get("$id", ""))
+        root = Resource.from_contents(self.schema, default_specification=DRAFT202012)
+        return self.registry.with_resource(base, root).resolver(base)
+
 
 def _schema_files() -> Traversable:
     """The packaged schemas; from a source checkout whose top-level folder shadows the install, ``schemas/``."""
