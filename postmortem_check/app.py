@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .batch import lint_paths
 from .config import Config, ConfigError, find_config, load_config
 from .errors import ExitCode, UserError, exit_code
-from .lint import lint_paths, schema_for
+from .lint import schema_for
 from .report import Reporter
 from .results import FileResult, Totals
 from .schema import LoadedSchema

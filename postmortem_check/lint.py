@@ -1,14 +1,10 @@
-"""The lint pipeline: one document (parse, outline, model, validate, severities), and many files (in order,
-in worker processes for large runs)."""
+"""The lint pipeline for one document: parse, outline, model, validate, then the severities stamped."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from itertools import chain
 
 from .config import Config
-from .discover import expand_paths
 from .document import Document, decode
 from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
@@ -17,7 +13,7 @@ from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
 from .validate import validate
 
-__all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_paths", "lint_text", "schema_for"]
+__all__ = ["FileResult", "lint_document", "lint_file", "lint_text", "schema_for"]
 
 
 def schema_for(config: Config) -> LoadedSchema:
@@ -81,113 +77,3 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
     return lint_document(decode(path, data), schema, config)
-
-
-PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start
-_CHUNK = 32  # files per task sent to a worker
-_Item = tuple[str | None, str | None]  # a path to lint, or a problem met while expanding the paths
-_Outcome = tuple[FileResult | None, str | None]  # a result, or a problem that stopped a file being read
-
-
-def default_jobs() -> int:
-    """Worker processes for a large run: the CPUs this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _items(paths: Iterable[str], config: Config) -> Iterator[_Item]:
-    """Files to lint and expansion problems, in the order ``expand_paths`` meets them."""
-    met: list[str] = []
-    for path in expand_paths(paths, config, met):
-        yield from ((None, problem) for problem in met)
-        met.clear()
-        yield path, None
-    yield from ((None, problem) for problem in met)
-
-
-def _outcome(item: _Item, schema: LoadedSchema, config: Config) -> _Outcome:
-    path, problem = item
-    if path is None:
-        return None, problem
-    try:
-        return lint_file(path, schema, config), None
-    except OSError as error:
-        return None, f"{path}: cannot be read: {error.strerror or error}"
-
-
-_worker_config: Config | None = None
-
-
-def _worker_init(config: Config) -> None:
-    global _worker_config
-    _worker_config = config
-    schema_for(config)  # compiled once per worker (already in memory when forked)
-
-
-def _lint_chunk(chunk: list[_Item]) -> list[_Outcome]:
-    assert _worker_config is not None
-    config = _worker_config
-    schema = schema_for(config)
-    return [_outcome(item, schema, config) for item in chunk]
-
-
-def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
-    chunk: list[_Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterator[_Outcome]:
-    """Outcomes in input order from ``jobs`` worker processes, with a bounded number of chunks in flight."""
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    # fork shares the imported modules and the compiled schema with the workers at no cost
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    pending: deque[Future[list[_Outcome]]] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(config,)) as pool:
-        for chunk in _chunks(items, _CHUNK):
-            pending.append(pool.submit(_lint_chunk, chunk))
-            if len(pending) >= jobs * 4:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-def lint_paths(
-    paths: Iterable[str], config: Config, problems: list[str], jobs: int | None = None
-) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
-
-    Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
-    per CPU; 1 for none). Workers start only when there are at least ``PARALLEL_THRESHOLD`` files.
-    """
-    schema = schema_for(config)
-    items = _items(paths, config)
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    first: list[_Item] = []
-    files = 0
-    if jobs > 1:
-        for item in items:
-            first.append(item)
-            files += item[0] is not None
-            if files >= PARALLEL_THRESHOLD:
-                break
-    if files >= PARALLEL_THRESHOLD:
-        outcomes: Iterator[_Outcome] = _lint_parallel(chain(first, items), config, jobs)
-    else:
-        outcomes = (_outcome(item, schema, config) for item in chain(first, items))
-    for result, problem in outcomes:
-        if problem is not None:
-            problems.append(problem)
-        elif result is not None:
-            yield result

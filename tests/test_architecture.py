@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
                                 "report.summary", "issues.errors", "issues.content", "issues.client",
                                 "issues.sync"}),
-    ("lint and authoring", {"lint", "authoring", "fix"}),
+    ("lint and authoring", {"lint", "batch", "authoring", "fix"}),
     ("application", {"app", "issues.service"}),
     ("entry points", {"cli", "action", "issues.command"}),
 ]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from postmortem_check.batch import lint_paths
 from postmortem_check.config import Config
-from postmortem_check.lint import lint_paths
 from tests.robustness import ROOT, cli, time_limit
 
 # The file linted beside every bad input: its placeholder on line 7 must be reported whatever else happens.

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from postmortem_check.batch import lint_paths
 from postmortem_check.config import Config
-from postmortem_check.lint import lint_paths
 from tests.conftest import CORPUS, FUZZ_SECONDS, SEEDS
 from tests.robustness import (
     HOSTILE,

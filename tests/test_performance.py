@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from postmortem_check import lint
+from postmortem_check import batch as lint
 from postmortem_check.cli import main
 from postmortem_check.schema import BUILTIN_SCHEMAS, packaged_text
 from tests.conftest import ROOT
