@@ -310,7 +310,7 @@ def test_pull_request_selection_filters_like_the_directory_walk(tmp_path, monkey
     """A pull request lints the changed files that `lint DIR` would lint: same include and exclude globs."""
     from postmortem_check.action import select_changed
     from postmortem_check.config import Config
-    from postmortem_check.lint import expand_paths
+    from postmortem_check.discover import expand_paths
 
     names = ["postmortems/a.md", "postmortems/drafts/b.md", "postmortems/c.txt", "notes/d.md"]
     for name in names:
