@@ -320,3 +320,35 @@ def test_pull_request_selection_filters_like_the_directory_walk(tmp_path, monkey
     config = Config(exclude=("drafts/*",))
     walked = list(expand_paths(["postmortems"], config, []))
     assert select_changed(names, ["postmortems"], config) == walked == ["postmortems/a.md"]
+
+
+def test_issue_sync_runs_in_process_on_the_lint_results(tmp_path, monkeypatch, github):
+    """workflow_dispatch with create-issues: one lint, the sync in this process, no child process at all."""
+    import io
+
+    from postmortem_check import action, app
+
+    calls: list[object] = []
+    real_lint_paths = app.lint_paths
+    monkeypatch.setattr(app, "lint_paths", lambda *a, **k: calls.append(a) or real_lint_paths(*a, **k))
+    (tmp_path / "postmortems").mkdir()
+    (tmp_path / "postmortems" / "checkout.md").write_text(CHECKOUT)
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith(("GITHUB_", "INPUT_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GITHUB_REPOSITORY", github.repo)
+    monkeypatch.setenv("GITHUB_API_URL", github.url)
+
+    def no_child(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a child process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_child)
+    monkeypatch.setattr(subprocess, "Popen", no_child)
+    env = {"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_OUTPUT": str(tmp_path / "out"),
+           "INPUT_PATHS": "postmortems", "INPUT_CREATE_ISSUES": "true", "INPUT_GITHUB_TOKEN": github.token}
+    out = io.StringIO()
+    assert action.run_action(env, out) == 0, out.getvalue()
+    outputs = parse_outputs(tmp_path / "out")
+    assert [r["action"] for r in json.loads(outputs["issues"]) if r["action"] == "created"] == ["created"] * 2
+    assert len(github.real_issues()) == 2 and github.token not in out.getvalue()
+    assert len(calls) == 1  # the files were linted once
