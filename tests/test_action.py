@@ -352,3 +352,12 @@ def test_issue_sync_runs_in_process_on_the_lint_results(tmp_path, monkeypatch, g
     assert [r["action"] for r in json.loads(outputs["issues"]) if r["action"] == "created"] == ["created"] * 2
     assert len(github.real_issues()) == 2 and github.token not in out.getvalue()
     assert len(calls) == 1  # the files were linted once
+
+
+def test_globstar_paths_select_on_pull_requests_as_on_pushes(repo, tmp_path):
+    """`paths: postmortems/**/*.md` selects the changed postmortems on a pull request (it once selected none)."""
+    _, _, outputs, _ = run_action(repo, tmp_path, "pull_request", _pr(repo, "base", "head"),
+                                  paths="postmortems/**/*.md")
+    assert outputs["files"] == "4"
+    _, _, pushed, _ = run_action(repo, tmp_path, "push", {"ref": "refs/heads/feature"}, paths="postmortems/**/*.md")
+    assert pushed["files"] == "5"  # every postmortem at HEAD: the same matcher over all files
