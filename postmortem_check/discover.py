@@ -93,13 +93,15 @@ def _pattern_hits(relative: str, pattern: str) -> bool:
         "/" not in pattern and any(regex.match(part) for part in parts))
 
 
-def excluded(path: str, config: Config, root: str | None = None) -> bool:
-    """Whether a file or folder met by a walk or a glob is left out: a README/index/template by default,
-    or by a config ``exclude`` pattern matching it or a folder above it."""
-    below_root = os.path.relpath(path, root).replace(os.sep, "/") if root is not None else path
-    if NOT_POSTMORTEM.search(below_root.replace(os.sep, "/")):
-        return True
+def _config_excluded(path: str, config: Config, root: str | None) -> bool:
     return any(_pattern_hits(form, pattern) for form in _anchored(path, root, config) for pattern in config.exclude)
+
+
+def excluded(path: str, config: Config, root: str | None = None) -> bool:
+    """Whether a file met by a walk or a glob is left out: a README/index/template by default (its path
+    below ``root``, or as given), or by a config ``exclude`` pattern matching it or a folder above it."""
+    below_root = os.path.relpath(path, root) if root is not None else path
+    return bool(NOT_POSTMORTEM.search(below_root.replace(os.sep, "/"))) or _config_excluded(path, config, root)
 
 
 def _name_included(path: str, config: Config) -> bool:
@@ -108,10 +110,8 @@ def _name_included(path: str, config: Config) -> bool:
 
 
 def included(path: str, config: Config, root: str | None = None) -> bool:
-    """Whether a file met while walking ``root`` (a path below it, or relative to it when ``root`` is
-    None) is linted: its name matches ``include`` (any case) and it is not excluded."""
-    if root is None:
-        return _name_included(path, config) and not excluded(path, config, None)
+    """Whether a file met while walking ``root`` (a path below it, or relative to the working directory
+    when ``root`` is None) is linted: its name matches ``include`` (any case) and it is not excluded."""
     return _name_included(path, config) and not excluded(path, config, root)
 
 
@@ -141,8 +141,10 @@ def select_changed(changed: Sequence[str], entries: Sequence[str], config: Confi
 
 def _walk(root: str, config: Config) -> Iterator[str]:
     for folder, dirs, files in os.walk(root, followlinks=False):
+        # a folder is pruned only by the config: the default pattern is about file paths (``templates/``
+        # included), and a folder named like ``security`` may well hold postmortems
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
-                         and not excluded(os.path.join(folder, d), config, root))
+                         and not _config_excluded(os.path.join(folder, d), config, root))
         for name in sorted(files):
             full = os.path.join(folder, name)
             if included(full, config, root) and os.path.isfile(full):

@@ -115,3 +115,12 @@ def test_the_hook_excludes_with_the_same_pattern():
     for name in POSTMORTEMS:
         path = f"postmortems/{name}"
         assert files.search(path) and not re.search(hook["exclude"], path), name
+
+
+def test_a_folder_named_like_a_project_document_is_still_walked(tmp_path, monkeypatch):
+    for folder in ("security", "index", "changes"):
+        _tree(tmp_path, [f"{folder}/2024-01-02-leak.md", f"{folder}/README.md"])
+    monkeypatch.chdir(tmp_path)
+    walked = list(expand_paths(["postmortems"], Config(), []))
+    assert walked == [f"postmortems/{f}/2024-01-02-leak.md" for f in ("changes", "index", "security")]
+    assert select_changed([*walked, "postmortems/security/README.md"], ["postmortems/**/*.md"], Config()) == walked
