@@ -7,6 +7,7 @@ dependency it makes.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -129,3 +130,18 @@ def test_no_function_over_sixty_lines():
                 if length > 60:
                     long.append(f"{name}.{node.name}: {length} lines")
     assert long == []
+
+
+def test_the_readme_pipeline_paragraph_names_every_module():
+    readme = (ROOT / "README.md").read_text()
+    paragraph = readme[readme.index("The pipeline has one module per stage"):]
+    paragraph = paragraph.split("\n\n")[0]
+    named = set(re.findall(r"`([a-z_/]+)`", paragraph))
+    missing = []
+    for name in _modules():
+        if name in ("", "issues", "schemas"):  # the packages themselves and the packaged JSON
+            continue
+        short = name.split(".")[-1] if name.startswith("report.") else name.replace(".", "/")
+        if short not in named:
+            missing.append(name)
+    assert missing == []
