@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..results import FileResult, Totals
 
 
@@ -25,7 +25,7 @@ def escape_property(value: str) -> str:
 
 def annotation(finding: Finding) -> str:
     """The ``::error`` or ``::warning`` workflow command for one finding (no trailing newline)."""
-    command = "error" if finding.severity == "error" else "warning"
+    command = "error" if finding.severity == Severity.ERROR else "warning"
     path = finding.path
     if not os.path.isabs(path):
         path = os.path.normpath(path).replace(os.sep, "/")

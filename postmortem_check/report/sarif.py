@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings import RULES, Finding, Rule, rule_for
+from ..findings import RULES, Finding, Rule, Severity, rule_for
 from ..results import FileResult, Totals
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -37,7 +37,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.summary},
         "helpUri": rule.help_uri,
         "help": {"text": f"{rule.summary} See {rule.help_uri}"},
-        "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
+        "defaultConfiguration": {"level": "error" if rule.severity == Severity.ERROR else "warning"},
         "properties": {"tags": ["postmortem", "engine" if rule.engine else "schema"]},
     }
 
@@ -58,7 +58,7 @@ class SarifReporter:
         result: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index,
-            "level": "error" if finding.severity == "error" else "warning",
+            "level": "error" if finding.severity == Severity.ERROR else "warning",
             "message": {"text": finding.message or finding.rule},
             "locations": [{
                 "physicalLocation": {
