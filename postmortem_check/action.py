@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from .app import LintRun, load_configuration, run_lint
 from .config import Config
 from .console import Console
-from .discover import expand_entries, is_glob, select_changed
+from .discover import expand_entries, select_changed
 from .errors import ExitCode, FailOn, UserError
 from .issues import service
 from .report import Reporter
@@ -35,7 +35,8 @@ from .report.sarif import SarifReporter
 from .report.summary import LIMIT, SummaryReporter, md
 from .results import FileResult
 
-__all__ = ["ActionError", "expand_entries", "is_glob", "main", "run_action", "select_changed"]
+__all__ = ["ActionError", "expand_entries", "main", "run_action", "select_changed"]
+
 PR_EVENTS = ("pull_request", "pull_request_target")
 CREATE_ISSUES = ("false", "true", "dry-run")
 FAIL_ON = tuple(f.value for f in FailOn)
