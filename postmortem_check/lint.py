@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from .config import Config
+from .discover import expand_paths  # re-exported: where file discovery used to live
 from .document import Document, decode
 from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
@@ -13,7 +14,7 @@ from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
 from .validate import validate
 
-__all__ = ["FileResult", "lint_document", "lint_file", "lint_text", "schema_for"]
+__all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for"]
 
 
 def schema_for(config: Config) -> LoadedSchema:
