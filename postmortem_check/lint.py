@@ -124,16 +124,26 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
     return lint_document(decode(path, data), schema, config)
 
 
-def _excluded(relative: str, config: Config) -> bool:
-    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(relative), pattern)
-               for pattern in config.exclude)
+def _from_root(full: str | None, config: Config) -> str | None:
+    """``full`` relative to the config file's folder (what config patterns are relative to), if below it."""
+    if full is None or config.root is None:
+        return None
+    relative = os.path.relpath(os.path.abspath(full), config.root)
+    return None if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
 
 
-def included(relative: str, config: Config) -> bool:
-    """Whether a file met while walking a directory is linted: its name matches ``include`` (any case)
-    and neither its path below the directory nor its name matches ``exclude``."""
-    name = os.path.basename(relative).lower()
-    return any(fnmatch.fnmatch(name, p.lower()) for p in config.include) and not _excluded(relative, config)
+def _excluded(relative: str, config: Config, full: str | None = None) -> bool:
+    names = [relative, os.path.basename(relative), *filter(None, [_from_root(full, config)])]
+    return any(fnmatch.fnmatch(name, pattern) for pattern in config.exclude for name in names)
+
+
+def included(relative: str, config: Config, full: str | None = None) -> bool:
+    """Whether a file met while walking a directory is linted: its name (or its path from the config file's
+    folder) matches ``include`` (any case) and neither its path below the directory, its name nor its path
+    from the config file's folder matches ``exclude``."""
+    names = [os.path.basename(relative).lower(), *filter(None, [_from_root(full, config)])]
+    return (any(fnmatch.fnmatch(name.lower(), p.lower()) for p in config.include for name in names)
+            and not _excluded(relative, config, full))
 
 
 def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> Iterator[str]:
@@ -143,11 +153,11 @@ def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> I
             yield given
         elif os.path.isdir(given):
             for root, dirs, files in os.walk(given, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
-                                 and not _excluded(os.path.relpath(os.path.join(root, d), given), config))
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not _excluded(
+                    os.path.relpath(os.path.join(root, d), given), config, os.path.join(root, d)))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if included(os.path.relpath(full, given), config) and os.path.isfile(full):
+                    if included(os.path.relpath(full, given), config, full) and os.path.isfile(full):
                         yield full
         elif os.path.islink(given):
             problems.append(f"{given}: a symbolic link to nothing (broken, or a link loop)")
