@@ -147,7 +147,7 @@ def test_pyproject_false_turns_a_rule_off(tree, capsys):
     (tree / "sub" / "pm.md").write_text(PLACEHOLDER)
     (tree / "pyproject.toml").write_text("[tool.postmortem-check.rules]\nplaceholder = false\n")
     code, out, err = run(["lint", "pm.md"], capsys)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "") and "placeholder" not in out
     (tree / "pyproject.toml").write_text("[tool.postmortem-check.rules]\nplaceholder = true\n")
     code, _, err = run(["lint", "pm.md"], capsys)
     assert code == 2 and f"{tree / 'pyproject.toml'}:2: /rules/placeholder: True is not one of" in err
