@@ -7,7 +7,7 @@ from typing import Protocol, TextIO
 
 from ..lint import FileResult
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 
 
 def plural(count: int, word: str) -> str:
@@ -51,6 +51,14 @@ def make_reporter(name: str, out: TextIO) -> Reporter:
         from .sarif import SarifReporter
 
         return SarifReporter(out)
+    if name == "gitlab":
+        from .gitlab import GitlabReporter
+
+        return GitlabReporter(out)
+    if name == "junit":
+        from .junit import JunitReporter
+
+        return JunitReporter(out)
     from .text import TextReporter
 
     return TextReporter(out)
