@@ -58,7 +58,7 @@ def _has_tool_table(path: Path) -> bool:
         return False
     try:
         data = _toml().loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "[tool.postmortem-check" in text
     return isinstance(data.get(TOOL_TABLE[0]), dict) and TOOL_TABLE[1] in data[TOOL_TABLE[0]]
 
@@ -176,6 +176,8 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
             raise ConfigError(f"{path}:{line}: not valid YAML: {problem}") from None
     try:
         data = _toml().loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}:1: not valid TOML: nested too deeply") from None
     except ValueError as toml_error:
         found = re.search(r"line (\d+)", str(toml_error))
         raise ConfigError(f"{path}:{found.group(1) if found else 1}: not valid TOML: {toml_error}") from None

@@ -133,6 +133,8 @@ def _from_root(full: str | None, config: Config) -> str | None:
 
 
 def _excluded(relative: str, config: Config, full: str | None = None) -> bool:
+    if not config.exclude:
+        return False
     names = [relative, os.path.basename(relative), *filter(None, [_from_root(full, config)])]
     return any(fnmatch.fnmatch(name, pattern) for pattern in config.exclude for name in names)
 

@@ -212,3 +212,9 @@ def test_hostile_configs_are_reported_not_crashed_on(tmp_path, capsys, text):
     code, _, err = run(["lint", "--config", str(config), str(tmp_path)], capsys)
     assert code == 2
     assert f"{config}:" in err and "internal error" not in err and "Traceback" not in err
+
+
+def test_deeply_nested_pyproject_is_a_config_error(tree, capsys):
+    (tree / "pyproject.toml").write_text("[tool.postmortem-check]\nexclude = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    code, _, err = run(["lint", "pm.md"], capsys)
+    assert code == 2 and "not valid TOML" in err and "internal error" not in err

@@ -199,3 +199,30 @@ def test_hostile_text_and_names_stay_valid(tmp_path, capsys, monkeypatch):
     assert names == ["./dir <&>/a\\u202e\\x1b.md", "./raw\\xff/b.md"]
     text = "".join(case.findtext("failure") or "" for case in root.iter("testcase"))
     assert "\x1b" not in text and "\u202e" not in text and code == 1
+
+
+def test_a_junit_reader_sees_one_case_per_file_and_a_failure_per_file_with_errors(capsys, monkeypatch):
+    """junitparser (packaged in PyPI and Debian) reads the report the way CI test-report readers do."""
+    junitparser = pytest.importorskip("junitparser")
+    monkeypatch.chdir(ROOT)
+    broken = ["tests/fixtures/placeholders.md", "tests/fixtures/timeline-order.md"]
+    expected = findings_of(["examples", *broken], capsys)
+    _, out, _ = run(["lint", "--format", "junit", "examples", *broken], capsys)
+    report = junitparser.JUnitXml.fromstring(out)
+    (suite,) = list(report)
+    assert (suite.name, suite.tests) == ("postmortem-check", 4)
+    cases = list(suite)
+    failed = {case.name for case in cases if case.is_failure}
+    assert failed == {f["path"] for f in expected if f["severity"] == "error"}
+    assert suite.failures == len(failed) and suite.errors == 0
+    for case in cases:
+        assert case.classname == "postmortem-check"
+        if case.is_failure:
+            (failure,) = case.result
+            mine = [f for f in expected if f["path"] == case.name]
+            errors = sum(f["severity"] == "error" for f in mine)
+            assert failure.message == f"{errors} error{'s' * (errors != 1)}, {len(mine) - errors} warning" + \
+                "s" * (len(mine) - errors != 1)
+            assert len(failure.text.splitlines()) == len(mine)
+        else:
+            assert case.is_passed
