@@ -201,7 +201,8 @@ def _severities(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schema_problems(path: Path, data: dict[str, Any], lines: dict[str, int]) -> list[tuple[int, str]]:
-    """The team schema the config names, if it cannot be used, and every rule name no schema rule knows."""
+    """The team schema the config names, if it cannot be used, every rule name no rule has, and every
+    ``word_counts`` section the schema does not declare."""
     from .authoring import schema_rules
     from .findings import RULES
     from .schema import SchemaError, load_schema
@@ -213,15 +214,23 @@ def _schema_problems(path: Path, data: dict[str, Any], lines: dict[str, int]) ->
         return problems  # reported by the config schema
     schema = _schema_path(path, schema)
     try:
-        known.update(rule.id for rule in schema_rules(load_schema(schema)))
+        loaded = load_schema(schema)
     except SchemaError as error:
         line = _line(lines, "/schema")
         problems.append((line, f"{path}:{line}: /schema: {error}"))
-        return problems  # the rules a team schema adds are unknown until it loads
+        return problems  # the rules and sections a team schema adds are unknown until it loads
+    known.update(rule.id for rule in schema_rules(loaded))
     for name in rules:
         if str(name) not in known:
             line = _line(lines, f"/rules/{name}")
             problems.append((line, f"{path}:{line}: unknown rule '{name}' in /rules{_suggest(str(name), known)}"))
+    sections = loaded.section_order
+    word_counts = data.get("word_counts", {})
+    for name in word_counts if isinstance(word_counts, dict) else ():
+        if str(name) not in sections:
+            line = _line(lines, f"/word_counts/{name}")
+            hint = _suggest(str(name), sections) or f"; the schema's sections are {', '.join(sections)}"
+            problems.append((line, f"{path}:{line}: unknown section '{name}' in /word_counts{hint}"))
     return problems
 
 

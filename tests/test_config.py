@@ -218,3 +218,13 @@ def test_deeply_nested_pyproject_is_a_config_error(tree, capsys):
     (tree / "pyproject.toml").write_text("[tool.postmortem-check]\nexclude = " + "[" * 100_000 + "]" * 100_000 + "\n")
     code, _, err = run(["lint", "pm.md"], capsys)
     assert code == 2 and "not valid TOML" in err and "internal error" not in err
+
+
+def test_word_counts_for_a_section_the_schema_lacks_are_refused(tmp_path, capsys):
+    config = tmp_path / "cfg.yaml"
+    config.write_text("word_counts:\n  sumary: {min: 10}\n  impact: {max: 100}\n  zzz: {max: 1}\n")
+    code, _, err = run(["lint", "--config", str(config), str(tmp_path)], capsys)
+    assert code == 2
+    assert f"{config}:2: unknown section 'sumary' in /word_counts; did you mean 'summary'?" in err
+    assert f"{config}:4: unknown section 'zzz' in /word_counts; the schema's sections are summary," in err
+    assert "'impact'" not in err
