@@ -15,10 +15,13 @@ from jsonschema import Draft202012Validator
 
 from postmortem_check.cli import main
 from tests.conftest import ROOT, SEEDS
-from tests.test_reports import HOSTILE
 
 EXAMPLES = ROOT / "examples"
 CLEAN = (EXAMPLES / "2026-03-04-checkout-latency.md").read_text()
+HOSTILE = (
+    "# Title %0A::warning::x\n\n## Summary\n\n[date] \r\n::error::boom <b>&amp;</b>\n\n## Timeline\n\n"
+    "- ::error:: something happened\n- [\r\n]]> x\n\n## Action items\n\n- [ ] <testcase name='x'/> @bob\n"
+)
 
 # GitLab's documented Code Quality report: an array of issues with these fields.
 CODE_QUALITY = {
