@@ -105,13 +105,17 @@ def excluded(path: str, config: Config, root: str | None = None) -> bool:
 
 
 def _name_included(path: str, config: Config) -> bool:
-    name = os.path.basename(path).lower()
-    return any(glob_regex(pattern.lower()).match(name) for pattern in config.include)
+    """An ``include`` pattern (any case) matches the file's name, or its path from the config file's folder."""
+    forms = [os.path.basename(path).lower()]
+    below_config = os.path.relpath(os.path.abspath(path), _base(config)).replace(os.sep, "/")
+    if not below_config.startswith("../"):
+        forms.append(below_config.lower())
+    return any(glob_regex(pattern.lower()).match(form) for pattern in config.include for form in forms)
 
 
 def included(path: str, config: Config, root: str | None = None) -> bool:
     """Whether a file met while walking ``root`` (a path below it, or relative to the working directory
-    when ``root`` is None) is linted: its name matches ``include`` (any case) and it is not excluded."""
+    when ``root`` is None) is linted: ``include`` matches it and it is not excluded."""
     return _name_included(path, config) and not excluded(path, config, root)
 
 

@@ -6,6 +6,7 @@ import copy
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -299,3 +300,45 @@ def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str,
     validator = (compile_validator(schema, loaded.registry) if loaded.registry is not None
                  else loaded.validator.evolve(schema=schema))
     return LoadedSchema(name, schema, validator, loaded.vocabulary, loaded.registry)
+
+
+@dataclass(frozen=True)
+class SchemaRule:
+    """A rule as one schema uses it: the ``x-severity`` and ``x-message`` it sets, if any."""
+
+    id: str
+    severity: str | None
+    message: str | None
+
+
+def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
+    """Every ``x-rule`` the schema (and what it refers to) declares, in the order first met."""
+    found: list[SchemaRule] = []
+    seen_refs: set[str] = set()
+
+    def walk(node: Any, resolver: Any) -> Iterator[SchemaRule]:
+        if isinstance(node, list):
+            for item in node:
+                yield from walk(item, resolver)
+            return
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("x-rule"), str):
+            severity, message = node.get("x-severity"), node.get("x-message")
+            yield SchemaRule(node["x-rule"], severity if isinstance(severity, str) else None,
+                             message if isinstance(message, str) else None)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and resolver is not None:
+            resolved = resolver.lookup(ref)
+            key = f"{id(resolved.resolver)}:{ref}"
+            if key not in seen_refs:
+                seen_refs.add(key)
+                yield from walk(resolved.contents, resolved.resolver)
+        for key, value in node.items():
+            if key not in ("$ref", "x-implied-by", "x-headings", "enum", "const", "examples", "default"):
+                yield from walk(value, resolver)
+
+    for rule in walk(schema.schema, schema.resolver()):
+        if rule not in found:
+            found.append(rule)
+    return found

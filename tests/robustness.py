@@ -138,6 +138,14 @@ def check_rendered(fmt: str, output: str, results: list[FileResult]) -> None:
         assert len(lines) - 2 == sum(len(r.findings) for r in results), "one line per finding"
         for line in lines:
             assert not _UNSAFE_TEXT.search(line), repr(line)
+    elif fmt == "gitlab":
+        assert output.isascii()
+        assert len(json.loads(output)) == sum(len(r.findings) for r in results)
+    elif fmt == "junit":
+        import xml.etree.ElementTree as ET
+
+        assert len(ET.fromstring(output.encode("utf-8")).findall("testsuite/testcase")) == len(results)
+        assert not _UNSAFE_TEXT.search(output.replace("\n", "")), "control characters stay out of the XML"
     elif fmt == "github":
         for line in output.replace("\r\n", "\n").split("\n"):
             assert "\r" not in line, repr(line)

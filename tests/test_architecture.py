@@ -21,11 +21,11 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
               "validate", "results", "discover"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
-                                "report.summary", "issues.errors", "issues.content", "issues.client",
-                                "issues.sync"}),
+                                "report.summary", "report.gitlab", "report.junit", "issues.errors",
+                                "issues.content", "issues.client", "issues.sync"}),
     ("lint and authoring", {"lint", "batch", "authoring", "fix"}),
     ("application", {"app", "issues.service"}),
-    ("entry points", {"cli", "action", "issues.command"}),
+    ("entry points", {"cli", "action", "issues.command", "__main__"}),
 ]
 
 

@@ -102,3 +102,32 @@ def test_every_subpackage_is_shipped():
     shipped = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "postmortem_check").rglob("__init__.py")}
     assert found <= shipped, found - shipped
+
+
+def test_default_pattern_covers_the_other_common_folders():
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+    for path in ("incidents/2026-01-01-db.md", "docs/incident/a.markdown", "RCA/b.txt", "pir/c.md",
+                 "Post-Mortem/d.md", "rcas/e.md", "team/PIRs/f.md"):
+        assert files.search(path) and not exclude.search(path), path
+    for path in ("incidents/README.md", "rca/index.md", "pir/template.md", "incident/CHANGELOG.md",
+                 "incidents/graph.png", "src/incidents.py", "docs/incidents.md", "incidentsx/a.md", "xrca/a.md"):
+        assert not (files.search(path) and not exclude.search(path)), path
+
+
+def test_hook_lints_postmortems_in_the_other_common_folders(tmp_path_factory, pre_commit_home):
+    repo = tmp_path_factory.mktemp("folders")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    linted = ["incidents/2026-01-01.md", "incident/b.md", "rca/c.md", "pir/d.txt", "post-mortem/e.md"]
+    skipped = ["incidents/README.md", "rca/template.md", "notes/f.md"]
+    for name in linted + skipped:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(BROKEN)
+    run = _try_repo(repo, pre_commit_home, "pre-commit", *linted, *skipped)
+    assert run.returncode == 1, run.stdout + run.stderr
+    checked = re.findall(r"^(\d+) files? checked", run.stdout, re.MULTILINE)  # pre-commit may split the files
+    assert sum(map(int, checked)) == len(linted), run.stdout
+    for name in linted:
+        assert f"{name}:5:4: error placeholder" in run.stdout
+    for name in skipped:
+        assert name not in run.stdout

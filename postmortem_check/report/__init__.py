@@ -8,7 +8,7 @@ from ..results import FileResult, Totals, plural
 
 __all__ = ["FORMATS", "Reporter", "Totals", "make_reporter", "plural"]
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 
 
 class Reporter(Protocol):
@@ -31,6 +31,14 @@ def make_reporter(name: str, out: TextIO) -> Reporter:
         from .sarif import SarifReporter
 
         return SarifReporter(out)
+    if name == "gitlab":
+        from .gitlab import GitlabReporter
+
+        return GitlabReporter(out)
+    if name == "junit":
+        from .junit import JunitReporter
+
+        return JunitReporter(out)
     from .text import TextReporter
 
     return TextReporter(out)
