@@ -57,6 +57,11 @@ def _build_parser() -> argparse.ArgumentParser:
     lint.set_defaults(run=_run_lint)
     _add_authoring_commands(commands)
 
+    from .adopt.command import add_arguments as add_init_arguments
+
+    add_init_arguments(commands.add_parser("init", help="adopt on an existing repository: learn the template, "
+                                           "write a team schema and config"))
+
     from .issues.command import add_arguments as add_issue_arguments
 
     issues = commands.add_parser("issues", help="open one GitHub issue per corrective action item")
