@@ -54,6 +54,8 @@ RULES: dict[str, Rule] = {
         Rule("no-action-items", "error", "The corrective actions section lists no action items."),
         Rule("section-length", "warning", "A section is shorter or longer than the schema allows."),
         Rule("front-matter", "error", "A front matter field is missing or malformed."),
+        Rule("inline-config", "error", "A postmortem-check comment names a rule that does not exist.", engine=True),
+        Rule("draft", "warning", "The postmortem is a draft: its errors are reported as warnings.", engine=True),
         Rule("schema-violation", "error", "The document breaks a schema constraint with no rule of its own."),
     )
 }

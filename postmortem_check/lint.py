@@ -18,6 +18,7 @@ from .findings import Finding
 from .model import build_model
 from .outline import build_outline
 from .schema import LoadedSchema, compile_validator, load_schema
+from .suppress import adjust_findings
 from .validate import validate
 
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -93,10 +94,10 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
         return result
     body = "\n".join(document.lines[document.body_start - 1:])
     outline = build_outline(document.path, body, document.body_start, schema.vocabulary)
-    model = build_model(document, outline, schema.section_order)
+    model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
     findings += outline.findings
     findings += validate(document.path, model, schema)
-    result.findings = _apply_severities(findings, config)
+    result.findings = adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft)
     result.title = outline.title
     result.sections = {
         section_id: {"heading": data["heading"], "line": data["line"], "style": data["style"]}

@@ -14,6 +14,7 @@ from ..parse import parse_markdown
 from ..schema import packaged_text
 from ..vocabulary import Vocabulary, normalize
 from .discover import Candidate
+from .leftovers import TOKEN, cells, line_key
 
 _CUT = re.compile(r"\s*(?:\(|\[|\{\{|\s[-–—]\s|\.\s|:\s).*$")
 _SLOT = re.compile(r"\{\{[^{}]{0,200}\}\}|\[[^\[\]\n]{1,200}\]")
@@ -119,20 +120,37 @@ def _heading_share(documents: list[Candidate], section: TemplateSection) -> floa
 
 
 def template_text(template: Candidate) -> list[str]:
-    """Instruction lines and bracketed slots of the template: left unchanged in a postmortem, a placeholder."""
+    """What a postmortem must not keep from the template: its title, instruction lines (five words or more),
+    table cells of three words or more, bracketed slots and format tokens (``HH:mm``, ``XXX``)."""
     document = template.document
     body = "\n".join(document.lines[document.body_start - 1:])
     texts: list[str] = []
+
+    def add(text: str) -> None:
+        if text and text not in texts:
+            texts.append(text)
+
     for block in parse_markdown(body, document.body_start).blocks:
-        if block.kind not in ("paragraph", "list_item", "table_row"):
+        if block.kind == "heading" and block.level == 1:
+            title = line_key(block.lines[0])
+            if "{{" not in title and not _SLOT.fullmatch(title):
+                add(title)
+        if block.kind not in ("paragraph", "list_item", "table_row", "heading"):
             continue
         for line in block.lines:
             for slot in _SLOT.findall(line):
-                if len(slot.split()) >= 2 and slot not in texts:
-                    texts.append(slot)
-            key = " ".join(line.strip().lstrip(">-*+|").strip(" _*").split())
-            if len(key.split()) >= _INSTRUCTION_WORDS and key not in texts:
-                texts.append(key)
+                if len(re.findall(r"[A-Za-z]+", slot)) >= 2:
+                    add(slot)
+            for token in TOKEN.findall(line):
+                add(token)
+            if block.kind == "heading":
+                continue
+            key = line_key(line)
+            if len(key.split()) >= _INSTRUCTION_WORDS:
+                add(key)
+            for cell in cells(line) if block.kind == "table_row" else []:
+                if len(cell.split()) >= 3 and not TOKEN.search(cell):
+                    add(cell)
     return texts
 
 
