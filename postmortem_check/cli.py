@@ -202,6 +202,7 @@ def _run_new(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_CLEAN
     try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         with open(args.output, "x", encoding="utf-8", newline="") as out:
             out.write(text)
     except FileExistsError:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .authoring import comment
 from .document import Document, decode
 from .outline import Outline, build_outline, placement
+from .parse import parse_markdown
 from .schema import LoadedSchema
 from .vocabulary import normalize
 
@@ -157,14 +158,15 @@ def _quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
-def _unsafe_lines(document: Document, outline: Outline) -> tuple[set[int], bool]:
+def _unsafe_lines(document: Document) -> tuple[set[int], bool]:
     """Lines a heading must not be inserted before (inside or continuing a quote, list, table, fence, HTML
     block or paragraph), and whether appending at the end is unsafe (an open fence or HTML block there)."""
     lines = document.lines
     unsafe: set[int] = set()
     previous = None
     last = None
-    for block in outline.blocks:
+    body = "\n".join(lines[document.body_start - 1:])
+    for block in parse_markdown(body, document.body_start).blocks:  # fences as written, not expanded
         unsafe.update(range(block.line + 1, block.end_line + 1))  # inside the block
         raw = lines[block.line - 1] if 0 < block.line <= len(lines) else ""
         before = lines[block.line - 2] if 1 < block.line <= len(lines) + 1 else ""
@@ -179,7 +181,8 @@ def _unsafe_lines(document: Document, outline: Outline) -> tuple[set[int], bool]
             last = block
     end_unsafe = last is not None and (
         (last.kind == "code" and not last.closed)
-        or (last.kind == "html" and bool(_OPEN_ENDED_HTML.match(lines[last.line - 1] if last.line <= len(lines) else ""))))
+        or (last.kind == "html" and bool(_OPEN_ENDED_HTML.match(lines[last.line - 1] if last.line <= len(lines)
+                                                                 else ""))))
     return unsafe, end_unsafe
 
 
@@ -251,7 +254,7 @@ def fix_document(document: Document, schema: LoadedSchema) -> FixResult:
         return FixResult(text, [], [])
     style = document_style(document, outline)
     where = placement(outline, schema.section_order, missing)
-    unsafe, end_unsafe = _unsafe_lines(document, outline)
+    unsafe, end_unsafe = _unsafe_lines(document)
     named = _named_by_a_heading(outline, schema)
     skipped = [s for s in missing if s in named]
     missing = [s for s in missing if s not in named]

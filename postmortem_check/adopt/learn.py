@@ -12,7 +12,7 @@ from typing import Any
 from ..outline import build_outline
 from ..parse import parse_markdown
 from ..schema import packaged_text
-from ..vocabulary import Vocabulary, normalize
+from ..vocabulary import FUZZY, Vocabulary, normalize
 from .discover import Candidate
 from .leftovers import TOKEN, cells, line_key
 
@@ -42,13 +42,13 @@ def _clean_title(text: str) -> str:
 def canonical_id(heading: str, vocabulary: Vocabulary) -> str | None:
     """The built-in section a template heading names, trying its words before any instructions."""
     for text in (heading, _clean_title(heading)):
-        ids, quality = vocabulary.match(text)
+        ids, _ = vocabulary.match(text)
         if ids:
             return ids[0]
     words = normalize(_clean_title(heading)).split()
     for start in range(1, len(words)):  # "Identified cause" -> "cause"
-        ids, _ = vocabulary.match(" ".join(words[start:]))
-        if ids and vocabulary.match(" ".join(words[start:]))[1] >= 2:
+        ids, quality = vocabulary.match(" ".join(words[start:]))
+        if ids and quality >= FUZZY:
             return ids[0]
     return None
 

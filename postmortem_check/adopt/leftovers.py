@@ -12,8 +12,8 @@ from ..document import Document
 from ..outline import Outline
 
 _TEXT_BLOCKS = ("paragraph", "list_item", "table_row", "heading")
-TOKEN = re.compile(r"(?<![\w])(?:(?:[HMYDhmyds]{2,4}|\d\dxx|[XYZ]{3,4})(?:[-:/.](?:[HMYDhmyds]{2,4}|\d\dxx|[XYZ]{2,4}))+"
-                   r"|YYYY|[XYZ]{3,4})(?![\w])")
+_FORMAT = r"(?:[HMYDhmyds]{2,4}|\d\dxx|[XYZ]{2,4})"
+TOKEN = re.compile(rf"(?<![\w])(?:{_FORMAT}(?:[-:/.]{_FORMAT})+|YYYY|[XYZ]{{3,4}})(?![\w])")
 
 
 def line_key(line: str) -> str:

@@ -49,18 +49,18 @@ def hook_patterns(postmortems: list[str], all_files: list[str]) -> tuple[str, st
         pieces.append(prefix + suffix)
     files = "^(?:" + "|".join(pieces) + ")$" if pieces else "^$"
     wanted = set(postmortems)
-    excluded = [OTHER_NAMES]
+    excluded: list[str] = [OTHER_NAMES]
     files_re, exclude_re = re.compile(files), re.compile(OTHER_NAMES)
     stray = [p for p in all_files if p not in wanted and files_re.search(p) and not exclude_re.search(p)]
     if stray:
         excluded.append("^(?:" + "|".join(re.escape(p) for p in stray) + ")$")
-    exclude = "|".join(excluded)
+    exclude: str = "|".join(excluded)
     exclude_re = re.compile(exclude)
     lost = [p for p in postmortems if not files_re.search(p) or exclude_re.search(p)]
     if lost:  # a postmortem named like a README or a template: select it by its exact path
-        names = "|".join(re.escape(p) for p in lost)
-        files = f"^(?:{names})$|{files}"
-        exclude = f"(?!^(?:{names})$)(?:{exclude})"
+        exact = "|".join(re.escape(p) for p in lost)
+        files = f"^(?:{exact})$|{files}"
+        exclude = f"(?!^(?:{exact})$)(?:{exclude})"
     return files, exclude
 
 
