@@ -16,9 +16,12 @@ _FORMAT = r"(?:[HMYDhmyds]{2,4}|\d\dxx|[XYZ]{2,4})"
 TOKEN = re.compile(rf"(?<![\w])(?:{_FORMAT}(?:[-:/.]{_FORMAT})+|YYYY|[XYZ]{{3,4}})(?![\w])")
 
 
+_MARKUP = re.compile(r"^(?:[#>|*+\s-]|\d{1,3}[.)]\s)+")
+
+
 def line_key(line: str) -> str:
     """A line as compared with the template: without heading, quote, list, table and emphasis markup."""
-    return " ".join(line.strip().lstrip("#>-*+|").strip(" _*").split())
+    return " ".join(_MARKUP.sub("", line.strip()).strip(" _*").split())
 
 
 def cells(line: str) -> list[str]:
@@ -45,6 +48,7 @@ def template_placeholders(document: Document, outline: Outline, template_text: S
     for block in outline.blocks:
         if block.kind not in _TEXT_BLOCKS:
             continue
+        wrapped = False  # an instruction paragraph wrapped over lines is one placeholder, on its first line
         for offset in range(max(1, len(block.lines)) if block.kind != "heading" else 1):
             number = block.line + offset
             if number in taken or number > len(document.lines):
@@ -53,12 +57,13 @@ def template_placeholders(document: Document, outline: Outline, template_text: S
             key = line_key(line)
             hit: str | None = None
             if key in lines_text:
-                hit = key
+                hit = None if wrapped else key
+                wrapped = True
             elif block.kind == "table_row":
                 hit = next((c for c in cells(line) if c in lines_text), None)
-            if hit is None:
+            if hit is None and key not in lines_text:
                 hit = next((s for s in slots if s in line), None)
-            if hit is None and token_re is not None and (match := token_re.search(line)):
+            if hit is None and key not in lines_text and token_re is not None and (match := token_re.search(line)):
                 hit = match.group(0)
             if hit is not None:
                 extra.append({"text": hit[:120], "line": number, "column": max(1, line.find(hit) + 1)})
