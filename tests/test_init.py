@@ -156,3 +156,33 @@ def test_new_creates_missing_folders(tmp_path):
     target = tmp_path / "postmortems" / "2026" / "2026-03-04-x.md"
     assert main(["new", "--title", "X", "-o", str(target)]) == 0
     assert target.is_file()
+
+
+def test_template_fenced_in_the_readme_is_used_without_a_template_file(tmp_path, capsys):
+    _repository(tmp_path)
+    (tmp_path / "postmortems" / "TEMPLATE.md").unlink()
+    readme = "# Postmortems\n\nCopy this:\n\n```markdown\n## Summary\n\n## Timeline\n\n## Follow-ups\n```\n"
+    (tmp_path / "postmortems" / "README.md").write_text(readme, encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 0
+    assert "template: postmortems/README.md (fenced template, line 5)" in capsys.readouterr().out
+    schema = json.loads((tmp_path / ".postmortem-check.schema.json").read_text())
+    assert schema["properties"]["sections"]["required"] == ["summary", "timeline", "corrective_actions"]
+
+
+def test_without_a_template_the_shared_sections_are_required(tmp_path, capsys):
+    _repository(tmp_path)
+    (tmp_path / "postmortems" / "TEMPLATE.md").unlink()
+    assert main(["init", str(tmp_path)]) == 0
+    assert "template: none" in capsys.readouterr().out
+    schema = json.loads((tmp_path / ".postmortem-check.schema.json").read_text())
+    # the login postmortem lacks Contributing Factors and the draft lacks Action Items: 4 of 5 still have them
+    assert schema["properties"]["sections"]["required"] == ["summary", "timeline", "root_cause", "corrective_actions"]
+
+
+def test_an_empty_directory_and_hostile_names(tmp_path, capsys):
+    assert main(["init", "--dry-run", str(tmp_path)]) == 0
+    assert "no postmortems found" in capsys.readouterr().out
+    (tmp_path / "2026-01-01-\x1b[31mred.md").write_text("## Summary\n\nx\n\n## Timeline\n\n- 10:00 y\n")
+    assert main(["init", "--dry-run", str(tmp_path)]) == 0
+    assert "\x1b" not in capsys.readouterr().out
+    assert main(["init", str(tmp_path / "missing")]) == 2

@@ -142,31 +142,36 @@ def _report(result: Plan, root: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Find, learn, write (unless ``--dry-run``) and report; 2 when a file exists and ``--force`` is not given."""
+    from ..report.text import printable
+
     root = args.directory
     if not os.path.isdir(root):
-        print(f"postmortem-check: error: {root}: not a directory", file=sys.stderr)
+        print(f"postmortem-check: error: {printable(root)}: not a directory", file=sys.stderr)
         return 2
     result = plan(root, args.hooks, args.github)
     existing = [name for name in result.files if os.path.lexists(os.path.join(root, name))]
     if existing and not args.force and not args.dry_run:
         for name in existing:
-            print(f"postmortem-check: error: {os.path.join(root, name)} already exists; not overwriting it "
+            print(f"postmortem-check: error: {printable(os.path.join(root, name))} already exists; not overwriting it "
                   "(--force to replace it, --dry-run to see what would be written)", file=sys.stderr)
         return 2
     for line in _report(result, root):
-        print(line)
-    print(f"pre-commit hook: files: {result.hook[0]}")
-    print(f"                 exclude: {result.hook[1]}")
+        print(printable(line))
+    if not result.layout.postmortems:
+        print("no postmortems found: name them with a date, 'postmortem' or 'incident', or edit the config")
+    print(f"pre-commit hook: files: {printable(result.hook[0])}")
+    print(f"                 exclude: {printable(result.hook[1])}")
     for name, text in result.files.items():
         target = os.path.join(root, name)
         if args.dry_run:
-            print(f"--- would write {target}")
-            sys.stdout.write(text)
+            print(f"--- would write {printable(target)}")
+            for line in text.splitlines():
+                print(printable(line))
             continue
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         with open(target, "w", encoding="utf-8") as out:
             out.write(text)
-        print(f"wrote {target}")
+        print(f"wrote {printable(target)}")
     if not args.hooks:
         print("\nAdd this to .pre-commit-config.yaml (or run init --hooks):")
         sys.stdout.write(_hook_text(*result.hook))

@@ -76,13 +76,11 @@ def _read(root: str, path: str, vocabulary: Vocabulary) -> Candidate | None:
         return None
     if b"\0" in data[:4096]:
         return None
-    document = decode(path, data)
-    if not document.readable:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
-    body = "\n".join(document.lines[document.body_start - 1:])
-    outline = build_outline(path, body, document.body_start, vocabulary)
-    known = {s for s, section in outline.found.items() if section.explicit}
-    return Candidate(path, document, known, len(document.text.split()))
+    return _read_text(path, text, vocabulary)
 
 
 def is_other_name(path: str) -> bool:
@@ -126,4 +124,35 @@ def discover(root: str, vocabulary: Vocabulary) -> Layout:
     templates.sort(key=lambda c: (str(PurePosixPath(c.path).parent) not in pm_folders,
                                   str(PurePosixPath(c.path).parent) not in near, -len(c.known_sections), c.path))
     template = templates[0] if templates and templates[0].known_sections else None
+    if template is None:
+        template = _fenced_template([c for c in candidates if c.path in others], vocabulary)
     return Layout(postmortems, others, template, all_files)
+
+
+def _fenced_template(readmes: list[Candidate], vocabulary: Vocabulary) -> Candidate | None:
+    """A template kept as a fenced Markdown block in a README or index beside the postmortems."""
+    from ..parse import parse_markdown
+
+    for readme in readmes:
+        if not is_other_name(readme.path) or _TEMPLATE.search(PurePosixPath(readme.path).name):
+            continue
+        body = "\n".join(readme.document.lines[readme.document.body_start - 1:])
+        for block in parse_markdown(body).blocks:
+            fenced = block.kind == "code" and len(block.lines) > 1 and block.lines[0] == ""
+            if not fenced or block.info.split()[:1] not in ([], ["markdown"], ["md"]):
+                continue
+            inner = "\n".join(block.lines[1:]) + "\n"
+            found = _read_text(f"{readme.path} (fenced template, line {block.line})", inner, vocabulary)
+            if found is not None and len(found.known_sections) >= 2:
+                return found
+    return None
+
+
+def _read_text(path: str, text: str, vocabulary: Vocabulary) -> Candidate | None:
+    document = decode(path, text.encode("utf-8"))
+    if not document.readable:
+        return None
+    body = "\n".join(document.lines[document.body_start - 1:])
+    outline = build_outline(path, body, document.body_start, vocabulary)
+    known = {s for s, section in outline.found.items() if section.explicit}
+    return Candidate(path, document, known, len(document.text.split()))
