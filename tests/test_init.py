@@ -133,6 +133,9 @@ def test_hook_patterns_select_exactly_the_postmortems():
     chosen = [p for p in postmortems + others if re.search(files, p) and not re.search(exclude, p)]
     assert chosen == postmortems
     assert re.search(files, "2027-01/2027-01-01-new.md")  # next month's folder too
+    files, exclude = hook_patterns(["a/index.md"], ["a/index.md", "a/README.md"])  # a postmortem named "index"
+    assert [p for p in ("a/index.md", "a/README.md") if re.search(files, p) and not re.search(exclude, p)] == [
+        "a/index.md"]
 
 
 @pytest.mark.parametrize("folder", sorted(p.stem for p in (REALREPOS / "labels").glob("*.json"))

@@ -63,7 +63,7 @@ def _hook_text(files: str, exclude: str) -> str:
 def _workflow_text(paths: list[str]) -> str:
     data = {
         "name": "postmortems",
-        "on": {"pull_request": {"paths": paths}, "push": {"branches": ["main"], "paths": paths}},
+        "on": {"pull_request": {"paths": list(paths)}, "push": {"branches": ["main"], "paths": list(paths)}},
         "permissions": {"contents": "read"},
         "jobs": {"lint": {"runs-on": "ubuntu-latest", "steps": [
             {"uses": "actions/checkout@v4"},

@@ -11,7 +11,7 @@ import re
 from pathlib import PurePosixPath
 
 _DIGITS = re.compile(r"\d+")
-OTHER_NAMES = (r"(?i)(?:^|/)(?:readme|index|contributing|changelog|changes|license|licence|code_of_conduct|"
+OTHER_NAMES = (r"(?:^|/)(?i:readme|index|contributing|changelog|changes|license|licence|code_of_conduct|"
                r"security|summary|toc|_sidebar|[^/]*templ?ate[^/]*)(?:\.[^/]*)?$")
 
 
@@ -60,7 +60,7 @@ def hook_patterns(postmortems: list[str], all_files: list[str]) -> tuple[str, st
     if lost:  # a postmortem named like a README or a template: select it by its exact path
         exact = "|".join(re.escape(p) for p in lost)
         files = f"^(?:{exact})$|{files}"
-        exclude = f"(?!^(?:{exact})$)(?:{exclude})"
+        exclude = f"^(?!(?:{exact})$).*?(?:{exclude})"
     return files, exclude
 
 
