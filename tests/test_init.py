@@ -189,3 +189,24 @@ def test_an_empty_directory_and_hostile_names(tmp_path, capsys):
     assert main(["init", "--dry-run", str(tmp_path)]) == 0
     assert "\x1b" not in capsys.readouterr().out
     assert main(["init", str(tmp_path / "missing")]) == 2
+
+
+def test_template_text_left_in_is_a_placeholder_once_per_paragraph(tmp_path):
+    from postmortem_check.config import Config
+    from postmortem_check.lint import lint_text
+    from postmortem_check.schema import packaged_text
+
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["x-template-text"] = ["Things that could have gone better. Ideally these should result in concrete",
+                                 "action items that have GitHub issues created for them.", "Short event description",
+                                 "HH:mm", "[link to github issue]"]
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    text = ("# Outage\n\n## Summary\n\nThings that could have gone better. Ideally these should result in concrete\n"
+            "action items that have GitHub issues created for them.\n\n## Timeline\n\n| Time | Event |\n|---|---|\n"
+            "| 2026-01-05 HH:mm | Short event description |\n| 2026-01-05 10:00 | Short event description |\n\n"
+            "## Root Cause\n\nA disk.\n\n## Resolution\n\nReplaced.\n\n## Corrective and Preventative Measures\n\n"
+            "- [ ] Add an alert [link to github issue]\n- [ ] Add a second disk\n")
+    found = [(f.line, f.rule) for f in lint_text(text, Config(schema=str(path))).findings if f.rule == "placeholder"]
+    assert found == [(5, "placeholder"), (12, "placeholder"), (13, "placeholder"), (25, "placeholder")]
