@@ -203,6 +203,9 @@ def _run_new(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     try:
         args.output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _error(f"cannot write {args.output}: {error.strerror or error}")
+    try:
         with open(args.output, "x", encoding="utf-8", newline="") as out:
             out.write(text)
     except FileExistsError:
