@@ -87,3 +87,45 @@ def test_fix_does_not_insert_inside_a_quote_or_add_a_section_a_heading_names():
     assert "timeline" not in inserted
     assert result.text.startswith(text.rstrip("\n"))  # everything went after the quote, not inside it
     assert "> Root Cause:\n> a bad disk\n" in result.text
+
+
+def test_fix_never_damages_a_real_document_with_the_schema_init_learns(tmp_path):
+    import json
+
+    from postmortem_check.adopt.command import plan
+
+    labels = need_shared(REALREPOS / "labels")
+    for folder in sorted(p.stem for p in labels.glob("*.json")):
+        learned = plan(str(REALREPOS / folder), hooks=False, github=False)
+        schema_path = tmp_path / f"{folder}.json"
+        schema_path.write_text(json.dumps(learned.schema), encoding="utf-8")
+        schema = load_schema(str(schema_path))
+        for candidate in learned.layout.postmortems:
+            document = candidate.document
+            result = fix_document(document, schema)
+            if not result.changed:
+                continue
+            fixed = decode(document.path, result.text.encode("utf-8"))
+            for point in _insertion_points(document.lines, fixed.lines):
+                assert not _inside(document.lines, point), f"{folder}/{document.path}: inside a block at {point}"
+            after = _outline(fixed, schema)
+            for insertion in result.inserted:
+                count = sum(insertion.section in s.ids for s in after.sections if s.explicit)
+                assert count == 1, f"{folder}/{document.path}: {insertion.section} found {count} times"
+
+
+def test_fix_adds_nothing_after_an_unclosed_fence_at_the_end():
+    schema = load_schema("default")
+    text = "# Outage\n\n## Summary\n\nThe API failed for an hour.\n\n```\nlogs\n"
+    result = fix_document(decode("p.md", text.encode()), schema)
+    assert result.text == text and not result.inserted
+    assert set(result.skipped) == {"timeline", "root_cause", "resolution", "corrective_actions"}
+
+
+def test_fix_inserts_before_a_table_or_fence_never_between_its_rows():
+    schema = load_schema("default")
+    text = ("# Outage\n\n## Summary\n\nThe API failed for an hour.\n\n## Timeline\n\n| Time | Event |\n|---|---|\n"
+            "| 10:00 | alert |\n\n## Root Cause\n\nA disk.\n\n## Resolution\n\nReplaced it.\n")
+    result = fix_document(decode("p.md", text.encode()), schema)
+    assert [i.section for i in result.inserted] == ["corrective_actions"]
+    assert result.text.startswith(text)  # appended after the last section

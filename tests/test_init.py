@@ -210,3 +210,14 @@ def test_template_text_left_in_is_a_placeholder_once_per_paragraph(tmp_path):
             "- [ ] Add an alert [link to github issue]\n- [ ] Add a second disk\n")
     found = [(f.line, f.rule) for f in lint_text(text, Config(schema=str(path))).findings if f.rule == "placeholder"]
     assert found == [(5, "placeholder"), (12, "placeholder"), (13, "placeholder"), (25, "placeholder")]
+
+
+def test_init_never_writes_through_a_symbolic_link(tmp_path, capsys):
+    _repository(tmp_path)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / ".github").symlink_to(outside, target_is_directory=True)
+    assert main(["init", "--github", str(tmp_path)]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+    assert not (tmp_path / ".postmortem-check.yaml").exists()

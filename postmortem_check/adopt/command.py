@@ -140,6 +140,16 @@ def _report(result: Plan, root: str) -> list[str]:
     return lines
 
 
+def _inside_root(root: str, name: str) -> bool:
+    """Whether writing ``name`` under ``root`` stays in the tree: no symbolic link on the way or at the end."""
+    path = root
+    for part in name.split("/"):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     """Find, learn, write (unless ``--dry-run``) and report; 2 when a file exists and ``--force`` is not given."""
     from ..report.text import printable
@@ -161,6 +171,12 @@ def run(args: argparse.Namespace) -> int:
         print("no postmortems found: name them with a date, 'postmortem' or 'incident', or edit the config")
     print(f"pre-commit hook: files: {printable(result.hook[0])}")
     print(f"                 exclude: {printable(result.hook[1])}")
+    outside = [name for name in result.files if not _inside_root(root, name)]
+    if outside and not args.dry_run:
+        for name in outside:
+            print(f"postmortem-check: error: {printable(os.path.join(root, name))} is a symbolic link or lies behind "
+                  "one; not writing through it", file=sys.stderr)
+        return 2
     for name, text in result.files.items():
         target = os.path.join(root, name)
         if args.dry_run:
