@@ -18,6 +18,7 @@ from .leftovers import TOKEN, cells, line_key
 
 _CUT = re.compile(r"\s*(?:\(|\[|\{\{|\s[-–—]\s|\.\s|:\s).*$")
 _SLOT = re.compile(r"\{\{[^{}]{0,200}\}\}|\[[^\[\]\n]{1,200}\]")
+_SLOT_LABEL = re.compile(r"\{\{\s*([A-Za-z][A-Za-z ]{2,60}):")
 _INSTRUCTION_WORDS = 5
 PRACTICE_SHARE = 0.5  # without a template, a section is required when at least this share of documents has it
 
@@ -141,6 +142,9 @@ def template_text(template: Candidate) -> list[str]:
             for slot in _SLOT.findall(line):
                 if len(re.findall(r"[A-Za-z]+", slot)) >= 2:
                     add(slot)
+                label = _SLOT_LABEL.match(slot)
+                if label:  # "{{ incident date: yyyy-mm-dd }}": a line still starting "incident date:"
+                    add(label.group(1).strip() + ":")
             for token in TOKEN.findall(line):
                 add(token)
             if block.kind == "heading":

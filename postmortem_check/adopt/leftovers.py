@@ -32,6 +32,8 @@ def cells(line: str) -> list[str]:
 def _kind(text: str) -> str:
     if text.startswith(("[", "{{")):
         return "slot"
+    if text.endswith(":") and len(text.split()) >= 2:
+        return "label"
     return "token" if TOKEN.fullmatch(text) else "line"
 
 
@@ -41,6 +43,7 @@ def template_placeholders(document: Document, outline: Outline, template_text: S
     texts = [t for t in template_text if isinstance(t, str) and t.strip()]
     lines_text = {t for t in texts if _kind(t) == "line"}
     slots = [t for t in texts if _kind(t) == "slot"]
+    labels = tuple(t.lower() for t in texts if _kind(t) == "label")
     tokens = sorted({t for t in texts if _kind(t) == "token"}, key=len, reverse=True)
     token_re = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, tokens)) + r")(?![\w])") if tokens else None
     taken = {p["line"] for p in found}
@@ -63,6 +66,9 @@ def template_placeholders(document: Document, outline: Outline, template_text: S
                 hit = next((c for c in cells(line) if c in lines_text), None)
             if hit is None and key not in lines_text:
                 hit = next((s for s in slots if s in line), None)
+            label = next((lab for lab in labels if key.lower().startswith(lab)), None) if hit is None else None
+            if label is not None:
+                hit = key[:len(label)]
             if hit is None and key not in lines_text and token_re is not None and (match := token_re.search(line)):
                 hit = match.group(0)
             if hit is not None:
