@@ -124,6 +124,10 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(text)
         return ExitCode.CLEAN
     try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot write {args.output}: {error.strerror or error}") from error
+    try:
         with open(args.output, "x", encoding="utf-8", newline="") as out:
             out.write(text)
     except FileExistsError:
@@ -168,6 +172,18 @@ def _run_issues(args: argparse.Namespace, console: Console) -> int:
     return run(args, console)
 
 
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    from .adopt.command import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_init(args: argparse.Namespace, console: Console) -> int:
+    from .adopt.command import run
+
+    return run(args)
+
+
 # --- the commands ---------------------------------------------------------------------------------------
 
 Run = Callable[[argparse.Namespace, Console], int]
@@ -177,6 +193,8 @@ COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Run]] 
     ("rules", "list every rule, and the headings each section accepts", schema_arguments, _run_rules),
     ("schema", "print a built-in schema, to start a team schema from", _schema_arguments, _run_schema),
     ("issues", "open one GitHub issue per corrective action item", _issues_arguments, _run_issues),
+    ("init", "adopt on an existing repository: learn the template, write a team schema and config",
+     _init_arguments, _run_init),
 ]
 
 

@@ -74,6 +74,10 @@ RULES: dict[str, Rule] = {
              section="corrective_actions"),
         Rule("section-length", Severity.WARNING, "A section is shorter or longer than the schema allows."),
         Rule("front-matter", Severity.ERROR, "A front matter field is missing or malformed."),
+        Rule("inline-config", Severity.ERROR, "A postmortem-check comment names a rule that does not exist.",
+             engine=True),
+        Rule("draft", Severity.WARNING, "The postmortem is a draft: its errors are reported as warnings.",
+             engine=True),
         Rule("schema-violation", Severity.ERROR, "The document breaks a schema constraint with no rule of its own."),
     )
 }

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from .authoring import comment
 from .document import Document, decode
 from .outline import Outline, build_outline, placement
+from .parse import parse_markdown
 from .schema import LoadedSchema
+from .vocabulary import normalize
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ATX = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
@@ -130,9 +132,58 @@ def _outline(document: Document, schema: LoadedSchema) -> Outline:
     return build_outline(document.path, body, document.body_start, schema.vocabulary)
 
 
+def _named_by_a_heading(outline: Outline, schema: LoadedSchema) -> set[str]:
+    """Sections some heading of the document starts with (``## Timeline (all times PST) Monday ...``),
+    even when the outline did not take the heading for them: a fix must not add them a second time."""
+    texts = [s.heading for s in outline.sections if s.explicit]
+    texts += [block.text for block in outline.blocks if block.kind == "heading"]
+    named: set[str] = set()
+    variants = schema.vocabulary.variants
+    for text in texts:
+        words = normalize(text).split()
+        for size in range(1, min(len(words), 8) + 1):
+            named.update(variants.get(" ".join(words[:size]), ()))
+    return named
+
+
 def missing_sections(outline: Outline, schema: LoadedSchema) -> list[str]:
     """Required sections the outline does not find at all (in schema order), that a heading can add."""
     return [s for s in schema.section_order if s in schema.required_sections and s not in outline.found]
+
+
+_OPEN_ENDED_HTML = re.compile(r"^ {0,3}<(?:!--|pre\b|script\b|style\b|textarea\b|\?|![A-Za-z]|!\[CDATA\[)", re.I)
+
+
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _unsafe_lines(document: Document) -> tuple[set[int], bool]:
+    """Lines a heading must not be inserted before (inside or continuing a quote, list, table, fence, HTML
+    block or paragraph), and whether appending at the end is unsafe (an open fence or HTML block there)."""
+    lines = document.lines
+    unsafe: set[int] = set()
+    previous = None
+    last = None
+    body = "\n".join(lines[document.body_start - 1:])
+    for block in parse_markdown(body, document.body_start).blocks:  # fences as written, not expanded
+        unsafe.update(range(block.line + 1, block.end_line + 1))  # inside the block
+        raw = lines[block.line - 1] if 0 < block.line <= len(lines) else ""
+        before = lines[block.line - 2] if 1 < block.line <= len(lines) + 1 else ""
+        in_list = block.kind in ("list_item", "table_row") or block.depth > 0
+        continues = (before.strip() != "" and previous is not None and previous.end_line >= block.line - 1) or (
+            in_list and previous is not None and (previous.kind in ("list_item", "table_row") or previous.depth > 0)
+        ) or (_quoted(raw) and _quoted(before))
+        if continues:
+            unsafe.add(block.line)
+        previous = block
+        if last is None or block.end_line >= last.end_line:
+            last = block
+    end_unsafe = last is not None and (
+        (last.kind == "code" and not last.closed)
+        or (last.kind == "html" and bool(_OPEN_ENDED_HTML.match(lines[last.line - 1] if last.line <= len(lines)
+                                                                 else ""))))
+    return unsafe, end_unsafe
 
 
 Plan = list[tuple[int | None, str, list[str], str]]  # before line (None: end), id, heading lines, note
@@ -203,16 +254,30 @@ def fix_document(document: Document, schema: LoadedSchema) -> FixResult:
         return FixResult(text, [], [])
     style = document_style(document, outline)
     where = placement(outline, schema.section_order, missing)
+    unsafe, end_unsafe = _unsafe_lines(document)
+    named = _named_by_a_heading(outline, schema)
+    skipped = [s for s in missing if s in named]
+    missing = [s for s in missing if s not in named]
+    for section_id in list(missing):
+        before = where[section_id]
+        if before is not None and before in unsafe:
+            where[section_id] = before = None  # never inside a quote, list, table, fence or HTML block
+        if before is None and end_unsafe:
+            missing.remove(section_id)
+            skipped.append(section_id)
+    if not missing:
+        return FixResult(text, [], skipped)
     styles = dict.fromkeys(missing, style)
     specs = schema.vocabulary.sections
     newline = _newline(text)
-    skipped: list[str] = []
     while missing:  # a heading the outline would not read back is written as ATX; failing that, skipped
         plan = [(where[s], s, styles[s].render(specs[s].title), specs[s].description or "write this section.")
                 for s in missing]
         new_text, marks = _insert(text, document.lines, plan, newline)
-        found = _outline(decode(document.path, new_text.encode("utf-8")), schema).found
-        lost = [s for s in missing if s not in found or not found[s].explicit]
+        after = _outline(decode(document.path, new_text.encode("utf-8")), schema)
+        found = after.found
+        twice = {s for s in missing if sum(s in section.ids for section in after.sections if section.explicit) > 1}
+        lost = [s for s in missing if s not in found or not found[s].explicit or s in twice]
         if not lost:
             inserted = [Insertion(s, heading, line) for s, heading, line in marks]
             return FixResult(new_text, sorted(inserted, key=lambda i: i.line), skipped)

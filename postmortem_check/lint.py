@@ -12,6 +12,7 @@ from .model import build_model
 from .outline import build_outline
 from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
+from .suppress import adjust_findings
 from .validate import validate
 
 __all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for"]
@@ -49,10 +50,10 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
         return result
     body = "\n".join(document.lines[document.body_start - 1:])
     outline = build_outline(document.path, body, document.body_start, schema.vocabulary)
-    model = build_model(document, outline, schema.section_order)
+    model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
     findings += outline.findings
     findings += validate(document.path, model, schema)
-    result.findings = _apply_severities(findings, config)
+    result.findings = adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft)
     result.title = outline.title
     result.sections = {
         section_id: {"heading": data["heading"], "line": data["line"], "style": data["style"]}

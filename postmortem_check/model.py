@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from .action_items import ActionItem
 from .document import Document
 from .outline import Outline, Section, placement, words
 from .parse import Block
+from .template_text import template_placeholders
 
 _BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
@@ -95,7 +97,8 @@ def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
             "empty": count == 0 and first.explicit}
 
 
-def build_model(document: Document, outline: Outline, order: list[str]) -> Model:
+def build_model(document: Document, outline: Outline, order: list[str],
+                template_text: Sequence[str] = ()) -> Model:
     lines: dict[str, int] = {"": 1}
     sections_json: dict[str, Any] = {}
     for section_id, first in outline.found.items():
@@ -131,6 +134,8 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
         lines["/action_items"] = outline.found["corrective_actions"].line
 
     placeholders = find_placeholders(document, outline)
+    if template_text:
+        placeholders = template_placeholders(document, outline, template_text, placeholders)
     for index, placeholder in enumerate(placeholders):
         lines[f"/placeholders/{index}"] = placeholder["line"]
 

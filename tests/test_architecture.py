@@ -19,13 +19,14 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"", "issues", "errors", "console", "findings", "vocabulary", "schemas", "kinds",
               "issues.actions"}),  # "": __version__
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
-              "validate", "results", "discover"}),
+              "validate", "results", "discover", "template_text", "suppress"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
                                 "report.summary", "report.gitlab", "report.junit", "issues.errors",
                                 "issues.content", "issues.client", "issues.sync"}),
-    ("lint and authoring", {"lint", "batch", "authoring", "fix"}),
+    ("lint and authoring", {"lint", "batch", "authoring", "fix", "adopt", "adopt.discover", "adopt.learn",
+                            "adopt.patterns"}),
     ("application", {"app", "issues.service"}),
-    ("entry points", {"cli", "action", "issues.command", "__main__"}),
+    ("entry points", {"cli", "action", "issues.command", "__main__", "adopt.command"}),
 ]
 
 

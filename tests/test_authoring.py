@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "docs" / "examples"
 TEAM_SCHEMA = EXAMPLES / "acme-postmortem.schema.json"
-FILL_IN_RULES = {"placeholder", "empty-section"}
+FILL_IN_RULES = {"placeholder", "empty-section", "draft"}  # a new postmortem is a draft: errors are warnings
 
 
 def _new(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -43,12 +43,14 @@ def test_new_then_lint_reports_only_fill_in_findings_each_on_its_line(schema, tm
     lines = split_lines(target.read_text(encoding="utf-8"))
     loaded = load_schema(schema)
 
-    code, result = _lint(target, capsys, "--schema", schema)
+    code, result = _lint(target, capsys, "--schema", schema, "--fail-on", "warning")
     assert code == 1
     assert {f["rule"] for f in result["findings"]} == FILL_IN_RULES
     for finding in result["findings"]:
         line = lines[finding["line"] - 1]
-        if finding["rule"] == "placeholder":
+        if finding["rule"] == "draft":
+            assert line == "---"
+        elif finding["rule"] == "placeholder":
             placeholder = re.search(r"placeholder (.+?) left in", finding["message"]).group(1)
             assert line[finding["column"] - 1:].startswith(placeholder)
         else:
@@ -96,7 +98,7 @@ def test_new_refuses_to_overwrite(tmp_path, capsys):
     (["--date", "11/02/2026"], "YYYY-MM-DD"),
     (["--date", "2026-02-30"], "YYYY-MM-DD"),
     (["--schema", "no-such-schema"], "neither a built-in schema"),
-    (["-o", "missing-dir/p.md"], "cannot write"),
+    (["-o", "/dev/null/p.md"], "cannot write"),
 ])
 def test_new_bad_input_is_a_clear_error(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
