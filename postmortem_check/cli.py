@@ -61,6 +61,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     issues = commands.add_parser("issues", help="open one GitHub issue per corrective action item")
     add_issue_arguments(issues)
+
+    from .followup.command import add_arguments as add_report_arguments
+
+    report = commands.add_parser("report", help="report incidents and what became of their action items")
+    add_report_arguments(report)
     return parser
 
 
