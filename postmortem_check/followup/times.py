@@ -28,7 +28,8 @@ DETECTED = re.compile(r"\b(detect(ed|s)?|alert(ed|s)?|alarm(ed|s)?|paged|page[sd
                       r"report(ed|s)|noticed|on-?call (was )?(notified|engaged))\b", re.I)
 MITIGATED = re.compile(r"\b(mitigat(ed|es|ion)|roll(ed)?[ -]?back|revert(ed|s)?|fail(ed)?[ -]?over|"
                        r"workaround|hotfix(ed)?)\b", re.I)
-RESOLVED = re.compile(r"\b(resolved|recover(ed|y)|restored|back to normal|all clear|fully operational|"
+RESOLVED = re.compile(r"\b(resolved|recover(ed|y)|restored|back to normal|all clear|fully operational|is back|"
+                      r"back (up|online)|"
                       r"incident (is )?(closed|over))\b", re.I)
 
 _FRONT_KEYS = {
