@@ -55,6 +55,17 @@ RULES: dict[str, Rule] = {
         Rule("section-length", "warning", "A section is shorter or longer than the schema allows."),
         Rule("front-matter", "error", "A front matter field is missing or malformed."),
         Rule("schema-violation", "error", "The document breaks a schema constraint with no rule of its own."),
+        Rule("action-item-owner", "warning", "An open action item has no owner (off unless enabled).", engine=True),
+        Rule("action-item-due", "warning", "An open action item has no due date and no tracking issue "
+             "(off unless enabled).", engine=True),
+        Rule("overdue-action-item", "warning", "An action item's due date has passed and it is not done "
+             "(off unless enabled).", engine=True),
+        Rule("vague-action-item", "warning", "An action item names no work that can be finished or checked "
+             "(off unless enabled).", engine=True),
+        Rule("timeline-zone", "warning", "Timeline times have no time zone anywhere in the document "
+             "(off unless enabled).", engine=True),
+        Rule("duration-mismatch", "warning", "The summary's stated duration disagrees with the timeline "
+             "(off unless enabled).", engine=True),
     )
 }
 

@@ -17,6 +17,8 @@ from .document import Document, decode
 from .findings import Finding
 from .model import build_model
 from .outline import build_outline
+from .quality import enabled as quality_enabled
+from .quality import quality_findings
 from .schema import LoadedSchema, compile_validator, load_schema
 from .validate import validate
 
@@ -96,6 +98,8 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     model = build_model(document, outline, schema.section_order)
     findings += outline.findings
     findings += validate(document.path, model, schema)
+    if quality_enabled(config.rules):
+        findings += quality_findings(document, model, config.rules)
     result.findings = _apply_severities(findings, config)
     result.title = outline.title
     result.sections = {

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from .facts import Postmortem, collect
+from .facts import Postmortem
 from .figures import figures
+from .read import collect
 from .render import html, markdown, to_json
 
 FORMATS = ("markdown", "html", "json")

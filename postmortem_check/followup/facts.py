@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..config import Config
-from ..document import decode
-from ..lint import expand_paths, schema_for
-from ..model import build_model
-from ..outline import build_outline
 from ..timeline import parse_date
-from .times import Moments, moments
+from .times import Moments
 
 _DATE_KEYS = ("date", "incident_date", "started", "start", "started_at", "created", "published")
 _SEVERITY_KEYS = ("severity", "sev", "level", "priority", "impact_level")
@@ -72,9 +66,11 @@ class Postmortem:
 
 def _full_date(text: str) -> str | None:
     found = parse_date(text[:300])
-    if found is None or found[0] is None:
+    if found is None:
         return None
     year, month, day = found
+    if year is None:
+        return None
     try:
         return date(year, month, day).isoformat()
     except ValueError:
@@ -116,54 +112,3 @@ def owners_of(item: dict[str, Any], source_line: str) -> list[str]:
     if not people and (found := _OWNER_TEXT.search(source_line)):
         people = [found.group(1)]
     return people
-
-
-def facts_from_text(path: str, data: bytes, config: Config, today: date) -> Postmortem | None:
-    """The facts of one postmortem, or None when the file cannot be read as text."""
-    document = decode(path, data)
-    if not document.readable:
-        return None
-    schema = schema_for(config)
-    body = "\n".join(document.lines[document.body_start - 1:])
-    outline = build_outline(document.path, body, document.body_start, schema.vocabulary)
-    instance = build_model(document, outline, schema.section_order).instance
-    front = document.front_matter or {}
-    entries = instance["timeline"]["entries"]
-    when, source = incident_date(front, outline.title, path, entries)
-    items = []
-    ids = []
-    for raw in instance["action_items"]:
-        if raw.get("placeholder"):
-            continue
-        line = int(raw["line"])
-        source_line = document.lines[line - 1] if 0 < line <= len(document.lines) else ""
-        due = raw.get("due")
-        overdue = bool(due) and not raw["done"] and str(due) < today.isoformat()
-        items.append(Item(str(raw["text"]), line, bool(raw["done"]), owners_of(raw, source_line), due,
-                          raw.get("issue"), overdue, checkbox_done=bool(raw["done"])))
-        ids.append(str(raw["id"]))
-    return Postmortem(path, outline.title, when, source, severity(front, outline.title),
-                      moments(front, entries, when), items, ids)
-
-
-def collect(paths: Iterable[str], config: Config, today: date, problems: list[str],
-            skipped: list[str]) -> list[Postmortem]:
-    """Facts of every postmortem under ``paths``: paths that do not exist go to ``problems``, files
-    that cannot be read (too large, not text) to ``skipped``."""
-    found: list[Postmortem] = []
-    for path in expand_paths(paths, config, problems):
-        try:
-            if os.stat(path).st_size > config.max_file_size:
-                skipped.append(f"{path}: larger than max_file_size; left out of the report")
-                continue
-            with open(path, "rb") as handle:
-                data = handle.read(config.max_file_size + 1)
-        except OSError as error:
-            skipped.append(f"{path}: cannot be read: {error.strerror or error}")
-            continue
-        facts = facts_from_text(path, data, config, today)
-        if facts is None:
-            skipped.append(f"{path}: not UTF-8 text; left out of the report")
-        else:
-            found.append(facts)
-    return found

@@ -74,6 +74,7 @@ def figures(postmortems: list[Postmortem], today: date) -> dict[str, Any]:
     verdicts = [_done_within(i, p.date, 30) for p, i in eligible]
     within = sum(v is True for v in verdicts)
     unknown = sum(v is None for v in verdicts)
+    known = len(verdicts) - unknown
     oldest = sorted((o for o in open_items if o.age_days is not None),
                     key=lambda o: (-(o.age_days or 0), o.path, o.line))[:OLDEST]
     return {
@@ -90,6 +91,6 @@ def figures(postmortems: list[Postmortem], today: date) -> dict[str, Any]:
         "open_by_owner": [{"owner": o, "count": n}
                           for o, n in sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0].lower()))],
         "done_within_30_days": {"eligible": len(eligible), "done": within, "done_date_unknown": unknown,
-                                "share": round(within / (len(eligible) - unknown), 3) if len(eligible) > unknown else None},
+                                "share": round(within / known, 3) if known else None},
         "oldest_open": [o.as_json() for o in oldest],
     }

@@ -30,7 +30,7 @@ def apply_states(postmortems: list[Postmortem], listing: list[dict[str, Any]], t
     for postmortem in postmortems:
         file = repo_relative(postmortem.path)
         for item, item_id in zip(postmortem.items, postmortem.item_ids, strict=True):
-            issue = by_marker.get((file, item_id))
+            issue: dict[str, Any] | None = by_marker.get((file, item_id))
             named = _NUMBER.search(item.issue or "")
             if issue is None and named:
                 issue = by_number.get(int(named.group(1)))

@@ -22,7 +22,8 @@ def _axes(top: float, title: str, unit: str) -> list[str]:
     plot_h = HEIGHT - _TOP - _BOTTOM
     parts = [f'<title>{escape(title)}</title>',
              f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{HEIGHT - _BOTTOM}" stroke="#888"/>',
-             f'<line x1="{_LEFT}" y1="{HEIGHT - _BOTTOM}" x2="{WIDTH - _RIGHT}" y2="{HEIGHT - _BOTTOM}" stroke="#888"/>']
+             f'<line x1="{_LEFT}" y1="{HEIGHT - _BOTTOM}" x2="{WIDTH - _RIGHT}" y2="{HEIGHT - _BOTTOM}" '
+             f'stroke="#888"/>']
     for tick in range(5):
         value = top * tick / 4
         y = HEIGHT - _BOTTOM - plot_h * tick / 4

@@ -71,7 +71,7 @@ def parse_duration(value: Any) -> int | None:
     for number, unit in parts:
         scale = {"d": 1440, "h": 60, "m": 1}[unit[0].lower()]
         total += float(number) * scale
-    minutes = int(round(total))
+    minutes = round(total)
     return minutes if minutes <= MAX_SPAN.total_seconds() / 60 else None
 
 
@@ -82,7 +82,8 @@ def _stamp(value: Any) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups()))
+        year, month, day, hour, minute = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute)
     except ValueError:
         return None
 
