@@ -39,17 +39,19 @@ _ANCHOR = re.compile(r"\d|`|https?://|#\d|\w[./_]\w|[a-z][A-Z]|\"[^\"]+\"|'[^']+
 VAGUE_MAX_WORDS = 5
 
 _ZONE_ANYWHERE = re.compile(r"\b(?:UTC|GMT|Z|[A-Z]{1,3}[SD]T|CET|CEST|EET|EEST|IST|JST|AEST|AEDT|WAT|CAT|EAT|SAST)\b|"
-                            r"\b(?:time ?zone|local time)\b|(?<=\d)[+-]\d{2}:?\d{2}\b")
+                            r"\b(?:time ?zone|local time|Pacific|Eastern|Central|Mountain|Atlantic)\b|(?<=\d)[+-]\d{2}:?\d{2}\b")
 _AMOUNT = r"(\d{1,3}(?:\.\d+)?|an?|one|two|three|four|five|six|ten|twelve)"
 _UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?)"
 _STATED = re.compile(
-    r"\b(?:lasted|lasting|for|duration(?: of)?:?|outage of|downtime of|over)\s+(?:about|approximately|around|"
+    r"\b(?:lasted|lasting|for|duration(?: of)?:?|outage of|downtime of)\s+(?:about|approximately|around|"
     r"roughly|nearly|almost|just over|just under|~)?\s*" + _AMOUNT + r"\s*" + _UNIT +
     r"(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?))?\b"
     r"|\b" + _AMOUNT + r"[- ]" + _UNIT + r"\s+(?:outage|incident|downtime|disruption|window)",
     re.I)
 _WINDOW = re.compile(r"\b(?:between|from)\s+(\d{1,2}:\d{2})\s*(?:[A-Z]{2,4}\s*)?(?:and|to|until|-|–)\s*"
                      r"(\d{1,2}:\d{2})\b")
+_CUMULATIVE = re.compile(r"\b(?:cumulative|in total|totall?ing|combined|separate (?:incidents|outages)|"
+                         r"recurring|multiple (?:incidents|outages))\b", re.I)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
                  "twelve": 12}
 
@@ -133,7 +135,10 @@ def _timeline_findings(document: Document, instance: dict[str, Any]) -> list[Fin
     summary = instance["sections"].get("summary")
     if not summary:
         return found
-    stated = stated_duration(str(summary.get("text") or "")[:5000])
+    text = str(summary.get("text") or "")[:5000]
+    if _CUMULATIVE.search(text):
+        return found  # several outages in one document: their total is not the timeline's span
+    stated = stated_duration(text)
     computed = moments(None, instance["timeline"]["entries"], None).duration
     if stated is None or computed is None:
         return found

@@ -30,17 +30,17 @@ def apply_states(postmortems: list[Postmortem], listing: list[dict[str, Any]], t
     for postmortem in postmortems:
         file = repo_relative(postmortem.path)
         for item, item_id in zip(postmortem.items, postmortem.item_ids, strict=True):
-            issue: dict[str, Any] | None = by_marker.get((file, item_id))
+            found = by_marker.get((file, item_id))
             named = _NUMBER.search(item.issue or "")
-            if issue is None and named:
-                issue = by_number.get(int(named.group(1)))
-            if issue is None:
+            if found is None and named:
+                found = by_number.get(int(named.group(1)))
+            if found is None:
                 continue
-            state = str(issue.get("state") or "open")
-            item.issue = str(issue.get("html_url") or item.issue or f"#{issue.get('number')}")
+            state = str(found.get("state") or "open")
+            item.issue = str(found.get("html_url") or item.issue or f"#{found.get('number')}")
             item.issue_state = state
             item.done = state == "closed"
-            closed = issue.get("closed_at")
+            closed = found.get("closed_at")
             item.closed_at = str(closed)[:10] if item.done and isinstance(closed, str) else None
             item.overdue = bool(item.due) and not item.done and str(item.due) < today.isoformat()
             if item.done and not item.checkbox_done:
