@@ -14,7 +14,7 @@ from .times import Moments
 _DATE_KEYS = ("date", "incident_date", "started", "start", "started_at", "created", "published")
 _SEVERITY_KEYS = ("severity", "sev", "level", "priority", "impact_level")
 _TITLE_SEVERITY = re.compile(r"\b(SEV[- ]?[0-5]|P[0-4])\b", re.I)
-_OWNER_TEXT = re.compile(r"\bowner\s*:\s*([A-Za-z][\w.-]{0,38}(?: [A-Z][\w.-]{0,38})?)")
+_OWNER_TEXT = re.compile(r"\b(?i:owner)\s*:\s*([A-Za-z][\w.-]{0,38}(?: [A-Z][\w.-]{0,38})?)")
 
 
 @dataclass
