@@ -39,7 +39,8 @@ _ANCHOR = re.compile(r"\d|`|https?://|#\d|\w[./_]\w|[a-z][A-Z]|\"[^\"]+\"|'[^']+
 VAGUE_MAX_WORDS = 5
 
 _ZONE_ANYWHERE = re.compile(r"\b(?:UTC|GMT|Z|[A-Z]{1,3}[SD]T|CET|CEST|EET|EEST|IST|JST|AEST|AEDT|WAT|CAT|EAT|SAST)\b|"
-                            r"\b(?:time ?zone|local time|Pacific|Eastern|Central|Mountain|Atlantic)\b|(?<=\d)[+-]\d{2}:?\d{2}\b")
+                            r"\b(?:time ?zone|local time|Pacific|Eastern|Central|Mountain|Atlantic)\b|"
+                            r"(?<=\d)[+-]\d{2}:?\d{2}\b")
 _AMOUNT = r"(\d{1,3}(?:\.\d+)?|an?|one|two|three|four|five|six|ten|twelve)"
 _UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?)"
 _STATED = re.compile(

@@ -167,8 +167,8 @@ def test_per_postmortem_facts(repo: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_figures_across_postmortems(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fig = report(capsys)["figures"]
     assert (fig["postmortems"], fig["undated"]) == (4, 1)
-    assert fig["incidents_per_month"] == [{"month": "2024-01", "count": 1}, {"month": "2024-03", "count": 1},
-                                          {"month": "2024-06", "count": 1}]
+    assert [(m["month"], m["count"]) for m in fig["incidents_per_month"]] == [
+        ("2024-01", 1), ("2024-02", 0), ("2024-03", 1), ("2024-04", 0), ("2024-05", 0), ("2024-06", 1)]
     assert [(r["date"], r["minutes"]) for r in fig["duration_over_time"]] == [
         ("2024-01-10", 75), ("2024-03-05", 90), ("2024-06-20", 150)]
     assert [(r["date"], r["minutes"]) for r in fig["detect_over_time"]] == [("2024-01-10", 12), ("2024-03-05", 15)]
@@ -195,7 +195,7 @@ def test_markdown_has_tables_mermaid_and_line_links(repo: Path, capsys: pytest.C
 
 def test_html_is_self_contained_with_non_empty_charts(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = report(capsys, fmt="html")
-    assert page.count("<svg") == 5 and page.count('class="bar"') == 3 + 6 + 4
+    assert page.count("<svg") == 5 and page.count('class="bar"') == 6 + 6 + 4
     assert page.count('class="point"') == 3 + 2
     assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page

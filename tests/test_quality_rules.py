@@ -17,8 +17,11 @@ ALL_ON = {rule: "warning" for rule in QUALITY_RULES}
 TODAY = date(2024, 6, 30)
 
 
-def doc(summary: str = "Checkout failed for some users.", timeline: str = "- 10:00 UTC Deploy starts\n"
-        "- 10:10 UTC Alert fires\n- 11:00 UTC Service restored", items: str = "- [ ] Add a canary @ana due 2024-09-01") -> str:
+GOOD_TIMELINE = "- 10:00 UTC Deploy starts\n- 10:10 UTC Alert fires\n- 11:00 UTC Service restored"
+
+
+def doc(summary: str = "Checkout failed for some users.", timeline: str = GOOD_TIMELINE,
+        items: str = "- [ ] Add a canary @ana due 2024-09-01") -> str:
     return (f"# Outage\n\n## Summary\n{summary}\n\n## Timeline\n{timeline}\n\n## Root Cause\nA bug.\n\n"
             f"## Resolution\nRolled back.\n\n## Corrective and Preventative Measures\n{items}\n")
 

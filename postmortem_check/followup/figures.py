@@ -47,6 +47,20 @@ def _days(since: str | None, until: date) -> int | None:
         return None
 
 
+def _months(counts: Counter[str]) -> list[dict[str, Any]]:
+    """Every month from the first incident to the last, months without one at zero."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        out.append({"month": key, "count": counts.get(key, 0)})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def _done_within(item: Item, incident: str | None, days: int) -> bool | None:
     """Whether the item was done within ``days`` of the incident; None when when is not known."""
     if not item.done:
@@ -80,7 +94,7 @@ def figures(postmortems: list[Postmortem], today: date) -> dict[str, Any]:
     return {
         "postmortems": len(postmortems),
         "undated": len(postmortems) - len(dated),
-        "incidents_per_month": [{"month": m, "count": n} for m, n in sorted(per_month.items())],
+        "incidents_per_month": _months(per_month),
         "duration_over_time": [{"date": p.date, "path": p.path, "minutes": p.moments.duration}
                                for p in dated if p.moments.duration is not None],
         "detect_over_time": [{"date": p.date, "path": p.path, "minutes": p.moments.detect}

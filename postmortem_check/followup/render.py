@@ -9,6 +9,9 @@ from typing import Any
 
 from . import svg
 
+_XY_THEME = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#3b6ea8"}}}}%%'
+CHART_MONTHS = 24  # the Markdown chart shows the last two years; the table has every month
+FOLD_ROWS = 12
 _MERMAID_UNSAFE = re.compile(r"[^\w .@/:+-]")
 
 
@@ -51,7 +54,7 @@ def _xychart(title: str, labels: list[str], values: list[float], axis: str, kind
     top = max(values, default=0) or 1
     names = ", ".join(f'"{_mermaid_text(label)}"' for label in labels)
     numbers = ", ".join(f"{v:g}" for v in values)
-    return ["```mermaid", "xychart-beta", f'    title "{_mermaid_text(title)}"', f"    x-axis [{names}]",
+    return ["```mermaid", _XY_THEME, "xychart-beta", f'    title "{_mermaid_text(title)}"', f"    x-axis [{names}]",
             f'    y-axis "{_mermaid_text(axis)}" 0 --> {top:g}', f"    {kind} [{numbers}]", "```", ""]
 
 
@@ -59,6 +62,13 @@ def _pie(title: str, counts: list[tuple[str, int]]) -> list[str]:
     lines = ["```mermaid", f"pie title {_mermaid_text(title)}"]
     lines += [f'    "{_mermaid_text(name)}" : {count}' for name, count in counts if count]
     return [*lines, "```", ""]
+
+
+def _folded(fold: bool, title: str, table: list[str]) -> list[str]:
+    """A long table inside a ``<details>`` block (GitHub shows it folded), a short one as it is."""
+    if not fold:
+        return [*table, ""]
+    return ["<details>", f"<summary>{title}</summary>", "", *table, "", "</details>", ""]
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -77,9 +87,12 @@ def markdown(report: dict[str, Any]) -> str:
     per_month = fig["incidents_per_month"]
     out += ["## Incidents per month", ""]
     if per_month:
-        out += _xychart("Incidents per month", [m["month"] for m in per_month], [m["count"] for m in per_month],
-                        "incidents")
-    out += ["| Month | Incidents |", "| --- | ---: |", *(f"| {m['month']} | {m['count']} |" for m in per_month), ""]
+        recent = per_month[-CHART_MONTHS:]
+        title = "Incidents per month" if len(recent) == len(per_month) else f"Incidents, last {len(recent)} months"
+        out += _xychart(title, [m["month"] for m in recent], [m["count"] for m in recent], "incidents")
+    out += _folded(len(per_month) > FOLD_ROWS, "Incidents per month",
+                   ["| Month | Incidents |", "| --- | ---: |",
+                    *(f"| {m['month']} | {m['count']} |" for m in per_month)])
     for key, title in (("duration_over_time", "Duration"), ("detect_over_time", "Time to detect")):
         rows = fig[key]
         out += [f"## {title} over time", ""]
@@ -94,7 +107,8 @@ def markdown(report: dict[str, Any]) -> str:
     out += ["## Open action items by owner", ""]
     if owners:
         out += _pie("Open items by owner", owners[:12])
-    out += ["| Owner | Open items |", "| --- | ---: |", *(f"| {_cell(n)} | {c} |" for n, c in owners), ""]
+    out += _folded(len(owners) > FOLD_ROWS, "Open items by owner",
+                   ["| Owner | Open items |", "| --- | ---: |", *(f"| {_cell(n)} | {c} |" for n, c in owners)])
     out += ["## Oldest open action items", "", "| Age (days) | Item | Owners | Due | Where |",
             "| ---: | --- | --- | --- | --- |"]
     for item in fig["oldest_open"]:
