@@ -274,3 +274,34 @@ def test_times_rules() -> None:
     stamps = {"start": "2024-01-01 10:00", "detected": "2024-01-01 10:20", "resolved": "2024-01-01 12:00"}
     got = moments(stamps, [], None)
     assert (got.duration, got.detect, got.mitigate, got.source) == (120, 20, None, "front_matter")
+
+
+def test_markdown_report_for_the_action_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from postmortem_check.followup.command import markdown_report
+
+    assert markdown_report(["incidents"], today=date(2024, 6, 30)) == report(capsys, fmt="markdown")
+    assert "0 postmortems" in markdown_report(["no-such-dir"], today=date(2024, 6, 30))
+
+
+def _folders() -> list[Path]:
+    from tests.conftest import SEEDS, SHARED
+
+    real = SHARED / "realrepos"
+    repos = sorted(d for d in real.iterdir() if d.is_dir() and d.name != "labels") if real.is_dir() else []
+    return [ROOT / "examples", SEEDS, *repos]
+
+
+@pytest.mark.parametrize("folder", _folders(), ids=lambda p: p.name)
+def test_report_over_real_folders_in_every_format(folder: Path, tmp_path: Path) -> None:
+    from tests.conftest import need_shared
+
+    need_shared(folder)
+    paths = [str(p) for p in sorted(folder.iterdir())] if folder.name == "seeds" else [str(folder)]
+    for fmt in ("markdown", "html", "json"):
+        out = tmp_path / f"report.{fmt}"
+        assert main(["report", *paths, "--today", TODAY, "--format", fmt, "-o", str(out)]) == 0
+    data = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+    assert data["figures"]["postmortems"] == len(data["postmortems"]) > 0
