@@ -29,6 +29,7 @@ class Config:
     word_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     issues: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, int] = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -112,4 +113,5 @@ def load_config(path: Path) -> Config:
         word_counts={k: dict(v) for k, v in data.get("word_counts", {}).items()},
         max_file_size=int(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
         issues=dict(data.get("issues", {})),
+        quality=dict(data.get("quality", {})),
     )

@@ -99,7 +99,7 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     findings += outline.findings
     findings += validate(document.path, model, schema)
     if quality_enabled(config.rules):
-        findings += quality_findings(document, model, config.rules)
+        findings += quality_findings(document, model, config.rules, settings=config.quality)
     result.findings = _apply_severities(findings, config)
     result.title = outline.title
     result.sections = {

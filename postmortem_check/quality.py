@@ -19,7 +19,7 @@ from .model import Model
 QUALITY_RULES = ("action-item-owner", "action-item-due", "overdue-action-item", "vague-action-item",
                  "timeline-zone", "duration-mismatch")
 DURATION_TOLERANCE_MINUTES = 15
-DURATION_TOLERANCE_SHARE = 0.25
+DURATION_TOLERANCE_PERCENT = 25
 
 # vague-action-item: the words, and the shape (docs/rules/vague-action-item.md shows both)
 _LEAD_IN = re.compile(r"^(?:(?:we|team|you)\s+(?:should|will|must|need to|needs to)\s+|(?:need|needs|try) to\s+|"
@@ -126,7 +126,7 @@ def _item_findings(document: Document, instance: dict[str, Any], today: date) ->
     return found
 
 
-def _timeline_findings(document: Document, instance: dict[str, Any]) -> list[Finding]:
+def _timeline_findings(document: Document, instance: dict[str, Any], settings: dict[str, int]) -> list[Finding]:
     entries = [e for e in instance["timeline"]["entries"] if e.get("time")]
     found: list[Finding] = []
     if entries and not any(e.get("zone") for e in entries) and not _ZONE_ANYWHERE.search(document.text):
@@ -143,7 +143,9 @@ def _timeline_findings(document: Document, instance: dict[str, Any]) -> list[Fin
     computed = moments(None, instance["timeline"]["entries"], None).duration
     if stated is None or computed is None:
         return found
-    tolerance = max(DURATION_TOLERANCE_MINUTES, DURATION_TOLERANCE_SHARE * max(stated, computed))
+    minutes = settings.get("duration_tolerance_minutes", DURATION_TOLERANCE_MINUTES)
+    share = settings.get("duration_tolerance_percent", DURATION_TOLERANCE_PERCENT) / 100
+    tolerance = max(minutes, share * max(stated, computed))
     if abs(stated - computed) > tolerance:
         found.append(_finding(document.path, int(summary["line"]), "duration-mismatch",
                               f"the summary says the incident lasted {stated} minutes; the timeline from its first "
@@ -151,9 +153,11 @@ def _timeline_findings(document: Document, instance: dict[str, Any]) -> list[Fin
     return found
 
 
-def quality_findings(document: Document, model: Model, rules: dict[str, str],
-                     today: date | None = None) -> list[Finding]:
-    """Findings of the quality rules the config enables (severity is applied by the caller)."""
+def quality_findings(document: Document, model: Model, rules: dict[str, str], today: date | None = None,
+                     settings: dict[str, int] | None = None) -> list[Finding]:
+    """Findings of the quality rules the config enables (severity is applied by the caller); ``settings``
+    is the config's ``quality:`` block."""
     today = today or datetime.now(timezone.utc).date()
-    found = _item_findings(document, model.instance, today) + _timeline_findings(document, model.instance)
+    found = _item_findings(document, model.instance, today) + _timeline_findings(document, model.instance,
+                                                                                  settings or {})
     return [f for f in found if rules.get(f.rule, "off") != "off"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from postmortem_check.config import Config
+from postmortem_check.config import Config, ConfigError
 from postmortem_check.document import decode
 from postmortem_check.lint import lint_text, schema_for
 from postmortem_check.model import build_model
@@ -107,6 +108,21 @@ def test_duration_mismatch_with_tolerance() -> None:
     assert found(doc(summary="Checkout failed for 70 minutes.")) == []  # within 15 minutes
     assert found(doc(summary="Checkout failed for 3 hours.")) == [("duration-mismatch", 3)]
     assert found(doc(summary="Four separate outages, 3 hours in total.")) == []  # cumulative
+
+
+def test_duration_tolerance_from_the_config(tmp_path: Path) -> None:
+    from postmortem_check.config import load_config
+
+    (tmp_path / "c.yaml").write_text("rules:\n  duration-mismatch: warning\nquality:\n"
+                                     "  duration_tolerance_minutes: 5\n  duration_tolerance_percent: 0\n")
+    config = load_config(tmp_path / "c.yaml")
+    text = doc(summary="Checkout failed for 70 minutes.")  # the timeline spans 60
+    assert [f.rule for f in lint_text(text, config).findings if f.rule in QUALITY_RULES] == ["duration-mismatch"]
+    assert [f.rule for f in lint_text(text, Config(rules={"duration-mismatch": "warning"})).findings
+            if f.rule in QUALITY_RULES] == []
+    (tmp_path / "bad.yaml").write_text("quality:\n  duration_tolerance_percent: 300\n")
+    with pytest.raises(ConfigError):
+        load_config(tmp_path / "bad.yaml")
 
 
 def test_hostile_item_text_is_linear() -> None:
