@@ -305,3 +305,12 @@ def test_report_over_real_folders_in_every_format(folder: Path, tmp_path: Path) 
     data = json.loads((tmp_path / "report.json").read_text())
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
     assert data["figures"]["postmortems"] == len(data["postmortems"]) > 0
+
+
+def test_words_that_look_like_zones_or_pages_are_not_taken_for_them() -> None:
+    entries = [{"time": "10:00", "date": None, "zone": "ROOT", "text": "ROOT CAUSE deploy"},
+               {"time": "10:01", "date": None, "zone": None, "text": "Repo pages setting changed"},
+               {"time": "10:05", "date": None, "zone": "UTC", "text": "Health check fails and pages the on-call"},
+               {"time": "10:30", "date": None, "zone": "UTC", "text": "Service restored"}]
+    got = moments(None, entries, "2024-01-01")
+    assert (got.detect, got.duration) == (5, 30)

@@ -11,7 +11,7 @@ The rules (docs/report.md repeats them for readers):
   restored/back to normal/all clear is the resolution.
 - An entry without a date is on the day of the entry before it (the first one: the incident date). A
   timeline without any date keeps to one day, so a time earlier than the one before it makes every
-  figure unknown; so do entries in two different time zones.
+  figure unknown; so do entries in two different time zones (offsets, or names such as UTC, PDT, CET).
 - A figure that comes out negative or above 30 days is unknown, never a guess.
 """
 
@@ -24,7 +24,8 @@ from typing import Any
 
 MAX_SPAN = timedelta(days=30)
 
-DETECTED = re.compile(r"\b(detect(ed|s)?|alert(ed|s)?|alarm(ed|s)?|paged|page[sd]?|pager|notic(ed|es)|"
+DETECTED = re.compile(r"\b(detect(ed|s)?|alert(ed|s)?|alarm(ed|s)?|paged|paging|pager|notic(ed|es)|"
+                      r"pages (the |an? )?(on-?call|engineer|team|sre)|"
                       r"report(ed|s)|noticed|on-?call (was )?(notified|engaged))\b", re.I)
 MITIGATED = re.compile(r"\b(mitigat(ed|es|ion)|roll(ed)?[ -]?back|revert(ed|s)?|fail(ed)?[ -]?over|"
                        r"workaround|hotfix(ed)?)\b", re.I)
@@ -38,6 +39,10 @@ _FRONT_KEYS = {
     "mitigated": ("mitigated", "mitigated_at"),
     "resolved": ("resolved", "resolved_at", "ended", "end", "end_time"),
 }
+# Zone names the timeline stage may take from words ("ROOT CAUSE", "NFT") are not zones: only these count.
+_ZONES = {"UTC", "GMT", "Z", "PST", "PDT", "MST", "MDT", "CST", "CDT", "EST", "EDT", "AKST", "AKDT", "HST", "BST",
+          "CET", "CEST", "EET", "EEST", "WET", "WEST", "MSK", "IST", "JST", "KST", "SGT", "HKT", "AEST", "AEDT",
+          "ACST", "AWST", "NZST", "NZDT", "WAT", "CAT", "EAT", "SAST", "BRT", "ART"}
 _STAMP = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?)\b", re.I)
 _CLOCK = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
@@ -97,9 +102,18 @@ def _span(start: datetime | None, end: datetime | None) -> int | None:
     return int(delta.total_seconds() // 60)
 
 
+def _zone(value: Any) -> str | None:
+    """A time zone as written on an entry (an offset or a known name), else None."""
+    if not isinstance(value, str):
+        return None
+    if value[:1] in "+-":
+        return value.replace(":", "")
+    return value.upper() if value.upper() in _ZONES else None
+
+
 def _timeline_times(entries: list[dict[str, Any]], incident_date: str | None) -> list[tuple[datetime, str]] | None:
     """Each timed entry as a moment, or None when the timeline cannot be put on a clock."""
-    zones = {e.get("zone") for e in entries if e.get("time") and e.get("zone")}
+    zones = {_zone(e.get("zone")) for e in entries if e.get("time") and _zone(e.get("zone"))}
     if len(zones) > 1:
         return None
     day = incident_date
