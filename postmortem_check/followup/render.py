@@ -122,17 +122,16 @@ def markdown(report: dict[str, Any]) -> str:
         out += [f"- [{_cell(c['path'])}:{c['line']}]({_url(line_link(report, c['path'], c['line']))}) "
                 f"{_cell(c['text'][:100])} ({_cell(c['issue'])})" for c in report["closed_unchecked"]] or ["None."]
         out.append("")
-    out += ["## Postmortems", "", "| Date | Postmortem | Severity | Duration | To detect | To mitigate | "
-            "To resolve | Open | Done | Overdue | Owners |", "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: "
-            "| ---: | --- |"]
+    rows = ["| Date | Postmortem | Severity | Duration | To detect | To mitigate | To resolve | Open | Done | Overdue "
+            "| Owners |", "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
     for pm in report["postmortems"]:
         counts = pm["action_items"]
         name = f"[{_cell(pm['title'] or pm['path'])}]({_url(line_link(report, pm['path'], 1))})"
-        out.append(f"| {pm['date'] or 'unknown'} | {name} | {_cell(pm['severity'] or '')} | "
-                   f"{minutes_text(pm['duration_minutes'])} | {minutes_text(pm['time_to_detect_minutes'])} | "
-                   f"{minutes_text(pm['time_to_mitigate_minutes'])} | {minutes_text(pm['time_to_resolve_minutes'])} | "
-                   f"{counts['open']} | {counts['done']} | {counts['overdue']} | {_cell(', '.join(pm['owners']))} |")
-    out.append("")
+        rows.append(f"| {pm['date'] or 'unknown'} | {name} | {_cell(pm['severity'] or '')} | "
+                    f"{minutes_text(pm['duration_minutes'])} | {minutes_text(pm['time_to_detect_minutes'])} | "
+                    f"{minutes_text(pm['time_to_mitigate_minutes'])} | {minutes_text(pm['time_to_resolve_minutes'])} | "
+                    f"{counts['open']} | {counts['done']} | {counts['overdue']} | {_cell(', '.join(pm['owners']))} |")
+    out += ["## Postmortems", "", *_folded(len(rows) - 2 > FOLD_ROWS, f"{len(rows) - 2} postmortems", rows)]
     return "\n".join(out)
 
 
