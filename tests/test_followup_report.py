@@ -314,3 +314,12 @@ def test_words_that_look_like_zones_or_pages_are_not_taken_for_them() -> None:
                {"time": "10:30", "date": None, "zone": "UTC", "text": "Service restored"}]
     got = moments(None, entries, "2024-01-01")
     assert (got.detect, got.duration) == (5, 30)
+
+
+def test_unreadable_files_are_left_out_with_a_warning(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "incidents" / "2024-02-02-binary.md").write_bytes(b"\xff\xfe\x00bad\x00" * 100)
+    (repo / "incidents" / "2024-02-03-empty.md").write_bytes(b"")
+    data = report(capsys)
+    assert data["figures"]["postmortems"] == 5  # the empty file counts, with nothing known
+    assert main(["report", "incidents", "--today", TODAY]) == 0
+    assert "2024-02-02-binary.md: not UTF-8 text; left out of the report" in capsys.readouterr().err
