@@ -152,7 +152,7 @@ def rules_text(schema: LoadedSchema, overrides: dict[str, str] | None = None) ->
     lines = [f"Rules (schema {schema.name}):", ""]
     for rule_id in ids:
         known = rule_for(rule_id)
-        severity = overrides.get(rule_id) or schema_severity.get(rule_id) or known.severity
+        severity = overrides.get(rule_id) or schema_severity.get(rule_id) or known.default
         summary = known.summary if rule_id in RULES else schema_message.get(rule_id, known.summary)
         origin = "" if rule_id in RULES else " (team schema rule)"
         lines.append(f"  {rule_id:<{width}}  {severity:<7}  {summary}{origin}")

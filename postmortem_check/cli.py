@@ -172,6 +172,19 @@ def _run_issues(args: argparse.Namespace, console: Console) -> int:
     return run(args, console)
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    from .followup.command import add_arguments
+
+    add_arguments(parser)
+    schema_arguments(parser)
+
+
+def _run_report(args: argparse.Namespace, console: Console) -> int:
+    from .followup.command import run
+
+    return run(args, console)
+
+
 def _init_arguments(parser: argparse.ArgumentParser) -> None:
     from .adopt.command import add_arguments
 
@@ -195,6 +208,7 @@ COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Run]] 
     ("issues", "open one GitHub issue per corrective action item", _issues_arguments, _run_issues),
     ("init", "adopt on an existing repository: learn the template, write a team schema and config",
      _init_arguments, _run_init),
+    ("report", "report incidents and what became of their action items", _report_arguments, _run_report),
 ]
 
 

@@ -43,6 +43,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     issues: dict[str, Any] = field(default_factory=dict)
     draft: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, int] = field(default_factory=dict)
 
 
 def _escaped(text: str) -> str:
@@ -280,4 +281,5 @@ def load_config(path: Path) -> Config:
         max_file_size=int(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
         issues=dict(data.get("issues", {})),
         draft=dict(data.get("draft", {})),
+        quality=dict(data.get("quality", {})),
     )

@@ -8,7 +8,6 @@ from enum import Enum
 DOCS_URL = "https://github.com/postmortem-check/postmortem-check/blob/main/docs/rules/{rule}.md"
 
 
-
 class Severity(str, Enum):
     """How much a finding matters; compares and prints as its value (``"error"``)."""
 
@@ -49,6 +48,12 @@ class Rule:
     summary: str
     engine: bool = False  # raised by the tool itself rather than by the schema
     section: str | None = None  # the section its findings are about when the schema path does not say
+    opt_in: bool = False  # off unless the config sets its severity (``severity`` is only what it suggests)
+
+    @property
+    def default(self) -> str:
+        """Its severity when the config says nothing: ``off`` for an opt-in rule."""
+        return OFF if self.opt_in else str(self.severity)
 
     @property
     def help_uri(self) -> str:
@@ -79,6 +84,18 @@ RULES: dict[str, Rule] = {
         Rule("draft", Severity.WARNING, "The postmortem is a draft: its errors are reported as warnings.",
              engine=True),
         Rule("schema-violation", Severity.ERROR, "The document breaks a schema constraint with no rule of its own."),
+        Rule("action-item-owner", Severity.WARNING, "An open action item has no owner.", engine=True,
+             opt_in=True),
+        Rule("action-item-due", Severity.WARNING, "An open action item has no due date and no tracking issue.",
+             engine=True, opt_in=True),
+        Rule("overdue-action-item", Severity.WARNING, "An action item's due date has passed and it is not done.",
+             engine=True, opt_in=True),
+        Rule("vague-action-item", Severity.WARNING, "An action item names no work that can be finished or checked.",
+             engine=True, opt_in=True),
+        Rule("timeline-zone", Severity.WARNING, "Timeline times have no time zone anywhere in the document.",
+             engine=True, opt_in=True),
+        Rule("duration-mismatch", Severity.WARNING, "The summary's stated duration disagrees with the timeline.",
+             engine=True, opt_in=True),
     )
 }
 

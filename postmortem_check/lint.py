@@ -10,6 +10,8 @@ from .document import Document, decode
 from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
 from .outline import build_outline
+from .quality import enabled as quality_enabled
+from .quality import quality_findings
 from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
 from .suppress import adjust_findings
@@ -53,6 +55,8 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
     findings += outline.findings
     findings += validate(document.path, model, schema)
+    if quality_enabled(config.rules):
+        findings += quality_findings(document, model, config.rules, settings=config.quality)
     result.findings = adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft)
     result.title = outline.title
     result.sections = {

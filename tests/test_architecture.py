@@ -19,14 +19,17 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"", "issues", "errors", "console", "findings", "vocabulary", "schemas", "kinds",
               "issues.actions"}),  # "": __version__
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
-              "validate", "results", "discover", "template_text", "suppress"}),
+              "validate", "results", "discover", "template_text", "suppress", "quality",
+              "followup", "followup.facts", "followup.times"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
-                                "report.summary", "report.gitlab", "report.junit", "issues.errors",
+                                "report.summary", "report.gitlab", "report.junit", "followup.figures",
+                                "followup.svg", "followup.render", "issues.errors",
                                 "issues.content", "issues.client", "issues.sync"}),
     ("lint and authoring", {"lint", "batch", "authoring", "fix", "adopt", "adopt.discover", "adopt.learn",
-                            "adopt.patterns"}),
-    ("application", {"app", "issues.service"}),
-    ("entry points", {"cli", "action", "issues.command", "__main__", "adopt.command"}),
+                            "adopt.patterns", "followup.read"}),
+    ("application", {"app", "issues.service", "followup.issue_states"}),
+    ("entry points", {"cli", "action", "issues.command", "__main__", "adopt.command",
+                      "followup.command"}),
 ]
 
 

@@ -138,7 +138,7 @@ def test_rules_lists_every_rule_and_the_accepted_headings(capsys):
     assert main(["rules", "--schema", "google-sre"]) == 0
     out = capsys.readouterr().out
     for rule in RULES.values():
-        line = rf"^\s+{re.escape(rule.id)}\s+{rule.severity}\s+{re.escape(rule.summary)}$"
+        line = rf"^\s+{re.escape(rule.id)}\s+{rule.default}\s+{re.escape(rule.summary)}$"
         assert re.search(line, out, re.M)
     assert "* root_cause: Root Causes" in out
     assert re.search(r"^\s+headings: Root Causes, Root Cause, .*\bFive Whys\b", out, re.M)
