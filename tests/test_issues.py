@@ -593,3 +593,153 @@ def test_writes_are_spaced(workspace: Path, github: FakeGitHub, capsys: pytest.C
     creates = github.requests("POST", "create")
     assert len(creates) == 3
     assert all(later.at - earlier.at >= 0.25 for earlier, later in itertools.pairwise(creates))
+
+
+# --- hostile items and GitHub's limits --------------------------------------------------------------
+
+def test_hostile_items_finish_and_fit_githubs_limits(workspace: Path, github: FakeGitHub,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    write(["- [ ] Fix " + "@a-P1 " * 30 + "x",  # used to backtrack exponentially
+           "- [ ] Rewrite " + "the failover runbook step by step " * 2_000])
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created"]
+    long = github.real_issues()[1]
+    assert len(long["body"]) <= 65_536 and "it is cut here" in long["body"] and len(long["title"]) <= 100
+    assert parse_marker(long["body"]) is not None
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists"]
+
+
+def test_label_in_prose_is_not_a_label(workspace: Path, github: FakeGitHub,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    write(["- [ ] Change the alert label: it currently says DB and should say Primary DB",
+           "- [ ] Tune the paging policy labels: " + "x" * 51,
+           "- [ ] Add a disk forecast labels: monitoring, capacity planning"])
+    code, _, err = sync(github, capsys)
+    assert code == 0, err
+    first, second, third = github.real_issues()
+    assert [x["name"] for x in first["labels"]] == ["postmortem"]
+    assert [x["name"] for x in second["labels"]] == ["postmortem"]
+    assert [x["name"] for x in third["labels"]] == ["postmortem", "monitoring", "capacity planning"]
+    assert "not used as labels" in err and set(github.labels) == {"postmortem", "monitoring", "capacity planning"}
+
+
+def test_githubs_validation_message_is_reported(github: FakeGitHub) -> None:
+    from postmortem_check.issues.client import GitHubClient
+    from postmortem_check.issues.errors import GitHubError
+
+    client = GitHubClient(github.url, "acme/ops", github.token, write_spacing=0)
+    try:
+        with pytest.raises(GitHubError) as raised:
+            client.create_issue({"title": "t" * 300, "body": "b" * 70_000, "labels": ["l" * 60]})
+    finally:
+        client.close()
+    message = raised.value.message
+    for said in ("body is too long (maximum is 65536 characters)", "title is too long (maximum is 256",
+                 "name is too long (maximum is 50"):
+        assert said in message
+    assert github.real_issues() == []
+
+
+def test_tool_label_in_another_case_is_the_same_label(workspace: Path, github: FakeGitHub,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    github.labels["postmortem"] = "Postmortem"
+    write(ITEMS)
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert {x["name"] for i in github.real_issues() for x in i["labels"]} >= {"Postmortem"}
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists", "skipped", "linked", "exists"]
+
+
+def test_issue_bodies_mention_nobody_and_link_nothing(workspace: Path, github: FakeGitHub,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_issue_content import _outside_code
+
+    write(["- [ ] Tell @carol, @everyone and @acme/security-team; see acme/other#1 "
+           "<img src=https://t.example/p.png> ![x](https://t.example/q.png) @alice"])
+    Path("postmortems/we`ird <b>@eve.md").write_text(postmortem(["- [ ] Rotate keys @bob"]))
+    code, _, err = sync(github, capsys, paths=(PM, "postmortems/we`ird <b>@eve.md"))
+    assert code == 0, err
+    for issue in github.real_issues():
+        live = _outside_code(issue["body"])
+        for trace in ("@", "#1", "<img", "t.example", "<b>"):
+            assert trace not in live, (trace, live)
+    first = github.real_issues()[0]
+    assert "acme" not in [a["login"] for a in first["assignees"]]
+    assert "@acme" not in err  # never even tried as an assignee
+
+
+def test_pagination_that_links_to_itself_stops(workspace: Path, github: FakeGitHub,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    github.loop_pages = True
+    write(ITEMS)
+    code, _, err = sync(github, capsys)
+    assert code == 1
+    assert "links back to a page already read" in err
+    assert counts(github) == {"GET list": 2} and github.writes() == []
+
+
+def test_pagination_stops_after_a_page_cap(workspace: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem_check.issues import client
+
+    monkeypatch.setattr(client, "MAX_PAGES", 3)
+    server = FakeGitHub(page_cap=1).start()
+    try:
+        monkeypatch.setenv("GITHUB_TOKEN", server.token)
+        for n in range(5):
+            server.add_issue(f"Ours {n}", "", ("postmortem",))
+        write(ITEMS)
+        code, _, err = sync(server, capsys)
+        assert code == 1 and "more than 3 pages" in err
+        assert counts(server) == {"GET list": 3} and server.writes() == []
+    finally:
+        server.stop()
+
+
+def test_truncated_json_after_a_create_is_ambiguous(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    github.fault("POST", "create", "truncated-after", after=1)
+    github.fault("GET", "list", "truncated-after")  # the first listing is read again
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert "confirmed by listing" in records[1]["reason"] and "could not be read" in err
+    assert len(github.real_issues()) == 3
+    assert counts(github) == {"GET list": 3, "POST create": 3}
+
+
+def test_truncated_json_every_time_is_a_per_item_failure(workspace: Path, github: FakeGitHub,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS[:1])
+    github.fault("POST", "create", "truncated-after", times=5)
+    github.real_issues()
+    code, records, err = sync(github, capsys)
+    assert code == 0 and actions(records) == ["created"]  # the listing finds what the answer hid
+    github.issues.clear()
+    github.faults.clear()
+    github.fault("POST", "create", "500", times=5)
+    code, records, err = sync(github, capsys)
+    assert code == 1 and actions(records) == ["failed"] and "Traceback" not in err
+
+
+def test_per_run_cap_stops_the_run_and_says_how_to_raise_it(workspace: Path, github: FakeGitHub,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    Path(".postmortem-check.yaml").write_text("issues:\n  write_spacing: 0\n  max_create: 2\n")
+    write(ITEMS)
+    code, records, err = sync(github, capsys)
+    assert code == 1
+    assert actions(records) == ["created", "created", "skipped", "linked", "failed"]
+    assert "raise issues.max_create in .postmortem-check.yaml" in err
+    assert len(github.real_issues()) == 2
+    code, records, _ = sync(github, capsys)
+    assert code == 0 and actions(records) == ["exists", "exists", "skipped", "linked", "created"]
+
+
+def test_default_cap_is_fifty(workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    write([*FIFTY, "- [ ] One more corrective action for the storage team"])
+    code, records, err = sync(github, capsys)
+    assert code == 1 and actions(records).count("created") == 50 and actions(records)[-1] == "failed"
+    assert "issues.max_create: 50" in err and len(github.real_issues()) == 50

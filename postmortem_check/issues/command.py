@@ -24,6 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 DEFAULT_TOOL_LABEL = "postmortem"
 DEFAULT_WRITE_SPACING = 1.0
 DEFAULT_MAX_WAIT = 300.0
+DEFAULT_MAX_CREATE = 50
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
@@ -102,14 +103,17 @@ def _settings(config: Config, args: argparse.Namespace, repo: str) -> tuple[Sett
     block = config.issues
     tool_label = str(block.get("tool_label", DEFAULT_TOOL_LABEL))
     labels = [*block.get("labels", []), *args.label]
+    from .content import label_problem
+
     for label in [tool_label, *labels]:
-        if "," in label or not label.strip():
-            return None, f"label '{label}' is not usable: labels must be non-empty and contain no comma"
+        if label_problem(label):
+            return None, str(label_problem(label))
     server = os.environ.get("GITHUB_SERVER_URL", "").strip() or "https://github.com"
     return Settings(
         repo=repo, tool_label=tool_label, labels=tuple(dict.fromkeys(labels)),
         milestone=block.get("milestone") or None, assignees=dict(block.get("assignees", {})),
         close_done=bool(block.get("close_done", True)), server_url=server,
+        max_create=int(block.get("max_create", DEFAULT_MAX_CREATE)),
     ), ""
 
 

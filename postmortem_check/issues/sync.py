@@ -22,6 +22,7 @@ from .content import (
     fingerprint,
     issue_body,
     issue_title,
+    item_labels,
     item_milestone,
     parse_marker,
 )
@@ -52,6 +53,7 @@ class Settings:
     assignees: dict[str, str] = field(default_factory=dict)
     close_done: bool = True
     server_url: str = "https://github.com"
+    max_create: int = 50  # issues one run may open; the rest wait for a raised cap or the next run
 
 
 @dataclass(frozen=True)
@@ -211,11 +213,20 @@ class Syncer:
         self.settings = settings
         self.notify = notify
         self.fatal: GitHubError | None = None
+        self._created = 0
         self._milestones: dict[str, int] | None = None
 
-    def _labels(self, item: ActionItem) -> list[str]:
-        labels = [self.settings.tool_label, *self.settings.labels, *item.labels]
-        return list(dict.fromkeys(label for label in labels if label))
+    def _labels(self, item: ActionItem, warnings: list[str]) -> list[str]:
+        """The tool label, the configured ones and the item's own, each once whatever its case."""
+        own, refused = item_labels(item)
+        if refused:
+            warnings.append(f"not used as labels (only a trailing 'labels: a, b' list of names of at most "
+                            f"50 characters counts): {', '.join(repr(x[:60]) for x in refused)}")
+        labels: dict[str, str] = {}
+        for label in [self.settings.tool_label, *self.settings.labels, *own]:
+            if label:
+                labels.setdefault(label.lower(), label)
+        return list(labels.values())
 
     def _payload(self, entry: Entry, warnings: list[str]) -> dict[str, Any]:
         item = entry.item
@@ -225,7 +236,7 @@ class Syncer:
         payload: dict[str, Any] = {
             "title": issue_title(item),
             "body": issue_body(item, entry.source, logins, milestone, marker),
-            "labels": self._labels(item),
+            "labels": self._labels(item, warnings),
         }
         if logins:
             payload["assignees"] = logins
@@ -248,6 +259,12 @@ class Syncer:
             if self.fatal is not None and step.action in ("create", "update", "close"):
                 outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
                 continue
+            if step.action == "create" and self._created >= self.settings.max_create:
+                self.fatal = GitHubError(self.cap_message(), kind="cap", fatal=True)
+                outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
+                continue
+            if step.action == "create":
+                self._created += 1  # counted when sent: an ambiguous create may have opened its issue
             try:
                 outcomes.append(self._plan_only(step) if dry_run else self._apply(step))
             except GitHubError as error:
@@ -255,6 +272,12 @@ class Syncer:
                     self.fatal = error
                 outcomes.append(self._outcome(step, "failed", error.message))
         return outcomes
+
+    def cap_message(self) -> str:
+        cap = self.settings.max_create
+        return (f"the run stopped after opening {cap} issues, the cap per run (issues.max_create: {cap}); "
+                f"raise issues.max_create in .postmortem-check.yaml to open more in one run, or run again "
+                f"to open the next {cap}")
 
     def _outcome(self, step: Step, action: str, reason: str, issue: dict[str, Any] | None = None,
                  warnings: list[str] | None = None) -> Outcome:
@@ -347,8 +370,9 @@ class Syncer:
                     self.notify(f"{where}: not created; sending it once more")
                 continue
             issue = {"number": data.get("number"), "url": data.get("html_url")}
-            labels = {str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)}
-            if data.get("labels") is not None and self.settings.tool_label not in labels:
+            labels = {str(label.get("name")).lower() for label in data.get("labels") or []
+                      if isinstance(label, dict)}
+            if data.get("labels") is not None and self.settings.tool_label.lower() not in labels:
                 self.fatal = GitHubError(
                     f"issue #{issue['number']} was created without the label '{self.settings.tool_label}' "
                     f"(the token cannot set labels), so later runs could not find it; no further issues "
