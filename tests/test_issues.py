@@ -243,17 +243,23 @@ def test_close_done_off_leaves_the_issue_open(workspace: Path, github: FakeGitHu
     assert github.real_issues()[0]["state"] == "open"
 
 
-def test_invalid_file_is_skipped_unless_allowed_and_placeholders_never_open(
+def test_lint_errors_do_not_hold_back_items_but_placeholders_drafts_and_unreadable_files_are_skipped(
         workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
-    write([*ITEMS, "- [ ] [owner name]"])
-    code, records, err = sync(github, capsys)
+    without_timeline = postmortem([*ITEMS, "- [ ] [owner name]"]).replace("## Timeline", "## Notes")
+    Path(PM).write_text(without_timeline)
+    draft = "postmortems/draft.md"
+    Path(draft).write_text("---\nstatus: Draft\n---\n" + postmortem(ITEMS[:1]).split("---\n", 2)[2])
+    broken = "postmortems/broken.md"
+    Path(broken).write_bytes(b"# Outage\n\n## Action items\n\n- [ ] Fix \xff\xfe it\n")
+    assert main(["lint", PM]) == 1  # the file has lint errors...
+    capsys.readouterr()
+    code, records, _ = sync(github, capsys, paths=(PM, draft, broken))
     assert code == 0
-    assert set(actions(records)) == {"skipped"} and "lint error" in records[0]["reason"]
-    assert "--allow-invalid" in err
-    assert github.log == []
-    code, records, _ = sync(github, capsys, "--allow-invalid")
-    assert code == 0
-    assert actions(records)[-1] == "skipped" and "placeholder" in records[-1]["reason"]
+    by_file = {file: [r for r in records if r["file"] == file] for file in (PM, draft, broken)}
+    assert actions(by_file[PM]) == ["created", "created", "skipped", "linked", "created", "skipped"]  # ...yet
+    assert "placeholder" in by_file[PM][-1]["reason"]
+    assert actions(by_file[draft]) == ["skipped"] and "draft" in by_file[draft][0]["reason"]
+    assert actions(by_file[broken]) == ["skipped"] and "cannot be read" in by_file[broken][0]["reason"]
     assert len(github.real_issues()) == 3
 
 

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("paths", nargs="+", metavar="PATH", help="postmortem files or directories")
     parser.add_argument("--dry-run", action="store_true", help="print the plan; make no write request")
-    parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
+    parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY, else the origin remote)")
     parser.add_argument("--api-url",
                         help="GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)")
     parser.add_argument("--label", action="append", default=[],
@@ -41,7 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     schema_arguments(parser)  # the files are linted first, as `lint` would
     parser.add_argument("--allow-invalid", action="store_true",
-                        help="sync files even when they have lint errors")
+                        help="accepted for compatibility: lint errors no longer hold back a file's issues")
+    parser.add_argument("--close-orphans", action="store_true",
+                        help="close open issues whose item is no longer in the postmortem")
+    parser.add_argument("--write-back", action="store_true",
+                        help="add the issue reference (#123) to each item's line in the postmortem")
     parser.set_defaults(run=run)
 
 
@@ -118,15 +122,12 @@ def _settings(config: Config, args: argparse.Namespace, repo: str) -> tuple[Sett
 
 
 def _entries(results: list[FileResult], repo: str, allow_invalid: bool, say: _Redactor) -> list[Entry]:
+    from .scope import skip_reason
     from .sync import Entry
 
     entries: list[Entry] = []
     for result in results:
-        skip = None
-        if result.errors and not allow_invalid:
-            skip = (f"the file has {result.errors} lint error(s): fix them (postmortem-check lint "
-                    f"{result.path}) or pass --allow-invalid")
-            say(f"postmortem-check: {result.path}: skipped: {skip}", sys.stderr)
+        skip = skip_reason(result)  # unreadable files and drafts; other lint errors do not hold items back
         if not result.action_items:
             say(f"postmortem-check: {result.path}: no action items found", sys.stderr)
         source = _source(result, repo)
@@ -187,11 +188,36 @@ def _twins(existing: list[Any], say: _Redactor) -> None:
             seen[key] = issue.number
 
 
+def _file_link(file: str, repo: str) -> str | None:
+    from .content import permalink
+
+    sha = os.environ.get("GITHUB_SHA", "").strip()
+    server = os.environ.get("GITHUB_SERVER_URL", "").strip() or "https://github.com"
+    return permalink(server, repo, sha, file) if sha and repo else None
+
+
+def _written(targets: list[Any], outcomes: list[Any], say: _Redactor) -> None:
+    """Mark the outcomes whose item line now carries its issue reference; warn about the others."""
+    by_item = {(o.file, o.item_id): o for o in outcomes}
+    for target in targets:
+        outcome = by_item.get((target.path, target.item.id))
+        if target.written is not None and outcome is not None:
+            outcome.written_back = f"#{target.number}"
+        elif target.problem:
+            say(f"postmortem-check: warning: {target.path}:{target.item.line}: {target.problem}", sys.stderr)
+
+
 def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
-    repo = (args.repo or os.environ.get("GITHUB_REPOSITORY") or "").strip()
-    if not repo:
-        return _error(say, "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
-    if not _REPO.match(repo):
+    from .repository import repository_from_remote
+
+    server = os.environ.get("GITHUB_SERVER_URL", "").strip() or "https://github.com"
+    repo = (args.repo or os.environ.get("GITHUB_REPOSITORY") or "").strip() \
+        or repository_from_remote(Path(args.paths[0]), server) or ""
+    offline = token is None and args.dry_run  # plan from the files alone: nothing is read from GitHub
+    if not repo and not offline:
+        return _error(say, "no repository: pass --repo OWNER/NAME, set GITHUB_REPOSITORY, or run in a "
+                           "clone whose origin remote is on GitHub")
+    if repo and not _REPO.match(repo):
         return _error(say, f"--repo must look like OWNER/NAME, not '{repo}'")
     api_url = (args.api_url or os.environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
     parts = urlsplit(api_url)
@@ -205,7 +231,7 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
         return _error(say, "no token: set GITHUB_TOKEN (or GH_TOKEN) to a token with `issues: write`")
 
     from ..cli import load_configuration
-    from ..lint import lint_paths
+    from ..lint import lint_paths, lint_text
 
     config, problems = load_configuration(args.config, args.schema)
     if config is None:
@@ -228,29 +254,44 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
         return _error(say, f"the issues command needs PyGithub ({error}): "
                            f"pip install 'postmortem-check[github]'")
     from .errors import GitHubError
-    from .sync import Syncer, index_issues, plan
+    from .sync import Syncer, index_issues, orphans, plan
 
     spacing = float(config.issues.get("write_spacing", DEFAULT_WRITE_SPACING))
     max_wait = float(config.issues.get("max_wait", DEFAULT_MAX_WAIT))
-    client = GitHubClient(api_url, repo, token, write_spacing=spacing, max_wait=max_wait,
-                          notify=lambda message: say(f"postmortem-check: {message}", sys.stderr))
+    from .scope import scope, skipped_files
+    from .writeback import write_back, write_back_targets
+
+    client = None if offline else GitHubClient(
+        api_url, repo, token, write_spacing=spacing, max_wait=max_wait,
+        notify=lambda message: say(f"postmortem-check: {message}", sys.stderr))
     try:
-        needs_github = any(not e.skip_reason and not e.item.placeholder and not e.item.issue for e in entries)
         fatal: GitHubError | None = None
         existing: list[Any] = []
-        if needs_github:
+        if client is not None:
             try:
                 existing = index_issues(client.list_issues(settings.tool_label))
                 _twins(existing, say)
             except GitHubError as error:
                 fatal = error
-        steps = plan(entries, existing, settings)
+        else:
+            say("postmortem-check: no token: existing issues were not checked; the plan comes from the files "
+                "alone", sys.stderr)
+        steps = plan(entries, existing, settings, checked=client is not None)
         syncer = Syncer(client, settings, lambda message: say(f"postmortem-check: {message}", sys.stderr))
         syncer.fatal = fatal
-        outcomes = syncer.run(steps, args.dry_run)
+        planned = syncer.run(steps, args.dry_run)
+        outcomes = skipped_files(results) + planned
+        if fatal is None and client is not None:
+            gone = orphans(steps, existing, scope(results, args.paths, existing, repo_relative))
+            outcomes += syncer.orphans(gone, args.close_orphans, args.dry_run, lambda file: _file_link(file, repo))
         fatal = syncer.fatal
     finally:
-        client.close()
+        if client is not None:
+            client.close()
+    if args.write_back:
+        targets = write_back_targets(steps, planned)
+        write_back(targets, args.paths, lambda text: lint_text(text, config).action_items, args.dry_run)
+        _written(targets, outcomes, say)
 
     _report(outcomes, args.format, say)
     for outcome in outcomes:
@@ -260,7 +301,7 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
     for outcome in failed:  # what a run-stopping error caused is said once, below
         if fatal is None or fatal.message not in outcome.reason:
             say(f"postmortem-check: failed: {outcome.file}:{outcome.line}: {outcome.reason}", sys.stderr)
-    say(_counts(outcomes, dict(client.requests), args.dry_run), sys.stderr)
+    say(_counts(outcomes, dict(client.requests) if client else {}, args.dry_run), sys.stderr)
     if fatal is not None:
         say(f"postmortem-check: error: {fatal.message}", sys.stderr)
         if fatal.kind in ("auth", "permission", "not_found", "gone"):

@@ -49,6 +49,7 @@ class Marker:
     item: str
     index: int
     rev: str = ""
+    closed: str = ""  # "done" or "orphan" when the tool closed the issue (so it may reopen it)
 
 
 @dataclass(frozen=True)
@@ -195,31 +196,51 @@ def fingerprint(item: ActionItem, source: Source, assignees: list[str], mileston
 def render_marker(marker: Marker) -> str:
     """The hidden HTML comment; ``<``, ``>`` and ``&`` are escaped so no file name can end the comment
     (and ``@``, so not even a hidden mention is there)."""
-    data = json.dumps({"file": marker.file, "item": marker.item, "index": marker.index, "rev": marker.rev},
-                      ensure_ascii=True, sort_keys=True)
+    fields: dict[str, Any] = {"file": marker.file, "item": marker.item, "index": marker.index, "rev": marker.rev}
+    if marker.closed:
+        fields["closed"] = marker.closed
+    data = json.dumps(fields, ensure_ascii=True, sort_keys=True)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("@", "\\u0040")
     return f"<!-- {MARKER_NAME}: {data} -->"
 
 
-def _comments(body: str) -> list[str]:
-    """The texts of the HTML comments in ``body``, in order (one linear pass)."""
-    found: list[str] = []
+def _comments(body: str) -> list[tuple[int, int]]:
+    """Where the HTML comments of ``body`` start and end, in order (one linear pass)."""
+    found: list[tuple[int, int]] = []
     opened = -1
     for token in _COMMENT.finditer(body):
         if token.group() == "<!--":
-            opened = token.end()
+            opened = token.start()
         elif opened >= 0:
-            found.append(body[opened: token.start()])
+            found.append((opened, token.end()))
             opened = -1
     return found
+
+
+def _marker_comments(body: str) -> list[tuple[int, int, str]]:
+    prefix = MARKER_NAME + ":"
+    found = []
+    for start, end in _comments(body):
+        text = body[start + 4: end - 3].strip()
+        if text.startswith(prefix):
+            found.append((start, end, text[len(prefix):]))
+    return found
+
+
+def replace_marker(body: str, marker: Marker) -> str:
+    """``body`` with its marker (the last one) replaced by ``marker``, or the marker appended."""
+    found = _marker_comments(body)
+    if not found:
+        return f"{body}\n\n{render_marker(marker)}\n"
+    start, end, _ = found[-1]
+    return body[:start] + render_marker(marker) + body[end:]
 
 
 def parse_marker(body: str | None) -> Marker | None:
     """The marker in an issue body, or None when it has none (or a damaged one)."""
     if not body:
         return None
-    prefix = MARKER_NAME + ":"
-    markers = [text.strip()[len(prefix):] for text in _comments(body) if text.strip().startswith(prefix)]
+    markers = [text for _, _, text in _marker_comments(body)]
     if not markers:
         return None
     try:  # the last marker counts: item text quoted above it cannot pose as one
@@ -229,10 +250,11 @@ def parse_marker(body: str | None) -> Marker | None:
     if not isinstance(data, dict):
         return None
     file, item, index, rev = data.get("file"), data.get("item"), data.get("index"), data.get("rev", "")
+    closed = data.get("closed", "")
     if not isinstance(file, str) or not isinstance(item, str) or not isinstance(index, int) \
-            or isinstance(index, bool) or not isinstance(rev, str):
+            or isinstance(index, bool) or not isinstance(rev, str) or not isinstance(closed, str):
         return None
-    return Marker(file, item, index, rev)
+    return Marker(file, item, index, rev, closed)
 
 
 def _clean(text: str) -> str:
@@ -293,6 +315,12 @@ def issue_body(item: ActionItem, source: Source, assignees: list[str], milestone
             f"it is cut here: read all of it in the postmortem.*")
     frame = f"{head}{fence}text\n\n{fence}{note}{tail}"
     return f"{head}{fence}text\n{_fit(text, BODY_LIMIT - _utf16_length(frame))}\n{fence}{note}{tail}"
+
+
+def orphan_comment(file: str, link: str | None) -> str:
+    """The comment on an issue closed because its item is no longer in the postmortem."""
+    where = f"{code_span(file)} ([the postmortem]({link}))" if link else code_span(file)
+    return f"Closed by postmortem-check: this action item is no longer in the postmortem {where}."
 
 
 def close_comment(item: ActionItem, source: Source) -> str:
