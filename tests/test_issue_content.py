@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import mistune
 from hypothesis import given
@@ -194,3 +195,30 @@ def test_an_organisation_of_a_team_mention_is_not_an_assignee() -> None:
     found = item("Tell @acme/security-team and @bob", assignees=("acme", "bob"))
     assert assignee_logins(found, {}) == ["bob"]
     assert assignee_logins(item("@acme and @acme/sre", assignees=("acme",)), {}) == ["acme"]
+
+
+def test_github_repository_from_remote_urls() -> None:
+    from postmortem_check.issues.repository import github_repository
+
+    for url in ("https://github.com/acme/ops.git", "https://github.com/acme/ops/", "git@github.com:acme/ops.git",
+                "ssh://git@github.com/acme/ops.git", "ssh://git@github.com:22/acme/ops",
+                "https://x-access-token:secret@github.com/acme/ops.git", "git://github.com/acme/ops"):
+        assert github_repository(url) == "acme/ops", url
+    for url in ("https://gitlab.com/acme/ops", "git@github.com:acme/ops/extra.git", "/srv/git/ops.git",
+                "file:///srv/acme/ops", "https://github.com/acme", "git@github.com:../ops", "https://[::1"):
+        assert github_repository(url) is None, url
+    assert github_repository("git@ghe.example.com:acme/ops.git", ("github.com", "ghe.example.com")) == "acme/ops"
+
+
+def test_origin_of_a_worktree(tmp_path: Path) -> None:
+    from postmortem_check.issues.repository import repository_from_remote
+
+    main_git = tmp_path / "main" / ".git"
+    (main_git / "worktrees" / "wt").mkdir(parents=True)
+    (main_git / "config").write_text('[remote "origin"]\n  url = git@github.com:acme/ops.git\n')
+    (main_git / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    tree = tmp_path / "wt"
+    (tree / "postmortems").mkdir(parents=True)
+    (tree / ".git").write_text(f"gitdir: {main_git / 'worktrees' / 'wt'}\n")
+    assert repository_from_remote(tree / "postmortems" / "x.md") == "acme/ops"
+    assert repository_from_remote(tmp_path / "elsewhere.md") is None

@@ -749,3 +749,169 @@ def test_default_cap_is_fifty(workspace: Path, github: FakeGitHub, capsys: pytes
     code, records, err = sync(github, capsys)
     assert code == 1 and actions(records).count("created") == 50 and actions(records)[-1] == "failed"
     assert "issues.max_create: 50" in err and len(github.real_issues()) == 50
+
+
+# --- the sync a team can trust: offline plans, the remote, orphans, rewording, reopening, write-back --
+
+def test_dry_run_without_token_plans_from_the_files(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    write(ITEMS)
+    code = main(["issues", "--dry-run", "--format", "json", "--api-url", "http://127.0.0.1:9", PM])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    records = json.loads(captured.out)
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert all(r["dry_run"] for r in records if r["action"] == "created")
+    assert "existing issues were not checked" in captured.err
+    assert "not checked" in records[0]["reason"]
+    assert github.log == []
+    monkeypatch.setenv("GITHUB_TOKEN", github.token)  # with a token it lists, as before
+    code, records, err = sync(github, capsys, "--dry-run", "--repo", "acme/ops")
+    assert code == 0 and counts(github) == {"GET list": 1} and "not checked" not in err
+
+
+@pytest.mark.parametrize("url", ["https://github.com/acme/ops.git", "git@github.com:acme/ops.git",
+                                 "ssh://git@github.com/acme/ops", "https://token@github.com/acme/ops/"])
+def test_repo_defaults_to_the_origin_remote(workspace: Path, github: FakeGitHub,
+                                            capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                            url: str) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    (workspace / ".git" / "config").write_text(
+        f'[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/other/repo\n'
+        f'[remote "origin"]\n\turl = {url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
+    write(ITEMS)
+    code, _, err = sync(github, capsys)
+    assert code == 0, err
+    assert len(github.real_issues()) == 3  # the fake answers only for acme/ops
+
+
+def test_no_remote_on_github_is_a_usage_error(workspace: Path, github: FakeGitHub,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    (workspace / ".git" / "config").write_text('[remote "origin"]\n\turl = https://gitlab.com/acme/ops\n')
+    write(ITEMS)
+    assert main(["issues", "--api-url", github.url, PM]) == 2
+    assert "origin remote" in capsys.readouterr().err and github.log == []
+
+
+def test_orphans_are_reported_and_closed_on_request(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_SHA", "0123abcd")
+    other = "postmortems/2024-06-01-dns.md"
+    write(ITEMS)
+    write(["- [ ] Lower the DNS TTL before migrations"], other)
+    assert sync(github, capsys, paths=("postmortems",))[0] == 0
+    write([ITEMS[0], *ITEMS[2:]])  # the forecast item is gone...
+    Path(other).unlink()  # ...and so is a whole postmortem
+    code, records, err = sync(github, capsys, paths=("postmortems",))
+    assert code == 0, err
+    orphaned = [r for r in records if r["action"] == "orphaned"]
+    assert sorted(r["issue"]["number"] for r in orphaned) == [2, 4]
+    assert all("--close-orphans" in r["reason"] for r in orphaned)
+    assert all(i["state"] == "open" for i in github.real_issues())
+    # a single file named on its own does not make the other postmortem's issues orphans
+    code, records, _ = sync(github, capsys)
+    assert [r["issue"]["number"] for r in records if r["action"] == "orphaned"] == [2]
+    github.log.clear()
+    code, records, err = sync(github, capsys, "--close-orphans", paths=("postmortems",))
+    assert code == 0, err
+    assert sorted(r["issue"]["number"] for r in records if r["action"] == "closed") == [2, 4]
+    closed = github.real_issues()[1]
+    assert closed["state"] == "closed" and closed["state_reason"] == "not_planned"
+    assert "no longer in the postmortem" in github.comments[2][0]
+    assert f"https://github.com/acme/ops/blob/0123abcd/{PM}" in github.comments[2][0]
+    assert counts(github) == {"GET list": 1, "PATCH update": 2, "POST comment": 2}
+    assert [r["action"] for r in sync(github, capsys, paths=("postmortems",))[1]
+            if r["action"] in ("orphaned", "closed")] == []
+
+
+def test_deleting_one_item_and_rewording_another_keeps_each_issue(workspace: Path, github: FakeGitHub,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    items = ["- [ ] Alert when WAL archiving fails",
+             "- [ ] Add a disk usage forecast to the dashboard",
+             "- [ ] Review backup retention with the storage team"]
+    write(items)
+    sync(github, capsys)
+    write([items[1].replace("disk usage forecast", "disk usage forecast and alert"), items[2]])
+    code, records, err = sync(github, capsys, "--close-orphans")
+    assert code == 0, err
+    assert [(r["action"], r["issue"]["number"]) for r in records] == [("updated", 2), ("updated", 3),
+                                                                     ("closed", 1)]
+    assert records[2]["reason"].startswith("its item is no longer")
+    assert len(github.real_issues()) == 3
+    assert github.real_issues()[1]["title"] == "Add a disk usage forecast and alert to the dashboard"
+    assert github.real_issues()[0]["state"] == "closed"
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists"]
+
+
+def test_unchecked_item_reopens_its_issue(workspace: Path, github: FakeGitHub,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    sync(github, capsys)
+    write([ITEMS[0].replace("[ ]", "[x]"), *ITEMS[1:]])
+    assert sync(github, capsys)[1][0]["action"] == "closed"
+    write(ITEMS)
+    github.log.clear()
+    code, records, _ = sync(github, capsys)
+    assert code == 0 and records[0]["action"] == "reopened" and records[0]["issue"]["number"] == 1
+    assert github.real_issues()[0]["state"] == "open"
+    assert counts(github) == {"GET list": 1, "PATCH update": 1}
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists", "skipped", "linked", "exists"]
+    github.real_issues()[2]["state"] = "closed"  # closed by a person on GitHub: left closed
+    assert sync(github, capsys)[1][4]["reason"] == "issue is closed on GitHub; not reopened"
+
+
+def test_write_back_adds_the_reference_and_a_second_run_changes_nothing(
+        workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    items = ["- [ ] Alert when WAL archiving fails @alice  ",  # trailing spaces are kept
+             "- [x] Restart WAL archiving",
+             "- [ ] Add a disk usage forecast to the dashboard that",
+             "  wraps over two lines",
+             "- [ ] Document the WAL cleanup runbook (#12)"]
+    original = "\ufeff" + postmortem(items).replace("\n", "\r\n")
+    Path(PM).write_bytes(original.encode("utf-8"))
+    code, records, err = sync(github, capsys, "--write-back")
+    assert code == 0, err
+    assert [r.get("written_back") for r in records] == ["#1", None, "#2", None]
+    data = Path(PM).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == original.count("\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    expected = original.replace("@alice  ", "@alice (#1)  ").replace("two lines", "two lines (#2)")
+    assert data.decode("utf-8") == expected
+    github.log.clear()
+    code, records, _ = sync(github, capsys, "--write-back")
+    assert code == 0 and actions(records) == ["exists", "skipped", "exists", "linked"]
+    assert Path(PM).read_bytes() == data and github.writes() == []
+    assert counts(github) == {"GET list": 1}
+    write_again = Path(PM).read_text("utf-8-sig").replace("- [ ] Alert", "- [x] Alert")
+    Path(PM).write_text(write_again)
+    assert sync(github, capsys)[1][0]["action"] == "closed"  # matched by its link, kept in step
+
+
+def test_write_back_stays_inside_the_tree_and_off_links(workspace: Path, github: FakeGitHub,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "pm.md"
+    outside.write_text(postmortem(ITEMS[:1]))
+    link = Path("postmortems/linked.md")
+    link.symlink_to(outside)
+    before = outside.read_bytes()
+    code, records, err = sync(github, capsys, "--write-back", paths=(str(link),))
+    assert records and records[0]["action"] == "created" and "written_back" not in records[0]
+    assert outside.read_bytes() == before and "not written back" in err
+    assert code == 0
+
+
+def test_write_back_dry_run_writes_nothing(workspace: Path, github: FakeGitHub,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    sync(github, capsys)
+    before = Path(PM).read_bytes()
+    code, records, _ = sync(github, capsys, "--write-back", "--dry-run")
+    assert code == 0 and records[0].get("written_back") == "#1"
+    assert Path(PM).read_bytes() == before

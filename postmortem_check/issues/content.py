@@ -319,7 +319,7 @@ def issue_body(item: ActionItem, source: Source, assignees: list[str], milestone
 
 def orphan_comment(file: str, link: str | None) -> str:
     """The comment on an issue closed because its item is no longer in the postmortem."""
-    where = f"{code_span(file)} ([the postmortem]({link}))" if link else code_span(file)
+    where = f"{code_span(file)} ([the file at this commit]({link}))" if link else code_span(file)
     return f"Closed by postmortem-check: this action item is no longer in the postmortem {where}."
 
 

@@ -89,7 +89,7 @@ def github_repository(url: str, hosts: tuple[str, ...] = ("github.com",)) -> str
     if len(segments) != 2:
         return None
     owner, name = segments[0], segments[1].removesuffix(".git")
-    if not (_NAME.fullmatch(owner) and _NAME.fullmatch(name)) or name in (".", ".."):
+    if not (_NAME.fullmatch(owner) and _NAME.fullmatch(name)) or {owner, name} & {"", ".", ".."}:
         return None
     return f"{owner}/{name}"
 

@@ -180,9 +180,10 @@ def _similarity(entry: Entry, issue: Existing) -> float:
 
 
 def _pair_edited(waiting: list[Entry], candidates: list[Existing]) -> dict[int, Existing]:
-    """Items whose text changed, paired with the unclaimed issues of their file: the most similar
-    title first (so deleting one item and rewording another keeps each issue with its item), then an
-    item alone at the position of an issue alone."""
+    """Items whose text changed, paired with the unclaimed issues of their file, the most similar title
+    first (so deleting one item and rewording another keeps each issue with its item). Position alone
+    never pairs: after a deletion the next item takes the deleted one's place. An item rewritten beyond
+    recognition gets a new issue and its old one is reported as an orphan."""
     pairs: dict[int, Existing] = {}
     if not waiting or not candidates:
         return pairs
@@ -195,10 +196,6 @@ def _pair_edited(waiting: list[Entry], candidates: list[Existing]) -> dict[int, 
             if score >= SIMILAR and n not in pairs and issue.number not in taken:
                 pairs[n] = issue
                 taken.add(issue.number)
-    left = [n for n in range(len(waiting)) if n not in pairs]
-    free = [issue for issue in candidates if issue not in pairs.values()]
-    if len(left) == 1 and len(free) == 1 and waiting[left[0]].item.index == free[0].marker.index:
-        pairs[left[0]] = free[0]
     return pairs
 
 
