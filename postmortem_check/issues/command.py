@@ -135,7 +135,7 @@ def _entries(results: list[FileResult], repo: str, allow_invalid: bool, say: _Re
     return entries
 
 
-_VERBS = {"created": "would create", "updated": "would update", "closed": "would close"}
+_VERBS = {"created": "would create", "updated": "would update", "closed": "would close", "reopened": "would reopen"}
 
 
 def _text_line(outcome: Outcome) -> str:

@@ -72,8 +72,8 @@ def github_repository(url: str, hosts: tuple[str, ...] = ("github.com",)) -> str
     """``OWNER/NAME`` from an https or ssh URL of a repository on one of ``hosts``, else None."""
     url = url.strip()
     if "://" in url:
-        parts = urlsplit(url)
         try:
+            parts = urlsplit(url)
             host = (parts.hostname or "").lower()
         except ValueError:
             return None
@@ -100,5 +100,9 @@ def repository_from_remote(path: Path, server_url: str = "https://github.com") -
     url = origin_url(root) if root else None
     if url is None:
         return None
-    hosts = tuple(dict.fromkeys(["github.com", (urlsplit(server_url).hostname or "github.com").lower()]))
+    try:
+        server = (urlsplit(server_url).hostname or "github.com").lower()
+    except ValueError:
+        server = "github.com"
+    hosts = tuple(dict.fromkeys(["github.com", server]))
     return github_repository(url, hosts)
