@@ -132,6 +132,7 @@ HOSTILE = {
     "separators": "Fix" + _fill(",;( ") + "label: ",
     "milestones": _fill("milestone: " + " " * 20),
     "label words": _fill("labels: a, "),
+    "spaces after labels": "Fix label: a" + _fill(" ") + "x",
     "open comments": _fill("<!-- postmortem-check: {"),
     "open links": _fill("<http://x/"),
     "backticks": _fill("`` ` "),

@@ -29,7 +29,7 @@ MAX_ASSIGNEES = 10  # GitHub's limit per issue
 
 _COMMENT = re.compile(r"<!--|-->")
 _MILESTONE_TEXT = re.compile(r"\bmilestone\s{0,3}:[ \t]{0,3}(?P<name>[^,;()\[\]\n]{1,100})", re.I)
-_TRAILING_LABELS = re.compile(r"(?P<sep>[\s,;(]{0,5})labels?[ \t]{0,3}:[ \t]{0,3}(?P<names>[\w ,./-]{1,400})\)?\s*",
+_TRAILING_LABELS = re.compile(r"(?P<sep>[\s,;(]{0,5})labels?[ \t]{0,3}:[ \t]{0,3}(?P<names>[\w ,./-]{1,400})\)? ?",
                               re.I)
 _LABEL_WORD = re.compile(r"\blabels?[ \t]{0,3}:", re.I)
 _LABEL_NAME = re.compile(r"[\w][\w ./-]{0,49}")
