@@ -176,35 +176,12 @@ def run(args: argparse.Namespace) -> int:
         return _error(say, f"internal error: {type(error).__name__}: {error}")
 
 
-def _twins(existing: list[Any], say: _Redactor) -> None:
-    """Warn about two issues carrying the same marker (e.g. from two runs at the same moment)."""
-    seen: dict[tuple[str, str], int] = {}
-    for issue in existing:
-        key = (issue.marker.file, issue.marker.item)
-        if key in seen:
-            say(f"postmortem-check: warning: issues #{seen[key]} and #{issue.number} are both for item "
-                f"{key[1]} of {key[0]}; #{seen[key]} is kept in step, close the other by hand", sys.stderr)
-        else:
-            seen[key] = issue.number
-
-
 def _file_link(file: str, repo: str) -> str | None:
     from .content import permalink
 
     sha = os.environ.get("GITHUB_SHA", "").strip()
     server = os.environ.get("GITHUB_SERVER_URL", "").strip() or "https://github.com"
     return permalink(server, repo, sha, file) if sha and repo else None
-
-
-def _written(targets: list[Any], outcomes: list[Any], say: _Redactor) -> None:
-    """Mark the outcomes whose item line now carries its issue reference; warn about the others."""
-    by_item = {(o.file, o.item_id): o for o in outcomes}
-    for target in targets:
-        outcome = by_item.get((target.path, target.item.id))
-        if target.written is not None and outcome is not None:
-            outcome.written_back = f"#{target.number}"
-        elif target.problem:
-            say(f"postmortem-check: warning: {target.path}:{target.item.line}: {target.problem}", sys.stderr)
 
 
 def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
@@ -253,45 +230,25 @@ def _run(args: argparse.Namespace, token: str | None, say: _Redactor) -> int:
     except ImportError as error:
         return _error(say, f"the issues command needs PyGithub ({error}): "
                            f"pip install 'postmortem-check[github]'")
-    from .errors import GitHubError
-    from .sync import Syncer, index_issues, orphans, plan
+    from .engine import Hooks, Options, synchronise
 
     spacing = float(config.issues.get("write_spacing", DEFAULT_WRITE_SPACING))
     max_wait = float(config.issues.get("max_wait", DEFAULT_MAX_WAIT))
-    from .scope import scope, skipped_files
-    from .writeback import write_back, write_back_targets
 
-    client = None if offline else GitHubClient(
-        api_url, repo, token, write_spacing=spacing, max_wait=max_wait,
-        notify=lambda message: say(f"postmortem-check: {message}", sys.stderr))
+    def notify(message: str) -> None:
+        say(f"postmortem-check: {message}", sys.stderr)
+
+    client = None if offline else GitHubClient(api_url, repo, token, write_spacing=spacing,
+                                               max_wait=max_wait, notify=notify)
+    hooks = Hooks(notify, repo_relative, lambda text: lint_text(text, config).action_items,
+                  lambda file: _file_link(file, repo))
     try:
-        fatal: GitHubError | None = None
-        existing: list[Any] = []
-        if client is not None:
-            try:
-                existing = index_issues(client.list_issues(settings.tool_label))
-                _twins(existing, say)
-            except GitHubError as error:
-                fatal = error
-        else:
-            say("postmortem-check: no token: existing issues were not checked; the plan comes from the files "
-                "alone", sys.stderr)
-        steps = plan(entries, existing, settings, checked=client is not None)
-        syncer = Syncer(client, settings, lambda message: say(f"postmortem-check: {message}", sys.stderr))
-        syncer.fatal = fatal
-        planned = syncer.run(steps, args.dry_run)
-        outcomes = skipped_files(results) + planned
-        if fatal is None and client is not None:
-            gone = orphans(steps, existing, scope(results, args.paths, existing, repo_relative))
-            outcomes += syncer.orphans(gone, args.close_orphans, args.dry_run, lambda file: _file_link(file, repo))
-        fatal = syncer.fatal
+        done = synchronise(client, settings, entries, results, args.paths,
+                           Options(args.dry_run, args.close_orphans, args.write_back), hooks)
     finally:
         if client is not None:
             client.close()
-    if args.write_back:
-        targets = write_back_targets(steps, planned)
-        write_back(targets, args.paths, lambda text: lint_text(text, config).action_items, args.dry_run)
-        _written(targets, outcomes, say)
+    outcomes, fatal = done.outcomes, done.fatal
 
     _report(outcomes, args.format, say)
     for outcome in outcomes:
