@@ -223,3 +223,27 @@ def test_origin_of_a_worktree(tmp_path: Path) -> None:
     (tree / ".git").write_text(f"gitdir: {main_git / 'worktrees' / 'wt'}\n")
     assert repository_from_remote(tree / "postmortems" / "x.md") == "acme/ops"
     assert repository_from_remote(tmp_path / "elsewhere.md") is None
+
+
+def test_write_back_finds_the_cell_or_the_line_that_ends_the_item(tmp_path: Path) -> None:
+    from postmortem_check.issues.writeback import Target, write_back
+    from postmortem_check.lint import lint_text
+
+    text = ("# Outage\n\n## Action items\n\n| Action | Owner | Status |\n|---|---|---|\n"
+            "| Fix the alert | @bob | open |\n\n1. Page the on-call\n2. Tune paging that\n   wraps\n")
+    document = tmp_path / "pm.md"
+    document.write_text(text)
+    items = lint_text(text).action_items
+    targets = [Target(str(document), found, 10 + n) for n, found in enumerate(items)]
+    write_back(targets, [str(tmp_path)], lambda again: lint_text(again).action_items)
+    assert [target.written for target in targets] == [7, 9, 11]
+    assert document.read_text() == (text.replace("alert |", "alert (#10) |").replace("on-call", "on-call (#11)")
+                                    .replace("   wraps", "   wraps (#12)"))
+    again = lint_text(document.read_text()).action_items
+    assert [(x.id, x.issue) for x in again] == [(x.id, f"#{10 + n}") for n, x in enumerate(items)]
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    before = document.read_bytes()
+    targets = [Target(str(document), items[0], 99)]
+    write_back(targets, [str(outside)], lambda again: lint_text(again).action_items)
+    assert targets[0].problem and "outside" in targets[0].problem and document.read_bytes() == before

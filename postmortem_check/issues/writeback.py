@@ -20,6 +20,7 @@ from .sync import Outcome, Step
 
 BOM = b"\xef\xbb\xbf"
 NEARBY_LINES = 10  # an item wrapped over several lines gets the reference on one of its next lines
+MAX_CELLS = 20  # table cells tried for the reference
 _BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
@@ -65,14 +66,17 @@ def _inside(path: str, roots: list[str]) -> bool:
 
 
 def _edits(line: str, reference: str) -> list[str]:
-    """Ways to add ``reference`` to ``line``: at its end (before trailing spaces), or in the last cell
-    of a table row."""
+    """Ways to add ``reference`` to ``line``: at its end (before trailing spaces), or, in a table row,
+    at the end of one of its cells (the check after each edit picks the cell that holds the item)."""
     content = line.rstrip(" \t")
     trailing = line[len(content):]
     found = [f"{content} {reference}{trailing}"]
     if content.endswith("|") and content.count("|") >= 2:
-        cell = content[:-1].rstrip(" \t")
-        found.append(f"{cell} {reference} |{trailing}")
+        pipes = [at for at, char in enumerate(content) if char == "|" and at > 0 and content[at - 1] != "\\"]
+        for at in pipes[:MAX_CELLS]:
+            cell = content[:at].rstrip(" \t")
+            if cell.strip("|"):
+                found.append(f"{cell} {reference} {content[at:]}{trailing}")
     return found
 
 
