@@ -4,7 +4,7 @@ It keeps issues, comments, milestones and the repository's labels (matched witho
 does), checks the token, paginates with ``Link`` headers, answers 422 for unassignable users and for
 GitHub's limits (body 65,536 characters, title 256, label name 50, each with its ``errors[].message``),
 and injects faults on request: a 5xx before or after doing the work, a dropped connection before or
-after, a 2xx with truncated JSON after doing the work, secondary and primary rate limits, and a request
+after, a 2xx with truncated JSON before or after doing the work, secondary and primary rate limits, and a request
 held open until the test lets it through (to kill a client mid-request). ``loop_pages`` makes every
 listing page link to itself. Every request is logged for counting.
 """
@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-FAULT_KINDS = ("500", "502", "502-after", "drop", "drop-after", "truncated-after", "403-secondary", "429",
+FAULT_KINDS = ("500", "502", "502-after", "drop", "drop-after", "truncated", "truncated-after", "403-secondary", "429",
                "403-primary", "hold")
 BODY_LIMIT, TITLE_LIMIT, LABEL_LIMIT = 65_536, 256, 50
 
@@ -187,6 +187,9 @@ class FakeGitHub:
             if fault.kind == "drop":
                 done("dropped")
                 return handler.drop()
+            if fault.kind == "truncated":  # a 2xx cut short, with nothing done
+                done("200-truncated")
+                return handler.reply(201 if method == "POST" else 200, {"message": "x" * 40}, truncate=True)
             if fault.kind == "403-secondary":
                 done(403)
                 return handler.reply(403, {"message": "You have exceeded a secondary rate limit. Please wait "

@@ -719,16 +719,15 @@ def test_truncated_json_after_a_create_is_ambiguous(workspace: Path, github: Fak
 
 def test_truncated_json_every_time_is_a_per_item_failure(workspace: Path, github: FakeGitHub,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    write(ITEMS[:1])
-    github.fault("POST", "create", "truncated-after", times=5)
-    github.real_issues()
+    write(ITEMS[:2])
+    github.fault("POST", "create", "truncated", times=2)  # the first item's two creates: nothing made
     code, records, err = sync(github, capsys)
-    assert code == 0 and actions(records) == ["created"]  # the listing finds what the answer hid
-    github.issues.clear()
-    github.faults.clear()
-    github.fault("POST", "create", "500", times=5)
-    code, records, err = sync(github, capsys)
-    assert code == 1 and actions(records) == ["failed"] and "Traceback" not in err
+    assert code == 1 and actions(records) == ["failed", "created"], err
+    assert "could not be read" in records[0]["reason"] and "listed twice" in records[0]["reason"]
+    assert "Traceback" not in err and "internal error" not in err
+    assert counts(github) == {"GET list": 3, "POST create": 3}
+    code, records, _ = sync(github, capsys)  # the next run completes
+    assert code == 0 and actions(records) == ["created", "exists"] and len(github.real_issues()) == 2
 
 
 def test_per_run_cap_stops_the_run_and_says_how_to_raise_it(workspace: Path, github: FakeGitHub,
