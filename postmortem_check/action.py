@@ -179,7 +179,7 @@ def preview_markdown(items: Sequence[dict[str, Any]], blocked: Sequence[str], cr
             parts.append(f"\n…and {len(items) - PREVIEW_LIMIT} more.\n")
         parts.append("\n")
     if blocked:
-        parts.append("Not synced until their lint errors are fixed: "
+        parts.append("Not synced (unreadable files and drafts): "
                      + ", ".join(md(path) for path in blocked[:50]) + "\n\n")
     return "".join(parts)
 

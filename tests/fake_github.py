@@ -1,9 +1,12 @@
 """A small stateful GitHub REST API on 127.0.0.1 for issue-sync tests: real HTTP, real PyGithub.
 
-It keeps issues, comments and milestones, checks the token, paginates with ``Link`` headers, answers
-422 for unassignable users, and injects faults on request: a 5xx before or after doing the work, a
-dropped connection before or after, secondary and primary rate limits, and a request held open until
-the test lets it through (to kill a client mid-request). Every request is logged for counting.
+It keeps issues, comments, milestones and the repository's labels (matched without case, as GitHub
+does), checks the token, paginates with ``Link`` headers, answers 422 for unassignable users and for
+GitHub's limits (body 65,536 characters, title 256, label name 50, each with its ``errors[].message``),
+and injects faults on request: a 5xx before or after doing the work, a dropped connection before or
+after, a 2xx with truncated JSON before or after doing the work, secondary and primary rate limits, and a request
+held open until the test lets it through (to kill a client mid-request). ``loop_pages`` makes every
+listing page link to itself. Every request is logged for counting.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-FAULT_KINDS = ("500", "502", "502-after", "drop", "drop-after", "403-secondary", "429", "403-primary", "hold")
+FAULT_KINDS = ("500", "502", "502-after", "drop", "drop-after", "truncated", "truncated-after", "403-secondary", "429",
+               "403-primary", "hold")
+BODY_LIMIT, TITLE_LIMIT, LABEL_LIMIT = 65_536, 256, 50
 
 
 @dataclass
@@ -57,6 +62,8 @@ class FakeGitHub:
         self.assignable = {"alice", "bob", "carol"}
         self.read_only = False
         self.drop_labels = False
+        self.loop_pages = False
+        self.labels: dict[str, str] = {}  # lower-case name -> the name as the repository has it
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.lock = threading.Lock()
@@ -90,6 +97,7 @@ class FakeGitHub:
 
     def add_issue(self, title: str, body: str = "", labels: tuple[str, ...] = (), state: str = "open",
                   pull_request: bool = False) -> dict[str, Any]:
+        """An issue made by hand (no limits checked)."""
         with self.lock:
             return self._create({"title": title, "body": body, "labels": list(labels)}, state, pull_request)
 
@@ -116,7 +124,7 @@ class FakeGitHub:
             "body": data.get("body"),
             "state": state,
             "state_reason": None,
-            "labels": [] if self.drop_labels else [{"name": name} for name in data.get("labels") or []],
+            "labels": [] if self.drop_labels else self._label_objects(data.get("labels") or []),
             "assignees": [{"login": login} for login in data.get("assignees") or []],
             "milestone": milestone,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -125,6 +133,28 @@ class FakeGitHub:
             issue["pull_request"] = {"url": f"{self.url}/repos/{self.repo}/pulls/{number}"}
         self.issues.append(issue)
         return issue
+
+    def _label_objects(self, names: list[str]) -> list[dict[str, str]]:
+        """Labels by name: an existing label whatever the case of the name asked for, else a new one."""
+        found: dict[str, dict[str, str]] = {}
+        for name in names:
+            found.setdefault(name.lower(), {"name": self.labels.setdefault(name.lower(), name)})
+        return list(found.values())
+
+    def _limits(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """GitHub's 422 errors for a body, title or label name over its limits."""
+        errors: list[dict[str, Any]] = []
+        if len(str(body.get("body") or "")) > BODY_LIMIT:
+            errors.append({"resource": "Issue", "code": "custom", "field": "body",
+                           "message": f"body is too long (maximum is {BODY_LIMIT} characters)"})
+        if len(str(body.get("title") or "")) > TITLE_LIMIT:
+            errors.append({"resource": "Issue", "code": "custom", "field": "title",
+                           "message": f"title is too long (maximum is {TITLE_LIMIT} characters)"})
+        for name in body.get("labels") or []:
+            if len(name) > LABEL_LIMIT:
+                errors.append({"resource": "Label", "code": "custom", "field": "name", "value": name,
+                               "message": f"name is too long (maximum is {LABEL_LIMIT} characters)"})
+        return errors
 
     def handle(self, handler: _Handler, method: str) -> None:
         parts = urlsplit(handler.path)
@@ -157,6 +187,9 @@ class FakeGitHub:
             if fault.kind == "drop":
                 done("dropped")
                 return handler.drop()
+            if fault.kind == "truncated":  # a 2xx cut short, with nothing done
+                done("200-truncated")
+                return handler.reply(201 if method == "POST" else 200, {"message": "x" * 40}, truncate=True)
             if fault.kind == "403-secondary":
                 done(403)
                 return handler.reply(403, {"message": "You have exceeded a secondary rate limit. Please wait "
@@ -182,6 +215,9 @@ class FakeGitHub:
         if fault is not None and fault.kind == "drop-after":
             done("dropped")
             return handler.drop()
+        if fault is not None and fault.kind == "truncated-after" and status < 300:
+            done(f"{status}-truncated")
+            return handler.reply(status, answer, headers, truncate=True)
         done(status)
         try:
             handler.reply(status, answer, headers)
@@ -213,6 +249,8 @@ class FakeGitHub:
             if route == "create":
                 if not body.get("title"):
                     return 422, _invalid([{"field": "title", "code": "missing"}]), {}
+                if self._limits(body):
+                    return 422, _invalid(self._limits(body)), {}
                 refused = [x for x in body.get("assignees") or [] if x.lower() not in self.assignable]
                 if refused:
                     return 422, _invalid([{"value": x, "resource": "Issue", "field": "assignees",
@@ -229,11 +267,13 @@ class FakeGitHub:
             if route == "get":
                 return 200, issue, {}
             if route == "update":
+                if self._limits(body):
+                    return 422, _invalid(self._limits(body)), {}
                 for key in ("title", "body", "state", "state_reason"):
                     if key in body:
                         issue[key] = body[key]
                 if "labels" in body:
-                    issue["labels"] = [{"name": name} for name in body["labels"]]
+                    issue["labels"] = self._label_objects(body["labels"])
                 return 200, issue, {}
             if route == "comment":
                 self.comments.setdefault(number, []).append(body.get("body", ""))
@@ -242,9 +282,9 @@ class FakeGitHub:
 
     def _list(self, query: dict[str, str], segments: list[str]) -> tuple[int, Any, dict[str, str]]:
         state = query.get("state", "open")
-        wanted = [label for label in query.get("labels", "").split(",") if label]
+        wanted = [label.lower() for label in query.get("labels", "").split(",") if label]
         chosen = [i for i in self.issues if (state == "all" or i["state"] == state)
-                  and all(any(label["name"] == name for label in i["labels"]) for name in wanted)]
+                  and all(any(label["name"].lower() == name for label in i["labels"]) for name in wanted)]
         if query.get("direction", "desc") == "desc":
             chosen.reverse()
         per_page = min(int(query.get("per_page", 30)), self.page_cap)
@@ -252,7 +292,10 @@ class FakeGitHub:
         shown = chosen[(page - 1) * per_page: page * per_page]
         headers = {}
         last = max(1, -(-len(chosen) // per_page))
-        if page < last:
+        if self.loop_pages:
+            path = "/" + "/".join(segments)
+            headers["Link"] = f'<{self.url}{path}?{urlencode({**query, "page": page})}>; rel="next"'
+        elif page < last:
             path = "/" + "/".join(segments)
             links = [f'<{self.url}{path}?{urlencode({**query, "page": page + 1})}>; rel="next"',
                      f'<{self.url}{path}?{urlencode({**query, "page": last})}>; rel="last"']
@@ -282,8 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def reply(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+    def reply(self, status: int, data: Any, headers: dict[str, str] | None = None,
+              truncate: bool = False) -> None:
         payload = json.dumps(data).encode()
+        if truncate:
+            payload = payload[: max(1, len(payload) // 2)]
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))

@@ -30,6 +30,7 @@ The payment client retried without a cap.
 - [ ] Write the runbook (#7)
 """
 CONFIG = Config(rules={"missing-section": "off"}, issues={"labels": ["incident"], "write_spacing": 0, "max_wait": 5,
+                                                          "max_create": 10_000,
                         "assignees": {"alice": "alice-gh"}})
 
 

@@ -243,17 +243,23 @@ def test_close_done_off_leaves_the_issue_open(workspace: Path, github: FakeGitHu
     assert github.real_issues()[0]["state"] == "open"
 
 
-def test_invalid_file_is_skipped_unless_allowed_and_placeholders_never_open(
+def test_lint_errors_do_not_hold_back_items_but_placeholders_drafts_and_unreadable_files_are_skipped(
         workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
-    write([*ITEMS, "- [ ] [owner name]"])
-    code, records, err = sync(github, capsys)
+    without_timeline = postmortem([*ITEMS, "- [ ] [owner name]"]).replace("## Timeline", "## Notes")
+    Path(PM).write_text(without_timeline)
+    draft = "postmortems/draft.md"
+    Path(draft).write_text("---\nstatus: Draft\n---\n" + postmortem(ITEMS[:1]).split("---\n", 2)[2])
+    broken = "postmortems/broken.md"
+    Path(broken).write_bytes(b"# Outage\n\n## Action items\n\n- [ ] Fix \xff\xfe it\n")
+    assert main(["lint", PM]) == 1  # the file has lint errors...
+    capsys.readouterr()
+    code, records, _ = sync(github, capsys, paths=(PM, draft, broken))
     assert code == 0
-    assert set(actions(records)) == {"skipped"} and "lint error" in records[0]["reason"]
-    assert "--allow-invalid" in err
-    assert github.log == []
-    code, records, _ = sync(github, capsys, "--allow-invalid")
-    assert code == 0
-    assert actions(records)[-1] == "skipped" and "placeholder" in records[-1]["reason"]
+    by_file = {file: [r for r in records if r["file"] == file] for file in (PM, draft, broken)}
+    assert actions(by_file[PM]) == ["created", "created", "skipped", "linked", "created", "skipped"]  # ...yet
+    assert "placeholder" in by_file[PM][-1]["reason"]
+    assert actions(by_file[draft]) == ["skipped"] and "draft" in by_file[draft][0]["reason"]
+    assert actions(by_file[broken]) == ["skipped"] and "cannot be read" in by_file[broken][0]["reason"]
     assert len(github.real_issues()) == 3
 
 
@@ -593,3 +599,318 @@ def test_writes_are_spaced(workspace: Path, github: FakeGitHub, capsys: pytest.C
     creates = github.requests("POST", "create")
     assert len(creates) == 3
     assert all(later.at - earlier.at >= 0.25 for earlier, later in itertools.pairwise(creates))
+
+
+# --- hostile items and GitHub's limits --------------------------------------------------------------
+
+def test_hostile_items_finish_and_fit_githubs_limits(workspace: Path, github: FakeGitHub,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    write(["- [ ] Fix " + "@a-P1 " * 30 + "x",  # used to backtrack exponentially
+           "- [ ] Rewrite " + "the failover runbook step by step " * 2_000])
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created"]
+    long = github.real_issues()[1]
+    assert len(long["body"]) <= 65_536 and "it is cut here" in long["body"] and len(long["title"]) <= 100
+    assert parse_marker(long["body"]) is not None
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists"]
+
+
+def test_label_in_prose_is_not_a_label(workspace: Path, github: FakeGitHub,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    write(["- [ ] Change the alert label: it currently says DB and should say Primary DB",
+           "- [ ] Tune the paging policy labels: " + "x" * 51,
+           "- [ ] Add a disk forecast labels: monitoring, capacity planning"])
+    code, _, err = sync(github, capsys)
+    assert code == 0, err
+    first, second, third = github.real_issues()
+    assert [x["name"] for x in first["labels"]] == ["postmortem"]
+    assert [x["name"] for x in second["labels"]] == ["postmortem"]
+    assert [x["name"] for x in third["labels"]] == ["postmortem", "monitoring", "capacity planning"]
+    assert "not used as labels" in err and set(github.labels) == {"postmortem", "monitoring", "capacity planning"}
+
+
+def test_githubs_validation_message_is_reported(github: FakeGitHub) -> None:
+    from postmortem_check.issues.client import GitHubClient
+    from postmortem_check.issues.errors import GitHubError
+
+    client = GitHubClient(github.url, "acme/ops", github.token, write_spacing=0)
+    try:
+        with pytest.raises(GitHubError) as raised:
+            client.create_issue({"title": "t" * 300, "body": "b" * 70_000, "labels": ["l" * 60]})
+    finally:
+        client.close()
+    message = raised.value.message
+    for said in ("body is too long (maximum is 65536 characters)", "title is too long (maximum is 256",
+                 "name is too long (maximum is 50"):
+        assert said in message
+    assert github.real_issues() == []
+
+
+def test_tool_label_in_another_case_is_the_same_label(workspace: Path, github: FakeGitHub,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    github.labels["postmortem"] = "Postmortem"
+    write(ITEMS)
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert {x["name"] for i in github.real_issues() for x in i["labels"]} >= {"Postmortem"}
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists", "skipped", "linked", "exists"]
+
+
+def test_issue_bodies_mention_nobody_and_link_nothing(workspace: Path, github: FakeGitHub,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_issue_content import _outside_code
+
+    write(["- [ ] Tell @carol, @everyone and @acme/security-team; see acme/other#1 "
+           "<img src=https://t.example/p.png> ![x](https://t.example/q.png) @alice"])
+    Path("postmortems/we`ird <b>@eve.md").write_text(postmortem(["- [ ] Rotate keys @bob"]))
+    code, _, err = sync(github, capsys, paths=(PM, "postmortems/we`ird <b>@eve.md"))
+    assert code == 0, err
+    for issue in github.real_issues():
+        live = _outside_code(issue["body"])
+        for trace in ("@", "#1", "<img", "t.example", "<b>"):
+            assert trace not in live, (trace, live)
+    first = github.real_issues()[0]
+    assert "acme" not in [a["login"] for a in first["assignees"]]
+    assert "@acme" not in err  # never even tried as an assignee
+
+
+def test_pagination_that_links_to_itself_stops(workspace: Path, github: FakeGitHub,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    github.loop_pages = True
+    write(ITEMS)
+    code, _, err = sync(github, capsys)
+    assert code == 1
+    assert "links back to a page already read" in err
+    assert counts(github) == {"GET list": 2} and github.writes() == []
+
+
+def test_pagination_stops_after_a_page_cap(workspace: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem_check.issues import client
+
+    monkeypatch.setattr(client, "MAX_PAGES", 3)
+    server = FakeGitHub(page_cap=1).start()
+    try:
+        monkeypatch.setenv("GITHUB_TOKEN", server.token)
+        for n in range(5):
+            server.add_issue(f"Ours {n}", "", ("postmortem",))
+        write(ITEMS)
+        code, _, err = sync(server, capsys)
+        assert code == 1 and "more than 3 pages" in err
+        assert counts(server) == {"GET list": 3} and server.writes() == []
+    finally:
+        server.stop()
+
+
+def test_truncated_json_after_a_create_is_ambiguous(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    github.fault("POST", "create", "truncated-after", after=1)
+    github.fault("GET", "list", "truncated-after")  # the first listing is read again
+    code, records, err = sync(github, capsys)
+    assert code == 0, err
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert "confirmed by listing" in records[1]["reason"] and "could not be read" in err
+    assert len(github.real_issues()) == 3
+    assert counts(github) == {"GET list": 3, "POST create": 3}
+
+
+def test_truncated_json_every_time_is_a_per_item_failure(workspace: Path, github: FakeGitHub,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS[:2])
+    github.fault("POST", "create", "truncated", times=2)  # the first item's two creates: nothing made
+    code, records, err = sync(github, capsys)
+    assert code == 1 and actions(records) == ["failed", "created"], err
+    assert "could not be read" in records[0]["reason"] and "listed twice" in records[0]["reason"]
+    assert "Traceback" not in err and "internal error" not in err
+    assert counts(github) == {"GET list": 3, "POST create": 3}
+    code, records, _ = sync(github, capsys)  # the next run completes
+    assert code == 0 and actions(records) == ["created", "exists"] and len(github.real_issues()) == 2
+
+
+def test_per_run_cap_stops_the_run_and_says_how_to_raise_it(workspace: Path, github: FakeGitHub,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    Path(".postmortem-check.yaml").write_text("issues:\n  write_spacing: 0\n  max_create: 2\n")
+    write(ITEMS)
+    code, records, err = sync(github, capsys)
+    assert code == 1
+    assert actions(records) == ["created", "created", "skipped", "linked", "failed"]
+    assert "raise issues.max_create in .postmortem-check.yaml" in err
+    assert len(github.real_issues()) == 2
+    code, records, _ = sync(github, capsys)
+    assert code == 0 and actions(records) == ["exists", "exists", "skipped", "linked", "created"]
+
+
+def test_default_cap_is_fifty(workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    write([*FIFTY, "- [ ] One more corrective action for the storage team"])
+    code, records, err = sync(github, capsys)
+    assert code == 1 and actions(records).count("created") == 50 and actions(records)[-1] == "failed"
+    assert "issues.max_create: 50" in err and len(github.real_issues()) == 50
+
+
+# --- the sync a team can trust: offline plans, the remote, orphans, rewording, reopening, write-back --
+
+def test_dry_run_without_token_plans_from_the_files(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    write(ITEMS)
+    code = main(["issues", "--dry-run", "--format", "json", "--api-url", "http://127.0.0.1:9", PM])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    records = json.loads(captured.out)
+    assert actions(records) == ["created", "created", "skipped", "linked", "created"]
+    assert all(r["dry_run"] for r in records if r["action"] == "created")
+    assert "existing issues were not checked" in captured.err
+    assert "not checked" in records[0]["reason"]
+    assert github.log == []
+    monkeypatch.setenv("GITHUB_TOKEN", github.token)  # with a token it lists, as before
+    code, records, err = sync(github, capsys, "--dry-run", "--repo", "acme/ops")
+    assert code == 0 and counts(github) == {"GET list": 1} and "not checked" not in err
+
+
+@pytest.mark.parametrize("url", ["https://github.com/acme/ops.git", "git@github.com:acme/ops.git",
+                                 "ssh://git@github.com/acme/ops", "https://token@github.com/acme/ops/"])
+def test_repo_defaults_to_the_origin_remote(workspace: Path, github: FakeGitHub,
+                                            capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                            url: str) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    (workspace / ".git" / "config").write_text(
+        f'[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/other/repo\n'
+        f'[remote "origin"]\n\turl = {url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
+    write(ITEMS)
+    code, _, err = sync(github, capsys)
+    assert code == 0, err
+    assert len(github.real_issues()) == 3  # the fake answers only for acme/ops
+
+
+def test_no_remote_on_github_is_a_usage_error(workspace: Path, github: FakeGitHub,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    (workspace / ".git" / "config").write_text('[remote "origin"]\n\turl = https://gitlab.com/acme/ops\n')
+    write(ITEMS)
+    assert main(["issues", "--api-url", github.url, PM]) == 2
+    assert "origin remote" in capsys.readouterr().err and github.log == []
+
+
+def test_orphans_are_reported_and_closed_on_request(workspace: Path, github: FakeGitHub,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_SHA", "0123abcd")
+    other = "postmortems/2024-06-01-dns.md"
+    write(ITEMS)
+    write(["- [ ] Lower the DNS TTL before migrations"], other)
+    assert sync(github, capsys, paths=("postmortems",))[0] == 0
+    write([ITEMS[0], *ITEMS[2:]])  # the forecast item is gone...
+    Path(other).unlink()  # ...and so is a whole postmortem
+    code, records, err = sync(github, capsys, paths=("postmortems",))
+    assert code == 0, err
+    orphaned = [r for r in records if r["action"] == "orphaned"]
+    assert sorted(r["issue"]["number"] for r in orphaned) == [2, 4]
+    assert all("--close-orphans" in r["reason"] for r in orphaned)
+    assert all(i["state"] == "open" for i in github.real_issues())
+    # a single file named on its own does not make the other postmortem's issues orphans
+    code, records, _ = sync(github, capsys)
+    assert [r["issue"]["number"] for r in records if r["action"] == "orphaned"] == [2]
+    github.log.clear()
+    code, records, err = sync(github, capsys, "--close-orphans", paths=("postmortems",))
+    assert code == 0, err
+    assert sorted(r["issue"]["number"] for r in records if r["action"] == "closed") == [2, 4]
+    closed = github.real_issues()[1]
+    assert closed["state"] == "closed" and closed["state_reason"] == "not_planned"
+    assert "no longer in the postmortem" in github.comments[2][0]
+    assert f"https://github.com/acme/ops/blob/0123abcd/{PM}" in github.comments[2][0]
+    assert counts(github) == {"GET list": 1, "PATCH update": 2, "POST comment": 2}
+    assert [r["action"] for r in sync(github, capsys, paths=("postmortems",))[1]
+            if r["action"] in ("orphaned", "closed")] == []
+
+
+def test_deleting_one_item_and_rewording_another_keeps_each_issue(workspace: Path, github: FakeGitHub,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    items = ["- [ ] Alert when WAL archiving fails",
+             "- [ ] Add a disk usage forecast to the dashboard",
+             "- [ ] Review backup retention with the storage team"]
+    write(items)
+    sync(github, capsys)
+    write([items[1].replace("disk usage forecast", "disk usage forecast and alert"), items[2]])
+    code, records, err = sync(github, capsys, "--close-orphans")
+    assert code == 0, err
+    assert [(r["action"], r["issue"]["number"]) for r in records] == [("updated", 2), ("updated", 3),
+                                                                     ("closed", 1)]
+    assert records[2]["reason"].startswith("its item is no longer")
+    assert len(github.real_issues()) == 3
+    assert github.real_issues()[1]["title"] == "Add a disk usage forecast and alert to the dashboard"
+    assert github.real_issues()[0]["state"] == "closed"
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists"]
+
+
+def test_unchecked_item_reopens_its_issue(workspace: Path, github: FakeGitHub,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    sync(github, capsys)
+    write([ITEMS[0].replace("[ ]", "[x]"), *ITEMS[1:]])
+    assert sync(github, capsys)[1][0]["action"] == "closed"
+    write(ITEMS)
+    github.log.clear()
+    code, records, _ = sync(github, capsys)
+    assert code == 0 and records[0]["action"] == "reopened" and records[0]["issue"]["number"] == 1
+    assert github.real_issues()[0]["state"] == "open"
+    assert counts(github) == {"GET list": 1, "PATCH update": 1}
+    assert actions(sync(github, capsys)[1]) == ["exists", "exists", "skipped", "linked", "exists"]
+    github.real_issues()[2]["state"] = "closed"  # closed by a person on GitHub: left closed
+    assert sync(github, capsys)[1][4]["reason"] == "issue is closed on GitHub; not reopened"
+
+
+def test_write_back_adds_the_reference_and_a_second_run_changes_nothing(
+        workspace: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    items = ["- [ ] Alert when WAL archiving fails @alice  ",  # trailing spaces are kept
+             "- [x] Restart WAL archiving",
+             "- [ ] Add a disk usage forecast to the dashboard that",
+             "  wraps over two lines",
+             "- [ ] Document the WAL cleanup runbook (#12)"]
+    original = "\ufeff" + postmortem(items).replace("\n", "\r\n")
+    Path(PM).write_bytes(original.encode("utf-8"))
+    code, records, err = sync(github, capsys, "--write-back")
+    assert code == 0, err
+    assert [r.get("written_back") for r in records] == ["#1", None, "#2", None]
+    data = Path(PM).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == original.count("\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    expected = original.replace("@alice  ", "@alice (#1)  ").replace("two lines", "two lines (#2)")
+    assert data.decode("utf-8") == expected
+    github.log.clear()
+    code, records, _ = sync(github, capsys, "--write-back")
+    assert code == 0 and actions(records) == ["exists", "skipped", "exists", "linked"]
+    assert Path(PM).read_bytes() == data and github.writes() == []
+    assert counts(github) == {"GET list": 1}
+    write_again = Path(PM).read_text("utf-8-sig").replace("- [ ] Alert", "- [x] Alert")
+    Path(PM).write_text(write_again)
+    assert sync(github, capsys)[1][0]["action"] == "closed"  # matched by its link, kept in step
+
+
+def test_write_back_stays_inside_the_tree_and_off_links(workspace: Path, github: FakeGitHub,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "pm.md"
+    outside.write_text(postmortem(ITEMS[:1]))
+    link = Path("postmortems/linked.md")
+    link.symlink_to(outside)
+    before = outside.read_bytes()
+    code, records, err = sync(github, capsys, "--write-back", paths=(str(link),))
+    assert records and records[0]["action"] == "created" and "written_back" not in records[0]
+    assert outside.read_bytes() == before and "not written back" in err
+    assert code == 0
+
+
+def test_write_back_dry_run_writes_nothing(workspace: Path, github: FakeGitHub,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    write(ITEMS)
+    sync(github, capsys)
+    before = Path(PM).read_bytes()
+    code, records, _ = sync(github, capsys, "--write-back", "--dry-run")
+    assert code == 0 and records[0].get("written_back") == "#1"
+    assert Path(PM).read_bytes() == before

@@ -20,6 +20,8 @@ class Outcome(_StrEnum):
     EXISTS = "exists"
     UPDATED = "updated"
     CLOSED = "closed"
+    REOPENED = "reopened"
+    ORPHANED = "orphaned"
     LINKED = "linked"
     SKIPPED = "skipped"
     FAILED = "failed"
@@ -36,6 +38,7 @@ class Step(_StrEnum):
     CREATE = "create"
     UPDATE = "update"
     CLOSE = "close"
+    REOPEN = "reopen"
     EXISTS = "exists"
     LINK = "link"
     SKIP = "skip"
@@ -46,9 +49,11 @@ class Step(_StrEnum):
 
     @property
     def writes(self) -> bool:
-        return self in (Step.CREATE, Step.UPDATE, Step.CLOSE)
+        return self in (Step.CREATE, Step.UPDATE, Step.CLOSE, Step.REOPEN)
 
 
 _PAST = {Step.CREATE: Outcome.CREATED, Step.UPDATE: Outcome.UPDATED, Step.CLOSE: Outcome.CLOSED,
+         Step.REOPEN: Outcome.REOPENED,
          Step.EXISTS: Outcome.EXISTS, Step.LINK: Outcome.LINKED, Step.SKIP: Outcome.SKIPPED}
-_WOULD = {Outcome.CREATED: "would create", Outcome.UPDATED: "would update", Outcome.CLOSED: "would close"}
+_WOULD = {Outcome.CREATED: "would create", Outcome.UPDATED: "would update", Outcome.CLOSED: "would close",
+          Outcome.REOPENED: "would reopen"}

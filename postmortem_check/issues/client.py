@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -27,8 +27,9 @@ from .errors import GitHubError
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_TIMEOUT = 30
 PAGE_SIZE = 100
+MAX_PAGES = 200  # 20,000 issues: beyond that the listing is taken for a server that never ends it
 READ_ATTEMPTS = 3
-_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_NEXT_LINK = re.compile(r'<([^<>]{1,2000})>[ \t]{0,10};[ \t]{0,10}rel="?next"?')
 
 
 def next_link(header: str | None) -> str | None:
@@ -40,6 +41,12 @@ def next_link(header: str | None) -> str | None:
         if found:
             return found.group(1)
     return None
+
+
+def _page_key(url: str) -> str:
+    """A page's URL with its query parameters in order, so the same page always has the same key."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{urlencode(sorted(parse_qsl(parts.query)))}"
 
 
 def rate_limit_wait(status: int, headers: dict[str, Any], message: str, earlier_waits: int,
@@ -80,6 +87,21 @@ def _message(data: Any) -> str:
         if isinstance(message, str) and message:
             return " ".join(message.split())[:200]
     return "no message"
+
+
+def _error_messages(data: Any) -> str:
+    """The ``errors[].message`` texts of a 422 answer (what GitHub says is wrong), on one line."""
+    errors = data.get("errors") if isinstance(data, dict) else None
+    said = []
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, dict):
+            text = error.get("message")
+            if not isinstance(text, str) or not text.strip():
+                parts = [str(error.get(key)) for key in ("field", "code") if isinstance(error.get(key), str)]
+                text = " ".join(parts)
+            if text.strip():
+                said.append(" ".join(text.split())[:200])
+    return "; ".join(dict.fromkeys(said))[:600]
 
 
 def _invalid_fields(data: Any) -> dict[str, list[str]]:
@@ -159,6 +181,9 @@ class GitHubClient:
             except (requests.RequestException, http.client.HTTPException, OSError) as error:
                 failure = GitHubError(f"could not {what}: the connection failed ({type(error).__name__})",
                                       kind="network", ambiguous=not repeatable)
+            except ValueError:  # a 2xx whose JSON is cut short or damaged: it may have been carried out
+                failure = GitHubError(f"could not {what}: GitHub's answer could not be read (malformed JSON)",
+                                      kind="malformed", ambiguous=not repeatable)
             except AssertionError:  # PyGithub refuses a URL outside the API (a stray pagination link)
                 raise GitHubError(f"could not {what}: GitHub sent a link outside {self.api_url}",
                                   kind="other", fatal=True) from None
@@ -183,28 +208,47 @@ class GitHubClient:
             return GitHubError(f"issues are disabled in {self.repo} (410 {message})", kind="gone",
                                status=status, fatal=True)
         if status == 422:
+            details = _error_messages(data)
+            message = f"{message}: {details}" if details else message
             return GitHubError(f"could not {what}: GitHub refused it (422 {message})", kind="validation",
                                status=status, invalid=_invalid_fields(data))
         return GitHubError(f"could not {what}: GitHub answered {status} {message}", kind="other",
                            status=status)
 
     def _paginate(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
+        """Every entry of a listing, following ``Link: rel="next"``; a link to a page already read, or
+        more than MAX_PAGES pages, stops the run (an incomplete listing could open duplicates)."""
         found: list[dict[str, Any]] = []
         url: str | None = path
         query: dict[str, Any] | None = {**params, "per_page": PAGE_SIZE}
+        seen: set[str] = set()
         while url:
+            key = _page_key(url)
+            if key in seen or len(seen) >= MAX_PAGES:
+                why = "links back to a page already read" if key in seen else f"has more than {MAX_PAGES} pages"
+                raise GitHubError(f"could not {what}: GitHub's listing {why}; nothing is written from an "
+                                  f"incomplete listing", kind="other", fatal=True)
+            seen.add(key)
+            data = self._page(url, query, what)
+            found.extend(entry for entry in data[1] if isinstance(entry, dict))
+            url, query = next_link(data[0].get("link")), None
+        return found
+
+    def _page(self, url: str, query: dict[str, Any] | None, what: str) -> tuple[dict[str, Any], list[Any]]:
+        """One page of a listing; an answer that is not a list is read again (up to READ_ATTEMPTS)."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
             try:
                 headers, data = self._call("GET", url, what=what, repeatable=True, params=query)
             except GitHubError as error:
-                if error.kind == "not_found":
+                if error.kind in ("not_found", "malformed"):
                     error.fatal = True
                 raise
-            if not isinstance(data, list):
-                raise GitHubError(f"could not {what}: GitHub did not answer with a list", kind="other",
-                                  fatal=True)
-            found.extend(entry for entry in data if isinstance(entry, dict))
-            url, query = next_link(headers.get("link")), None
-        return found
+            if isinstance(data, list):
+                return headers, data
+            if attempt < READ_ATTEMPTS:
+                self._wait(self.backoff * 2 ** (attempt - 1), f"could not {what}: GitHub did not answer "
+                                                               f"with a list; reading it again")
+        raise GitHubError(f"could not {what}: GitHub did not answer with a list", kind="malformed", fatal=True)
 
     def list_issues(self, label: str) -> list[dict[str, Any]]:
         """Every issue (open or closed, oldest first) carrying ``label``, pull requests left out."""
@@ -221,7 +265,10 @@ class GitHubClient:
         """POST a new issue, once: a 5xx or a dropped connection raises an ambiguous GitHubError."""
         _, data = self._call("POST", f"{self._path}/issues", what="create issues", repeatable=False,
                              body=payload)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict) or not isinstance(data.get("number"), int):
+            raise GitHubError("could not create issues: GitHub's answer names no issue (malformed JSON)",
+                              kind="malformed", ambiguous=True)
+        return data
 
     def update_issue(self, number: int, payload: dict[str, Any]) -> dict[str, Any]:
         """PATCH an issue (setting fields is safe to repeat)."""

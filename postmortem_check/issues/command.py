@@ -19,14 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's own arguments (the command line adds ``--schema`` and ``--config``)."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="postmortem files or directories")
     parser.add_argument("--dry-run", action="store_true", help="print the plan; make no write request")
-    parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
+    parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY, else the origin remote)")
     parser.add_argument("--api-url",
                         help="GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)")
     parser.add_argument("--label", action="append", default=[],
                         help="extra label for every issue (repeatable)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--allow-invalid", action="store_true",
-                        help="sync files even when they have lint errors")
+                        help="accepted for compatibility: lint errors no longer hold back a file's issues")
+    parser.add_argument("--close-orphans", action="store_true",
+                        help="close open issues whose item is no longer in the postmortem")
+    parser.add_argument("--write-back", action="store_true",
+                        help="add the issue reference (#123) to each item's line in the postmortem")
 
 
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
@@ -46,9 +50,11 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, token: str | None, console: Console) -> int:
+    offline = token is None and args.dry_run
     request = service.SyncRequest(
-        repo=service.resolve_repo(args.repo), api_url=service.resolve_api_url(args.api_url), token=token,
-        dry_run=args.dry_run, allow_invalid=args.allow_invalid, labels=tuple(args.label))
+        repo=service.resolve_repo(args.repo, args.paths[0], required=not offline),
+        api_url=service.resolve_api_url(args.api_url), token=token, dry_run=args.dry_run,
+        labels=tuple(args.label), close_orphans=args.close_orphans, write_back=args.write_back)
     if token is None and not args.dry_run:
         raise UserError("no token: set GITHUB_TOKEN (or GH_TOKEN) to a token with `issues: write`")
     config = load_configuration(args.config, args.schema)
@@ -57,6 +63,6 @@ def _run(args: argparse.Namespace, token: str | None, console: Console) -> int:
     if linted.problems:
         console.error("\n".join(linted.problems))
         return ExitCode.ERROR
-    result = service.sync(linted.results, config, request, console)
+    result = service.sync(linted.results, config, request, console, args.paths)
     service.report(result, args.format, console, args.dry_run)
     return result.exit_code

@@ -21,14 +21,18 @@ from ..console import Console
 from ..errors import ExitCode, UsageError
 from ..results import FileResult
 from .actions import Outcome, Step
-from .content import Source, permalink
+from .content import Source, label_problem, permalink
+from .engine import Hooks, Options, synchronise
 from .errors import GitHubError
-from .sync import Entry, Existing, Settings, Syncer, index_issues, plan
+from .repository import repository_from_remote
+from .scope import skip_reason
+from .sync import Entry, Settings, Syncer, plan
 from .sync import Outcome as ItemOutcome
 
 DEFAULT_TOOL_LABEL = "postmortem"
 DEFAULT_WRITE_SPACING = 1.0
 DEFAULT_MAX_WAIT = 300.0
+DEFAULT_MAX_CREATE = 50
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -43,15 +47,26 @@ class SyncRequest:
     api_url: str = DEFAULT_API_URL
     token: str | None = None
     dry_run: bool = False
-    allow_invalid: bool = False
     labels: tuple[str, ...] = ()
+    close_orphans: bool = False
+    write_back: bool = False
+
+    @property
+    def offline(self) -> bool:
+        """A dry run without a token plans from the files alone: nothing is read from GitHub."""
+        return self.token is None and self.dry_run
 
 
-def resolve_repo(given: str | None) -> str:
-    """``--repo`` or ``$GITHUB_REPOSITORY``, checked."""
-    repo = (given or os.environ.get("GITHUB_REPOSITORY") or "").strip()
+def resolve_repo(given: str | None, near: str = ".", required: bool = True) -> str:
+    """``--repo``, ``$GITHUB_REPOSITORY`` or the ``origin`` remote of the git repository around ``near``,
+    checked; empty only when not ``required`` (an offline dry run)."""
+    repo = (given or os.environ.get("GITHUB_REPOSITORY") or "").strip() \
+        or repository_from_remote(Path(near), _server_url()) or ""
+    if not repo and required:
+        raise UsageError("no repository: pass --repo OWNER/NAME, set GITHUB_REPOSITORY, or run in a "
+                         "clone whose origin remote is on GitHub")
     if not repo:
-        raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+        return repo
     if not _REPO.match(repo):
         raise UsageError(f"--repo must look like OWNER/NAME, not '{repo}'")
     return repo
@@ -85,12 +100,13 @@ def settings_for(config: Config, repo: str, extra_labels: Iterable[str] = ()) ->
     tool_label = str(block.get("tool_label", DEFAULT_TOOL_LABEL))
     labels = [*block.get("labels", []), *extra_labels]
     for label in [tool_label, *labels]:
-        if "," in label or not label.strip():
-            raise UsageError(f"label '{label}' is not usable: labels must be non-empty and contain no comma")
+        if problem := label_problem(label):
+            raise UsageError(problem)
     return Settings(
         repo=repo, tool_label=tool_label, labels=tuple(dict.fromkeys(labels)),
         milestone=block.get("milestone") or None, assignees=dict(block.get("assignees", {})),
         close_done=bool(block.get("close_done", True)), server_url=_server_url(),
+        max_create=int(block.get("max_create", DEFAULT_MAX_CREATE)),
     )
 
 
@@ -126,23 +142,13 @@ def source_for(result: FileResult, repo: str) -> Source:
     return Source(file, result.title, date, link)
 
 
-def skip_reason(result: FileResult, allow_invalid: bool) -> str | None:
-    """Why a file's items are not synced (lint errors), or None."""
-    if not result.errors or allow_invalid:
-        return None
-    return (f"the file has {result.errors} lint error(s): fix them (postmortem-check lint "
-            f"{result.path}) or pass --allow-invalid")
-
-
-def entries_for(results: Iterable[FileResult], repo: str, allow_invalid: bool,
-                console: Console | None = None) -> list[Entry]:
-    """One sync entry per action item; what is skipped, and files without items, are said on ``console``."""
+def entries_for(results: Iterable[FileResult], repo: str, console: Console | None = None) -> list[Entry]:
+    """One sync entry per action item, skipped (with the reason) for unreadable files and drafts; lint
+    errors that do not concern the items hold nothing back. Files without items are said on ``console``."""
     entries: list[Entry] = []
     for result in results:
-        skip = skip_reason(result, allow_invalid)
-        if console is not None and skip:
-            console.say(f"{result.path}: skipped: {skip}")
-        if console is not None and not result.action_items:
+        skip = skip_reason(result)
+        if console is not None and not result.action_items and not skip:
             console.say(f"{result.path}: no action items found")
         source = source_for(result, repo)
         entries.extend(Entry(result.path, source, item, skip) for item in result.action_items)
@@ -180,7 +186,8 @@ class _Payloads(Syncer):
 
 @dataclass(frozen=True)
 class Preview:
-    """What a merge would open: one record per issue, and the files whose lint errors hold theirs back."""
+    """What a merge would open: one record per issue, and the files whose items are held back (unreadable
+    files and drafts)."""
 
     would_open: list[dict[str, Any]]
     blocked: list[str]
@@ -188,17 +195,15 @@ class Preview:
 
 def preview(results: Sequence[FileResult], settings: Settings) -> Preview:
     """The issues a sync would create for these files if none existed yet (no request is made)."""
-    by_path = {result.path: result for result in results}
-    entries = entries_for(results, settings.repo, allow_invalid=True)
+    entries = entries_for(results, settings.repo)
     payloads = _Payloads(settings)
     would_open: list[dict[str, Any]] = []
     blocked: list[str] = []
     for step in plan(entries, [], settings):
-        if step.action != Step.CREATE:
-            continue
         path = step.entry.display
-        if by_path[path].errors:
+        if step.entry.skip_reason:
             blocked.append(path)
+        if step.action != Step.CREATE:
             continue
         item = step.entry.item
         payload = payloads.build(step.entry)
@@ -229,53 +234,39 @@ class SyncResult:
         return [outcome.as_json() for outcome in self.outcomes]
 
 
-def _twins(existing: list[Existing], console: Console) -> None:
-    """Warn about two issues carrying the same marker (e.g. from two runs at the same moment)."""
-    seen: dict[tuple[str, str], int] = {}
-    for issue in existing:
-        key = (issue.marker.file, issue.marker.item)
-        if key in seen:
-            console.warning(f"issues #{seen[key]} and #{issue.number} are both for item {key[1]} of {key[0]}; "
-                            f"#{seen[key]} is kept in step, close the other by hand")
-        else:
-            seen[key] = issue.number
+def _file_link(file: str, repo: str) -> str | None:
+    sha = os.environ.get("GITHUB_SHA", "").strip()
+    return permalink(_server_url(), repo, sha, file) if sha and repo else None
 
 
-def _needs_github(entries: Iterable[Entry]) -> bool:
-    return any(not e.skip_reason and not e.item.placeholder and not e.item.issue for e in entries)
-
-
-def sync(results: Sequence[FileResult], config: Config, request: SyncRequest, console: Console) -> SyncResult:
-    """Bring the repository's issues in step with the items: list once, plan, carry out (or only plan)."""
+def sync(results: Sequence[FileResult], config: Config, request: SyncRequest, console: Console,
+         paths: Sequence[str] = ()) -> SyncResult:
+    """Bring the repository's issues in step with the items: list once, plan, carry out (or only plan),
+    then the orphans and the write-back. An offline dry run plans from the files alone."""
     if request.token is None and not request.dry_run:
         raise UsageError("no token: set GITHUB_TOKEN (or GH_TOKEN) to a token with `issues: write`")
     settings = settings_for(config, request.repo, request.labels)
-    entries = entries_for(results, request.repo, request.allow_invalid, console)
+    entries = entries_for(results, request.repo, console)
     try:
         from .client import GitHubClient
     except ImportError as error:
         raise UsageError(f"the issues command needs PyGithub ({error}): "
                          f"pip install 'postmortem-check[github]'") from None
+    from ..lint import lint_text
+
     spacing = float(config.issues.get("write_spacing", DEFAULT_WRITE_SPACING))
     max_wait = float(config.issues.get("max_wait", DEFAULT_MAX_WAIT))
-    client = GitHubClient(request.api_url, request.repo, request.token, write_spacing=spacing,
-                          max_wait=max_wait, notify=console.say)
+    client = None if request.offline else GitHubClient(request.api_url, request.repo, request.token,
+                                                       write_spacing=spacing, max_wait=max_wait, notify=console.say)
+    hooks = Hooks(console.say, repo_relative, lambda text: lint_text(text, config).action_items,
+                  lambda file: _file_link(file, request.repo))
+    options = Options(request.dry_run, request.close_orphans, request.write_back)
     try:
-        fatal: GitHubError | None = None
-        existing: list[Existing] = []
-        if _needs_github(entries):
-            try:
-                existing = index_issues(client.list_issues(settings.tool_label))
-                _twins(existing, console)
-            except GitHubError as error:
-                fatal = error
-        steps = plan(entries, existing, settings)
-        syncer = Syncer(client, settings, console.say)
-        syncer.fatal = fatal
-        outcomes = syncer.run(steps, request.dry_run)
+        done = synchronise(client, settings, entries, list(results), list(paths), options, hooks)
     finally:
-        client.close()
-    return SyncResult(outcomes, syncer.fatal, dict(client.requests))
+        if client is not None:
+            client.close()
+    return SyncResult(done.outcomes, done.fatal, dict(client.requests) if client is not None else {})
 
 
 def outcome_line(outcome: ItemOutcome) -> str:

@@ -24,12 +24,17 @@ from .content import (
     fingerprint,
     issue_body,
     issue_title,
+    item_labels,
     item_milestone,
+    orphan_comment,
     parse_marker,
+    replace_marker,
 )
 from .errors import GitHubError
 
 ACTIONS = tuple(outcome.value for outcome in OutcomeAction)
+SIMILAR = 0.5  # share of words an edited item keeps with its issue's title to keep that issue
+_PAIRING_LIMIT = 250_000  # item-issue pairs compared per file at most (a hostile file cannot stall a run)
 _ISSUE_URL_NUMBER = re.compile(r"/(?:issues|pull)/(\d+)")
 
 
@@ -54,6 +59,7 @@ class Settings:
     assignees: dict[str, str] = field(default_factory=dict)
     close_done: bool = True
     server_url: str = "https://github.com"
+    max_create: int = 50  # issues one run may open; the rest wait for a raised cap or the next run
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,32 @@ class Existing:
     state: str
     marker: Marker
     labels: tuple[str, ...] = ()
+    title: str = ""
+    body: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Existing | None:
-        marker = parse_marker(data.get("body") if isinstance(data.get("body"), str) else None)
+        body = data.get("body") if isinstance(data.get("body"), str) else None
+        marker = parse_marker(body)
         number = data.get("number")
         if marker is None or not isinstance(number, int):
             return None
         labels = tuple(str(x.get("name")) for x in data.get("labels") or [] if isinstance(x, dict))
-        return cls(number, str(data.get("html_url") or ""), str(data.get("state") or "open"), marker, labels)
+        return cls(number, str(data.get("html_url") or ""), str(data.get("state") or "open"), marker, labels,
+                   str(data.get("title") or ""), body or "")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which files this run knows completely: an open issue of one of them whose item is gone is an
+    orphan. ``files``: files read (not drafts, not unreadable); ``deleted``: marker files that were
+    under a directory given and no longer exist."""
+
+    files: frozenset[str] = frozenset()
+    deleted: frozenset[str] = frozenset()
+
+    def covers(self, file: str) -> bool:
+        return file in self.files or file in self.deleted
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,7 @@ class Step:
     reason: str
     issue: Existing | None = None
     link: dict[str, Any] | None = None
+    edited: bool = False
 
 
 @dataclass
@@ -110,12 +134,15 @@ class Outcome:
     title: str = ""
     planned: bool = False  # a dry run: the action is what would be done
     warnings: list[str] = field(default_factory=list)
+    written_back: str | None = None  # the reference added to the item's line (--write-back)
 
     def as_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"file": self.file, "line": self.line, "item_id": self.item_id,
                                   "action": self.action, "issue": self.issue, "reason": self.reason}
         if self.planned:
             record["dry_run"] = True
+        if self.written_back:
+            record["written_back"] = self.written_back
         return record
 
 
@@ -130,7 +157,8 @@ def _link(item: ActionItem, settings: Settings) -> dict[str, Any] | None:
         return None
     if item.issue.startswith("#"):
         number = int(item.issue[1:])
-        return {"number": number, "url": f"{settings.server_url.rstrip('/')}/{settings.repo}/issues/{number}"}
+        url = f"{settings.server_url.rstrip('/')}/{settings.repo}/issues/{number}" if settings.repo else None
+        return {"number": number, "url": url}
     found = _ISSUE_URL_NUMBER.search(item.issue)
     return {"number": int(found.group(1)) if found else None, "url": item.issue}
 
@@ -144,42 +172,115 @@ def _revision(entry: Entry, settings: Settings) -> str:
     return fingerprint(entry.item, entry.source, logins, _milestone(entry, settings))
 
 
-def plan(entries: list[Entry], issues: list[Existing], settings: Settings) -> list[Step]:
-    """Decide, for every item, what its issue needs. Pure: no requests."""
+def _words(text: str) -> set[str]:
+    return set(text.lower().split())
+
+
+def _similarity(entry: Entry, issue: Existing) -> float:
+    ours, theirs = _words(issue_title(entry.item)), _words(issue.title)
+    return len(ours & theirs) / len(ours | theirs) if ours and theirs else 0.0
+
+
+def _pair_edited(waiting: list[Entry], candidates: list[Existing]) -> dict[int, Existing]:
+    """Items whose text changed, paired with the unclaimed issues of their file, the most similar title
+    first (so deleting one item and rewording another keeps each issue with its item). Position alone
+    never pairs: after a deletion the next item takes the deleted one's place. An item rewritten beyond
+    recognition gets a new issue and its old one is reported as an orphan."""
+    pairs: dict[int, Existing] = {}
+    if not waiting or not candidates:
+        return pairs
+    if len(waiting) * len(candidates) <= _PAIRING_LIMIT:
+        scored = sorted(((_similarity(entry, issue), -abs(entry.item.index - issue.marker.index), n, issue)
+                         for n, entry in enumerate(waiting) for issue in candidates),
+                        key=lambda x: (x[0], x[1]), reverse=True)
+        taken: set[int] = set()
+        for score, _, n, issue in scored:
+            if score >= SIMILAR and n not in pairs and issue.number not in taken:
+                pairs[n] = issue
+                taken.add(issue.number)
+    return pairs
+
+
+def plan(entries: list[Entry], issues: list[Existing], settings: Settings, *, checked: bool = True) -> list[Step]:
+    """Decide, for every item, what its issue needs. Pure: no requests.
+
+    Items find their issue by the link they carry (``#123`` naming one of the tool's issues for the
+    same file), else by file and item id, else, for an item whose text changed, among the file's
+    unclaimed issues by title and position. ``checked`` False: the issues were not listed (no token).
+    """
+    steps, matched, used = _match_known(entries, issues, settings)
+    edited = _match_edited(entries, issues, steps, matched, used)
+    done: list[Step] = []
+    for n, step in enumerate(steps):
+        if step is None:
+            step = _decide(entries[n], matched.get(n), n in edited, settings)
+            if step.action == "create" and not checked:
+                step.reason = "new action item (existing issues were not checked: no token)"
+        done.append(step)
+    return done
+
+
+def _match_known(entries: list[Entry], issues: list[Existing],
+                 settings: Settings) -> tuple[list[Step | None], dict[int, Existing], set[int]]:
+    """Skips and links decided, and the issues found by the link an item carries or by its id; None
+    where the step is still to be decided."""
+    by_number = {existing.number: existing for existing in issues}
     by_id: dict[tuple[str, str], Existing] = {}
-    by_index: dict[tuple[str, int], list[Existing]] = {}
     for existing in issues:
-        key = (existing.marker.file, existing.marker.item)
-        by_id.setdefault(key, existing)
-        by_index.setdefault((existing.marker.file, existing.marker.index), []).append(existing)
+        by_id.setdefault((existing.marker.file, existing.marker.item), existing)
+    steps: list[Step | None] = []
+    matched: dict[int, Existing] = {}
+    used: set[int] = set()
+    for n, entry in enumerate(entries):
+        item, file = entry.item, entry.source.file
+        if entry.skip_reason or item.placeholder:
+            steps.append(Step(entry, "skip", entry.skip_reason or "template placeholder: fill it in to open an issue"))
+            continue
+        link = _link(item, settings)
+        ours = by_number.get(link["number"]) if link and link["number"] is not None else None
+        if link is not None and (ours is None or ours.marker.file != file):
+            steps.append(Step(entry, "link", f"the item names its issue ({item.issue})", link=link))
+            if link["number"] is not None:
+                used.add(link["number"])
+            continue
+        match = ours or by_id.get((file, item.id))
+        if match is not None and match.number not in used:
+            matched[n] = match
+            used.add(match.number)
+        steps.append(None)
+    return steps, matched, used
+
+
+def _match_edited(entries: list[Entry], issues: list[Existing], steps: list[Step | None],
+                  matched: dict[int, Existing], used: set[int]) -> set[int]:
+    """Pair the items still without an issue with their file's unclaimed issues (an edited item keeps
+    its issue); returns the indexes of the items paired so."""
     ids_in_file: dict[str, set[str]] = {}
     for entry in entries:
         ids_in_file.setdefault(entry.source.file, set()).add(entry.item.id)
-    claimed = {by_id[key].number for key in by_id if key[1] in ids_in_file.get(key[0], set())}
+    waiting: dict[str, list[int]] = {}
+    for n, step in enumerate(steps):
+        if step is None and n not in matched:
+            waiting.setdefault(entries[n].source.file, []).append(n)
+    edited: set[int] = set()
+    for file, numbers in waiting.items():
+        candidates = [issue for issue in issues if issue.marker.file == file and issue.number not in used
+                      and issue.marker.item not in ids_in_file[file]]
+        for index, issue in _pair_edited([entries[n] for n in numbers], candidates).items():
+            matched[numbers[index]] = issue
+            used.add(issue.number)
+            edited.add(numbers[index])
+    return edited
 
-    steps: list[Step] = []
-    for entry in entries:
-        item, file = entry.item, entry.source.file
-        if entry.skip_reason:
-            steps.append(Step(entry, "skip", entry.skip_reason))
-            continue
-        if item.placeholder:
-            steps.append(Step(entry, "skip", "template placeholder: fill it in to open an issue"))
-            continue
-        link = _link(item, settings)
-        if link is not None:
-            steps.append(Step(entry, "link", f"the item names its issue ({item.issue})", link=link))
-            continue
-        match = by_id.get((file, item.id))
-        edited = False
-        if match is None:  # an edited item keeps the issue opened for its position, if nothing else claims it
-            for candidate in by_index.get((file, item.index), []):
-                if candidate.number not in claimed and candidate.marker.item not in ids_in_file[file]:
-                    match, edited = candidate, True
-                    claimed.add(candidate.number)
-                    break
-        steps.append(_decide(entry, match, edited, settings))
-    return steps
+
+def orphans(steps: list[Step], issues: list[Existing], scope: Scope) -> list[Existing]:
+    """Open issues of files this run knows completely whose item is gone (twins of a matched issue,
+    which the run warns about on their own, left out)."""
+    used = {step.issue.number for step in steps if step.issue is not None}
+    used |= {step.link["number"] for step in steps if step.link is not None and step.link.get("number")}
+    kept = {(issue.marker.file, issue.marker.item) for issue in issues if issue.number in used}
+    return [issue for issue in issues if issue.state == "open" and issue.number not in used
+            and scope.covers(issue.marker.file) and (issue.marker.file, issue.marker.item) not in kept]
 
 
 def _decide(entry: Entry, match: Existing | None, edited: bool, settings: Settings) -> Step:
@@ -190,47 +291,61 @@ def _decide(entry: Entry, match: Existing | None, edited: bool, settings: Settin
             return Step(entry, "exists", "done; its issue is closed", match)
         if not settings.close_done:
             return Step(entry, "exists", "done, but close_done is off; its issue stays open", match)
-        return Step(entry, "close", "the item is checked done", match)
+        return Step(entry, "close", "the item is checked done", match, edited=edited)
     if match is None:
         return Step(entry, "create", "new action item")
+    if match.state != "open":
+        if match.marker.closed in ("done", "orphan"):
+            why = "unchecked again" if match.marker.closed == "done" else "back in the postmortem"
+            return Step(entry, "reopen", f"the item is {why}", match, edited=edited)
+        return Step(entry, "exists", "issue is closed on GitHub; not reopened", match)
     if edited:
-        return Step(entry, "update", "the item's text changed", match)
+        return Step(entry, "update", "the item's text changed", match, edited=True)
     if match.marker.rev != _revision(entry, settings) or match.marker.index != entry.item.index:
         return Step(entry, "update", "the item's details changed", match)
-    state = "open" if match.state == "open" else "closed on GitHub; not reopened"
-    return Step(entry, "exists", f"issue is {state}", match)
+    return Step(entry, "exists", "issue is open", match)
 
 
 _PAST = {step.value: step.outcome.value for step in StepAction}
+_WRITES = tuple(step.value for step in StepAction if step.writes)
 
 
 class Syncer:
     """Carries out a plan: one write at a time, and no create sent twice without listing in between."""
 
-    def __init__(self, client: Client, settings: Settings, notify: Callable[[str], None]) -> None:
-        self.client = client
+    def __init__(self, client: Client | None, settings: Settings, notify: Callable[[str], None]) -> None:
+        self.client = client  # None: a dry run without a token (nothing is read from GitHub either)
         self.settings = settings
         self.notify = notify
         self.fatal: GitHubError | None = None
+        self._created = 0
         self._milestones: dict[str, int] | None = None
 
-    def _labels(self, item: ActionItem) -> list[str]:
-        labels = [self.settings.tool_label, *self.settings.labels, *item.labels]
-        return list(dict.fromkeys(label for label in labels if label))
+    def _labels(self, item: ActionItem, warnings: list[str]) -> list[str]:
+        """The tool label, the configured ones and the item's own, each once whatever its case."""
+        own, refused = item_labels(item)
+        if refused:
+            warnings.append(f"not used as labels (only a trailing 'labels: a, b' list of names of at most "
+                            f"50 characters counts): {', '.join(repr(x[:60]) for x in refused)}")
+        labels: dict[str, str] = {}
+        for label in [self.settings.tool_label, *self.settings.labels, *own]:
+            if label:
+                labels.setdefault(label.lower(), label)
+        return list(labels.values())
 
-    def _payload(self, entry: Entry, warnings: list[str]) -> dict[str, Any]:
+    def _payload(self, entry: Entry, warnings: list[str], closed: str = "") -> dict[str, Any]:
         item = entry.item
         logins = assignee_logins(item, self.settings.assignees)
         milestone = _milestone(entry, self.settings)
-        marker = Marker(entry.source.file, item.id, item.index, _revision(entry, self.settings))
+        marker = Marker(entry.source.file, item.id, item.index, _revision(entry, self.settings), closed)
         payload: dict[str, Any] = {
             "title": issue_title(item),
             "body": issue_body(item, entry.source, logins, milestone, marker),
-            "labels": self._labels(item),
+            "labels": self._labels(item, warnings),
         }
         if logins:
             payload["assignees"] = logins
-        if milestone:
+        if milestone and self.client is not None:
             number = self._milestone_number(milestone)
             if number is None:
                 warnings.append(f"milestone '{milestone}' does not exist in {self.settings.repo}; left out")
@@ -239,16 +354,22 @@ class Syncer:
         return payload
 
     def _milestone_number(self, name: str) -> int | None:
-        if self._milestones is None:
+        if self._milestones is None and self.client is not None:
             self._milestones = self.client.milestones()
-        return self._milestones.get(name)
+        return (self._milestones or {}).get(name)
 
     def run(self, steps: list[Step], dry_run: bool) -> list[Outcome]:
         outcomes = []
         for step in steps:
-            if self.fatal is not None and step.action in ("create", "update", "close"):
+            if self.fatal is not None and step.action in _WRITES:
                 outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
                 continue
+            if step.action == "create" and self._created >= self.settings.max_create:
+                self.fatal = GitHubError(self.cap_message(), kind="cap", fatal=True)
+                outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
+                continue
+            if step.action == "create":
+                self._created += 1  # counted when sent: an ambiguous create may have opened its issue
             try:
                 outcomes.append(self._plan_only(step) if dry_run else self._apply(step))
             except GitHubError as error:
@@ -256,6 +377,12 @@ class Syncer:
                     self.fatal = error
                 outcomes.append(self._outcome(step, "failed", error.message))
         return outcomes
+
+    def cap_message(self) -> str:
+        cap = self.settings.max_create
+        return (f"the run stopped after opening {cap} issues, the cap per run (issues.max_create: {cap}); "
+                f"raise issues.max_create in .postmortem-check.yaml to open more in one run, or run again "
+                f"to open the next {cap}")
 
     def _outcome(self, step: Step, action: str, reason: str, issue: dict[str, Any] | None = None,
                  warnings: list[str] | None = None) -> Outcome:
@@ -278,20 +405,25 @@ class Syncer:
         else:
             reason = step.reason
         outcome = self._outcome(step, _PAST[step.action], reason, warnings=warnings)
-        outcome.planned = step.action in ("create", "update", "close")
+        outcome.planned = step.action in _WRITES
         return outcome
 
     def _apply(self, step: Step) -> Outcome:
+        assert self.client is not None, "only a dry run goes without GitHub"
         if step.action == "create":
             return self._create(step)
-        if step.action == "update" and step.issue is not None:
-            warnings: list[str] = []
+        warnings: list[str] = []
+        if step.action in ("update", "reopen") and step.issue is not None:
             payload = self._payload(step.entry, warnings)
-            self.client.update_issue(step.issue.number, {"title": payload["title"], "body": payload["body"]})
-            return self._outcome(step, "updated", step.reason, warnings=warnings)
+            change = {"title": payload["title"], "body": payload["body"]}
+            if step.action == "reopen":
+                change["state"] = "open"
+            self.client.update_issue(step.issue.number, change)
+            return self._outcome(step, _PAST[step.action], step.reason, warnings=warnings)
         if step.action == "close" and step.issue is not None:
-            self.client.update_issue(step.issue.number, {"state": "closed", "state_reason": "completed"})
-            warnings = []
+            payload = self._payload(step.entry, warnings, closed="done")  # so unchecking it reopens it
+            self.client.update_issue(step.issue.number, {"state": "closed", "state_reason": "completed",
+                                                         "title": payload["title"], "body": payload["body"]})
             try:
                 self.client.add_comment(step.issue.number, close_comment(step.entry.item, step.entry.source))
             except GitHubError as error:
@@ -305,6 +437,7 @@ class Syncer:
     def _post(self, payload: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         """POST the issue; a 422 naming assignees or the milestone (nothing was created) drops them and
         sends it again, so one unassignable person never blocks the issue."""
+        assert self.client is not None
         while True:
             try:
                 return self.client.create_issue(payload)
@@ -348,8 +481,9 @@ class Syncer:
                     self.notify(f"{where}: not created; sending it once more")
                 continue
             issue = {"number": data.get("number"), "url": data.get("html_url")}
-            labels = {str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)}
-            if data.get("labels") is not None and self.settings.tool_label not in labels:
+            labels = {str(label.get("name")).lower() for label in data.get("labels") or []
+                      if isinstance(label, dict)}
+            if data.get("labels") is not None and self.settings.tool_label.lower() not in labels:
                 self.fatal = GitHubError(
                     f"issue #{issue['number']} was created without the label '{self.settings.tool_label}' "
                     f"(the token cannot set labels), so later runs could not find it; no further issues "
@@ -361,7 +495,40 @@ class Syncer:
         return self._outcome(step, "failed", f"{message}; listed twice and the issue is not there", None,
                              warnings)
 
+    def orphans(self, issues: list[Existing], close: bool, dry_run: bool,
+                link: Callable[[str], str | None]) -> list[Outcome]:
+        """Report each orphan; with ``close``, close it as not planned with a comment linking its file."""
+        outcomes = []
+        for issue in issues:
+            marker = issue.marker
+            record = Outcome(marker.file, 0, marker.item, "orphaned", {"number": issue.number, "url": issue.url},
+                             "its item is no longer in the postmortem", issue.title)
+            if not close:
+                record.reason += "; close it with --close-orphans"
+            elif dry_run or self.client is None:
+                record.action, record.planned = "closed", True
+            elif self.fatal is not None:
+                record.action, record.reason = "failed", f"not attempted: {self.fatal.message}"
+            else:
+                try:
+                    body = replace_marker(issue.body, Marker(marker.file, marker.item, marker.index, marker.rev,
+                                                             "orphan"))
+                    self.client.update_issue(issue.number, {"state": "closed", "state_reason": "not_planned",
+                                                            "body": body})
+                    record.action = "closed"
+                    self.client.add_comment(issue.number, orphan_comment(marker.file, link(marker.file)))
+                except GitHubError as error:
+                    if error.fatal:
+                        self.fatal = error
+                    if record.action == "closed":
+                        record.warnings.append(f"closed #{issue.number}, but the comment failed: {error.message}")
+                    else:
+                        record.action, record.reason = "failed", error.message
+            outcomes.append(record)
+        return outcomes
+
     def _find(self, entry: Entry) -> Existing | None:
+        assert self.client is not None
         for existing in index_issues(self.client.list_issues(self.settings.tool_label)):
             if (existing.marker.file, existing.marker.item) == (entry.source.file, entry.item.id):
                 return existing
