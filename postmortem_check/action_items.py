@@ -64,6 +64,9 @@ _CLOSING = re.compile(
     re.I,
 )
 _PLACEHOLDER_ONLY = re.compile(r"^\s*\[[^\]]+\][\s.]*$")
+# Template text inside an item: "{{ summary }}", "[link to github issue]", "[owner name]".
+_PLACEHOLDER_PART = re.compile(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
+                               r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 _MARKUP = re.compile(r"\*\*|__|~~|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)|(?<=\S)_(?![\w_])")
 _IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
@@ -470,10 +473,14 @@ def _trailing_note_done(shown: str) -> bool:
 def _trim(text: str) -> str:
     """The text without trailing metadata: people, priority, due times, labels, issue links and references."""
     label_at = -1
+    period = text.rstrip().endswith(".")
     while True:
         text = text.rstrip(" \t,;|([{–—-")
         if not text:
             return text
+        if period and not text.endswith((".", "!", "?", ":")) and _trailing_cut(text) is None \
+                and _labels_cut(text) is None:
+            return text + "."
         cut = _trailing_cut(text)
         if cut is None and label_at != len(text):
             label_at = len(text)
@@ -489,10 +496,10 @@ def _trailing_cut(text: str) -> int | None:
     if body.endswith(_REF_CLOSE):
         start = body.rfind(_REF_OPEN)
         return start if start >= 0 else None
-    if text[-1] in ")]":
-        opener = "(" if text[-1] == ")" else "["
-        start = text.rfind(opener, max(0, len(text) - 300))
-        if start >= 0 and _all_metadata(text[start + 1:-1]):
+    if body and body[-1] in ")]":
+        opener = "(" if body[-1] == ")" else "["
+        start = body.rfind(opener, max(0, len(body) - 300))
+        if start >= 0 and _all_metadata(body[start + 1:-1]):
             return start
     end = len(text)
     space = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
@@ -607,5 +614,5 @@ def _finish(draft: _Draft, refs: dict[str, str]) -> ActionItem | None:
         due=due.group(1) if due else None,
         priority=priority.group(1) if priority else None,
         issue=_issue(urls, whole),
-        placeholder=bool(_PLACEHOLDER_ONLY.match(text)),
+        placeholder=bool(_PLACEHOLDER_ONLY.match(text) or _PLACEHOLDER_PART.search(text)),
     )
