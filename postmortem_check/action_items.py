@@ -273,19 +273,18 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
     drafts: list[_Draft] = []
     columns: dict[str, int] = {}
     top_depth = min((b.depth for b in items), default=1)
-    parent_is_label = False  # nested items under "Label:" items are its details, otherwise items too
+    parent_is_detail = False  # nested items under "Label:" items or under details are details too
     after_numbered = False  # bullets after a numbered item, outside it, are its details
     for block in blocks:
         if block.kind == "list_item":
             text = " ".join(line.strip() for line in block.lines)
             shown, urls = _plain(text, refs, [])
             if block.depth == top_depth:
-                if block.ordered:
-                    after_numbered = True
-                elif after_numbered:
+                after_numbered = after_numbered or block.ordered
+                parent_is_detail = shown.endswith(":") or (after_numbered and not block.ordered)
+                if after_numbered and not block.ordered:
                     continue
-                parent_is_label = shown.endswith(":")
-            elif parent_is_label or (drafts and _is_detail(shown, urls, drafts[-1])):
+            elif parent_is_detail or (drafts and _is_detail(shown, urls, drafts[-1])):
                 continue
             if _is_reference(shown, urls):
                 continue
@@ -310,7 +309,7 @@ def _title_lines(lines: list[str]) -> str:
     """A list item's text; a first line that is only emphasis is its title, ended like a sentence."""
     first = lines[0].strip()
     rest = " ".join(line.strip() for line in lines[1:])
-    if rest and first.startswith(("**", "__")) and first.endswith(("**", "__")):
+    if rest and len(first) > 4 and first.startswith(("**", "__")) and first.endswith(("**", "__")):
         title = plain(first)
         return f"{title}{'' if title.endswith(('.', ':', '!', '?')) else '.'} {rest}"
     return " ".join(filter(None, [first, rest]))

@@ -209,3 +209,8 @@ def test_reference_links_and_other_repositories_issues():
                                            "https://github.com/acme/router/issues/11134",
                                            "https://github.com/other/sdk/issues/11134", "#12"]
     assert texts(found) == ["Implement proactive alerts", "Fix the redirect upstream", "Pin the SDK", "Add a canary"]
+
+
+def test_nested_bullets_under_a_detail_bullet_are_details():
+    body = "1. **Move to a new table**\n\n- Created the table.\n  - With a fresh OID space.\n\n2. Scale ingestion\n"
+    assert texts(items(body)) == ["Move to a new table", "Scale ingestion"]
