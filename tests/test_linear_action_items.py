@@ -39,6 +39,9 @@ TRIGGERS = {
     "status word and spaces": _fill("- done", " ", "x"),
     "trailing parenthesis run": _fill("- [ ] Fix it ", "(", ")"),
     "key and spaces": _fill("### Item\n\n- **Owner", " ", "x"),
+    "repeated due times": _fill("- [ ] Fix it ", "by Friday ", ""),
+    "repeated reference links": _fill("- [ ] Fix it ", "([PR](https://e.com/pull/1)) ", ""),
+    "repeated labels": _fill("- [ ] Fix it ", "labels: a, b ", ""),
 }
 
 # Anchors of the module's patterns, and the runs a hostile author puts around them.
