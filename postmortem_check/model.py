@@ -167,7 +167,7 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         if level is not None and set(section.ids) <= {"resolution"}:
             heading = Block("heading", section.line, [section.heading], level=section.level)
             found.extend(action_items.extract([heading, *section.blocks], "", refs))
-        elif "timeline" not in section.ids:
+        elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
     return found
 

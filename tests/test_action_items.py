@@ -214,3 +214,8 @@ def test_reference_links_and_other_repositories_issues():
 def test_nested_bullets_under_a_detail_bullet_are_details():
     body = "1. **Move to a new table**\n\n- Created the table.\n  - With a fresh OID space.\n\n2. Scale ingestion\n"
     assert texts(items(body)) == ["Move to a new table", "Scale ingestion"]
+
+
+def test_a_todo_line_in_the_summary_is_not_an_item():
+    text = "# Outage\n\n## Summary\n\n**TODO**: write the summary.\n\n## Action Items\n\n- Add a canary\n"
+    assert [i.text for i in lint_text(text).action_items] == ["Add a canary"]
