@@ -31,13 +31,13 @@ _STATUS_NOTE = re.compile(
     r"^(?:(?:this|it|that)\s+)?(?:(?:has|have)\s+(?:now\s+|already\s+)?been\s+|(?:is|was)\s+(?:now\s+|already\s+)?)?"
     r"(?P<state>done|fixed|completed?|implemented|merged|deployed|resolved|in progress|pending|not done)\b", re.I)
 # Reports of work already done: "We tweaked …", "We've advised …", "… has been documented".
-_WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+)?"
+_WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
                      r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
                      r"rolled|shipped|released)\b", re.I)
 _HAS_BEEN = re.compile(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
                        r"built|made|written|sent)\b", re.I)
-_FILED = re.compile(r"\b(?:backlog|ticket|jira|task|story|epic|scheduled|planned|requested|proposed|discussed|"
-                    r"suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
+_FILED = re.compile(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
+                    r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
 _PAST_VERBS = frozenset(
     [
         "added", "adjusted", "advised", "banned", "blocked", "built", "changed", "cleaned", "communicated", "completed",
@@ -447,7 +447,8 @@ def _reports_done(shown: str) -> bool:
     if _FILED.search(head.split(". ", 1)[0]):
         return False
     first = head.split(None, 1)
-    if len(first) == 2 and first[0].lower() in _PAST_VERBS and first[0][:1].isupper():
+    verb = first[0].lower() if len(first) == 2 else ""
+    if verb and first[0][:1].isupper() and (verb in _PAST_VERBS or (verb.startswith("re-") and verb.endswith("ed"))):
         return True
     if _WE_DID.match(head):
         return True
