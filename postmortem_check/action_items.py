@@ -58,6 +58,9 @@ _OTHER_REPO_ISSUE = re.compile(
 _ISSUE_NUMBER = re.compile(r"(?<![\w&/#])#(\d{1,7})\b")
 _LABELS_TAIL = re.compile(r"labels?\s*:(?P<names>[\w ,./-]+)", re.I)
 _LABELS = re.compile(r"\blabels?\s*:(?P<names>[\w ,./-]+)", re.I)
+# A line that states something ("The ideal pattern would be …") rather than asking for work: it goes on
+# explaining the item above it.
+_STATEMENT = re.compile(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
 _CLOSING = re.compile(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
@@ -408,7 +411,7 @@ def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) ->
         text = _PREFIX.sub("", line) if has_prefix else line
         previous = drafts[-1] if drafts else None
         continues = previous is not None and not has_prefix and (
-            previous.brackets > 0 or text[:1].islower()
+            previous.brackets > 0 or text[:1].islower() or _STATEMENT.match(text[:80]) is not None
             or (prefixed and not previous.text.rstrip().endswith((".", "!", "?", ":")))
         )
         if continues and previous is not None:
@@ -458,15 +461,18 @@ def _reports_done(shown: str) -> bool:
 
 
 def _trailing_note_done(shown: str) -> bool:
-    """A closing parenthesis that says the work is done: "(monitoring done in grafana)", not "(Linux done; …
-    pending)"."""
+    """A closing note that says the work is done: "(monitoring done in grafana)", "… metrics. Done in grafana.",
+    not "(Linux done; Windows pending)"."""
     text = shown.rstrip(" .")
-    if not text.endswith(")"):
-        return False
-    start = text.rfind("(", max(0, len(text) - 300))
-    if start < 0:
-        return False
-    inner = text[start + 1:-1]
+    window = max(0, len(text) - 300)
+    if text.endswith(")"):
+        start = text.rfind("(", window)
+        inner = text[start + 1:-1] if start >= 0 else ""
+    else:
+        start = text.rfind(". ", window)
+        inner = text[start + 2:] if start >= 0 else ""
+        if len(inner.split()) > 6 or not _DONE_NOTE.match(inner):
+            return False
     return bool(_DONE_NOTE.search(inner)) and not _NOT_YET.search(inner)
 
 

@@ -221,3 +221,19 @@ def test_nested_bullets_under_a_detail_bullet_are_details():
 def test_a_todo_line_in_the_summary_is_not_an_item():
     text = "# Outage\n\n## Summary\n\n**TODO**: write the summary.\n\n## Action Items\n\n- Add a canary\n"
     assert [i.text for i in lint_text(text).action_items] == ["Add a canary"]
+
+
+def test_statements_after_a_prose_item_explain_it():
+    body = ("Going forward the team is going to rebuild the deployment process.\n"
+            "The ideal pattern would be one with quick failover.\n"
+            "Our engineers are working on it at this moment.\n")
+    found = items(body, heading="## Corrective Measures")
+    assert [i["line"] for i in found] == [9]
+    body = "Add negative tests for all values.\nMinimize the number of data structures.\nHave an incident plan."
+    assert len(items(body, heading="## Corrective Measures")) == 3
+
+
+def test_a_short_closing_note_says_done():
+    found = items("- Use in-progress metrics for launches. _done in grafana_.\n"
+                  "- Make sure the rollout is done.\n- Rotate keys. Once done, tell the team.")
+    assert [i["done"] for i in found] == [True, False, False]
