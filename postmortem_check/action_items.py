@@ -36,6 +36,9 @@ _WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|n
                      r"rolled|shipped|released)\b", re.I)
 _HAS_BEEN = re.compile(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
                        r"built|made|written|sent)\b", re.I)
+# A later sentence that finds the work already done: "Note: on investigation, we already do this".
+_ALREADY = re.compile(r"\b(?:we|it|this|that)\s+(?:already\s+(?:do|does|did|have|has)\s+(?:this|that|it)\b|"
+                      r"(?:is|was)\s+already\s+(?:done|in place|implemented|fixed)\b)", re.I)
 _FILED = re.compile(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
                     r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
 _PAST_VERBS = frozenset(
@@ -455,7 +458,9 @@ def _reports_done(shown: str) -> bool:
         return True
     if _WE_DID.match(head):
         return True
-    sentence = head.split(". ", 1)[0]
+    sentence, _, later = head.partition(". ")
+    if _ALREADY.search(later) or _ALREADY.search(shown[200:400]):
+        return True
     been = _HAS_BEEN.search(sentence)
     return been is not None and not _NOT_YET.search(sentence[:been.start()])
 

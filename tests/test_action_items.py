@@ -170,9 +170,10 @@ def test_done_from_marks_cells_and_wording():
             "- Sent communications to all affected teams\n- Rotate secrets (Linux done; Windows pending)\n"
             "- Priority classes: has been scheduled for next quarter\n- We have added a backlog task to tune alerts\n"
             "- Automated tests for the fetch wrapper\n- We've significantly tightened the release workflow\n"
-            "- Re-worked the secrets management\n- We opened a bug to investigate the snapshot size\n")
+            "- Re-worked the secrets management\n- We opened a bug to investigate the snapshot size\n"
+            "- Separate the rejection codes. Note: on investigation, we already do this.\n")
     assert [i["done"] for i in items(body)] == [True, True, True, True, True, False, False, False, False, True, True,
-                                                False]
+                                                False, True]
 
 
 def test_titles_end_in_words_not_references_or_metadata():
