@@ -74,7 +74,8 @@ _PLACEHOLDER_ONLY = re.compile(r"^\s*\[[^\]]+\][\s.]*$")
 _PLACEHOLDER_PART = re.compile(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
                                r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
-_MARKUP = re.compile(r"\*\*|__|~~|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)|(?<=\S)_(?![\w_])")
+_MARKUP = re.compile(r"\*\*|__|~~|`|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])|(?<![\w_\\])_(?=\S)"
+                     r"|(?<=[^\s\\])_(?![\w_])")
 _IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
 _LINK = re.compile(r"\[(?P<text>[^\[\]]*)\](?:\((?P<url><?[^()\s<>]*>?)(?:\s+\"[^\"]*\")?\)|\[(?P<ref>[^\[\]]*)\])?")
 _AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>")
@@ -85,7 +86,7 @@ _GENERIC_LINK = re.compile(
     r"request|mr|ticket|bug|jira|link|here|this|commit|fix|fixed|discussion|details|more|comment|docs?|"
     r"[\w./-]*#\d+)(?:\s+(?:link|here))?[.:]?", re.I)
 _REF_OPEN, _REF_CLOSE = "\x01", "\x02"
-_DANGLING = frozenset(["see", "see:", "ref", "ref:", "refs", "cf.", "via", "in", "at", "and", "or", "-", "—"])
+_DANGLING = frozenset(["see", "see:", "ref", "ref:", "refs", "refs:", "cf.", "-", "—"])
 _META_KEY = re.compile(r"(?:owners?|assignees?|who|due|eta|priority|prio|labels?)\s*:?", re.I)
 _TIME_TAIL = re.compile(
     r"(?:due|by|before|until|till|deadline|eta|target|for)\s*(?::\s*)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"

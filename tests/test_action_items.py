@@ -238,3 +238,13 @@ def test_a_short_closing_note_says_done():
     found = items("- Use in-progress metrics for launches. _done in grafana_.\n"
                   "- Make sure the rollout is done.\n- Rotate keys. Once done, tell the team.")
     assert [i["done"] for i in found] == [True, False, False]
+
+
+def test_titles_keep_their_last_word():
+    found = items("- Let customers opt in\n- Decide what to fall back on @bo\n- Document the steps. See https://e.com/x")
+    assert texts(found) == ["Let customers opt in", "Decide what to fall back on", "Document the steps."]
+
+
+def test_escaped_markup_is_text():
+    assert texts(items(r"- Notice GKE node limits. \*Add a threshold\* to _the_ charts")) == [
+        "Notice GKE node limits. *Add a threshold* to the charts"]
