@@ -164,7 +164,7 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
             continue
         if level is not None and section.level <= level:
             level = None
-        if level is not None and set(section.ids) <= {"resolution"}:
+        if level is not None and section.style == "heading" and set(section.ids) <= {"resolution"}:
             heading = Block("heading", section.line, [section.heading], level=section.level)
             found.extend(action_items.extract([heading, *section.blocks], "", refs))
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"

@@ -248,3 +248,9 @@ def test_titles_keep_their_last_word():
 def test_escaped_markup_is_text():
     assert texts(items(r"- Notice GKE node limits. \*Add a threshold\* to _the_ charts")) == [
         "Notice GKE node limits. *Add a threshold* to the charts"]
+
+
+def test_bold_labels_after_a_lessons_label_below_the_action_items_are_not_items():
+    text = ("# Outage\n\n## Action Items\n\n- Fix the retry loop\n\n**Lessons learned**\n\n- Alerts were late\n\n"
+            "**Notes**\n\n- The vendor was slow\n")
+    assert [i.text for i in lint_text(text).action_items] == ["Fix the retry loop"]
