@@ -1,4 +1,9 @@
-"""Action items: what the corrective actions sections ask people to do, one record per item."""
+"""Action items: what the corrective actions sections ask people to do, one record per item.
+
+Every pattern here runs in linear time on any text: no two adjacent quantifiers share characters, link
+parts exclude the bracket that starts the next one, and trailing metadata is trimmed from the end one
+token at a time instead of by a pattern anchored at ``$`` (which Python would try at every position).
+"""
 
 from __future__ import annotations
 
@@ -8,42 +13,124 @@ from dataclasses import dataclass, field
 
 from .parse import Block
 
-_PREFIX = re.compile(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*[.)]?\s*[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
+_PREFIX = re.compile(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*(?:[.)]\s*)?[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
 _TASK_BOX = re.compile(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
-_DONE_WORD = re.compile(
-    r"^\s*(?:\*\*)?(?:DONE|FIXED|COMPLETED?)\b(?:\*\*)?[:\s-]*|\s*\b(?:DONE|FIXED|COMPLETED?)\s*$"
-    r"|\s*[(\[](?i:done|fixed|completed?)[)\]]\s*$"
-)
-_TODO_WORD = re.compile(r"^\s*(?:\*\*)?(?:TODO|OPEN)\b(?:\*\*)?[:\s-]*")
-_STRIKE = re.compile(r"^\s*~~.+~~\s*$")
-_MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b")
-_DUE = re.compile(r"\b(?:due|by|deadline|until)\s*:?\s*(\d{4}-\d{2}-\d{2})\b", re.I)
+# A status word that opens an item: "DONE", "**TODO**:", "Done:" (any case only with a colon).
+_LEAD_STATUS = re.compile(
+    r"^(?:\*\*|__)?(?:(?P<upper>DONE|FIXED|COMPLETED?|RESOLVED|TODO|DOING|OPEN|IN PROGRESS|WIP|PENDING)\b"
+    r"|(?P<word>(?i:done|fixed|completed|todo|doing|in progress|pending))(?=\s*(?:(?:\*\*|__)\s*)?:))"
+    r"(?:\*\*|__)?[ \t]*(?:[:–—-][ \t]*)?")
+_DONE_STATUS_WORDS = {"done", "fixed", "complete", "completed", "resolved"}
+_LEAD_MARK = re.compile(r"^(?P<mark>✅|✔️?|☑️?|✓|❌|⬜|🔲|☐|⏳|🚧)\ufe0f?\s*")
+_TRAILING_DONE = re.compile(r"(?:\b(?:DONE|FIXED|COMPLETED?)|[(\[](?i:done|fixed|completed?)[)\]])[.!]?$")
+_DONE_NOTE = re.compile(r"\b(?:done|fixed|completed|implemented|merged|deployed|released|in place)\b", re.I)
+_NOT_YET = re.compile(r"\b(?:not|pending|progress|todo|to be|once|when|until|partial|partially|partly|wip|"
+                      r"planned|if|after|before)\b", re.I)
+# A nested bullet that only reports the state of its parent ("This has been done: …", "Fixed in 1.2").
+_STATUS_NOTE = re.compile(
+    r"^(?:(?:this|it|that)\s+)?(?:(?:has|have)\s+(?:now\s+|already\s+)?been\s+|(?:is|was)\s+(?:now\s+|already\s+)?)?"
+    r"(?P<state>done|fixed|completed?|implemented|merged|deployed|resolved|in progress|pending|not done)\b", re.I)
+# Reports of work already done: "We tweaked …", "We've advised …", "… has been documented".
+_WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
+                     r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
+                     r"rolled|shipped|released)\b", re.I)
+_HAS_BEEN = re.compile(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
+                       r"built|made|written|sent)\b", re.I)
+# A later sentence that finds the work already done: "Note: on investigation, we already do this".
+_ALREADY = re.compile(r"\b(?:we|it|this|that)\s+(?:already\s+(?:do|does|did|have|has)\s+(?:this|that|it)\b|"
+                      r"(?:is|was)\s+already\s+(?:done|in place|implemented|fixed)\b)", re.I)
+_FILED = re.compile(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
+                    r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
+_PAST_VERBS = frozenset(
+    [
+        "added", "adjusted", "advised", "banned", "blocked", "built", "changed", "cleaned", "communicated", "completed",
+        "configured", "contacted", "created", "decreased", "deleted", "deployed", "disabled", "documented", "enabled",
+        "enforced", "fixed", "increased", "installed", "introduced", "issued", "lowered", "made", "merged", "migrated",
+        "moved", "notified", "patched", "paused", "published", "raised", "ran", "rebuilt", "reduced", "released",
+        "removed", "replaced", "restarted", "restored", "resumed", "revoked", "reverted", "rewrote", "rolled",
+        "rotated", "scaled", "sent", "shipped", "switched", "tightened", "tweaked", "upgraded", "wrote"
+    ])
+_MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")  # not @org/team
+_DUE = re.compile(r"\b(?:due|by|deadline|until)\s*(?::\s*)?(\d{4}-\d{2}-\d{2})\b", re.I)
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _PRIORITY = re.compile(r"\b(P[0-4])\b")
-_ISSUE_URL = re.compile(r"https?://[^\s)\]>]+/(?:issues|pull)/\d+")
-_ISSUE_NUMBER = re.compile(r"(?<![\w&/])#(\d{1,7})\b")
-_LABELS = re.compile(r"\blabels?\s*:\s*([\w ,./-]+)", re.I)
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+_ISSUE_PATH = re.compile(r"/(?:issues|pull)/\d+")
+_OTHER_REPO_ISSUE = re.compile(
+    r"(?<![\w./-])(?P<repo>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100})#(?P<number>\d{1,7})\b")
+_ISSUE_NUMBER = re.compile(r"(?<![\w&/#])#(\d{1,7})\b")
+# An item's own labels: only a trailing "labels: a, b" list of names (at most 50 characters, three words each).
+_LABEL_NAME = r"[\w./-]{1,50}(?: [\w./-]{1,50}){0,2}"
+_LABEL_LIST = rf"labels?\s*:\s*(?P<names>{_LABEL_NAME}(?:\s*,\s*{_LABEL_NAME})*)\s*"
+_LABELS_TAIL = re.compile(_LABEL_LIST, re.I)
+_LABELS = re.compile(rf"\(?\b{_LABEL_LIST}\)?\s*\.?\s*$", re.I)
+# A line that states something ("The ideal pattern would be …") rather than asking for work: it goes on
+# explaining the item above it.
+_STATEMENT = re.compile(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
 _CLOSING = re.compile(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
     re.I,
 )
 _PLACEHOLDER_ONLY = re.compile(r"^\s*\[[^\]]+\][\s.]*$")
-_MARKUP = re.compile(r"(\*\*|__|~~|`)")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+# Template text inside an item: "{{ summary }}", "[link to github issue]", "[owner name]".
+_PLACEHOLDER_PART = re.compile(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
+                               r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_MARKUP = re.compile(r"\*\*|__|~~|`|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])|(?<![\w_\\])_(?=\S)"
+                     r"|(?<=[^\s\\])_(?![\w_])")
+_IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
+_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\](?:\((?P<url><?[^()\s<>]*>?)(?:\s+\"[^\"]*\")?\)|\[(?P<ref>[^\[\]]*)\])?")
+_AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Link text that only points somewhere ("[issue](…)", "[PR](…)", "see [here](…)"): a reference, not words.
+_GENERIC_LINK = re.compile(
+    r"(?:see\s+(?:the\s+)?)?(?:(?:github|jira|tracking)\s+)?(?:issue|issues|pr|prs|pull request|pull-request|merge "
+    r"request|mr|ticket|bug|jira|link|here|this|commit|fix|fixed|discussion|details|more|comment|docs?|"
+    r"[\w./-]*#\d+)(?:\s+(?:link|here))?[.:]?", re.I)
+_REF_OPEN, _REF_CLOSE = "\x01", "\x02"
+_DANGLING = frozenset(["see", "see:", "ref", "ref:", "refs", "refs:", "cf.", "-", "—"])
+_META_KEY = re.compile(r"(?:owners?|assignees?|who|due|eta|priority|prio|labels?)\s*:?", re.I)
+_TIME_TAIL = re.compile(
+    r"(?:due|by|before|until|till|deadline|eta|target|for)\s*(?::\s*)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|tomorrow|tonight|eo[dwmqy]|"
+    r"(?:next|this)\s+(?:week|month|quarter|sprint|year)|(?:the\s+)?end\s+of\s+(?:the\s+)?"
+    r"(?:day|week|month|quarter|sprint|year|q[1-4])|q[1-4](?:\s+\d{4})?|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?)"
+    r"[.!]?", re.I)
+_META_TOKEN = re.compile(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
+                         r"<?https?://\S+?>?)[)\],.;:]?")
 _ACTION_HEADER = re.compile(r"action|item|task|what|description|measure|todo|to do", re.I)
 _OWNER_HEADER = re.compile(r"owner|assignee|who|responsible", re.I)
 _STATUS_HEADER = re.compile(r"status|state|done", re.I)
 _ISSUE_HEADER = re.compile(r"bug|issue|ticket|link|tracking", re.I)
 _DUE_HEADER = re.compile(r"due|deadline|date|when", re.I)
 _PRIORITY_HEADER = re.compile(r"priority|prio|severity", re.I)
-_DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|✅|✔)", re.I)
-_TRAILING_METADATA = re.compile(
-    r"[\s,;(]*(?:(?:owner|assignee)s?\s*:?\s*)?(?:@[A-Za-z0-9-]+|\bP[0-4]\b|\b(?:due|by)\s*:?\s*\d{4}-\d{2}-\d{2}"
-    r"|#\d+|https?://\S+/(?:issues|pull)/\d+|\blabels?\s*:\s*[\w ,./-]+)[)\]]?\s*$", re.I)
+_TYPE_HEADER = re.compile(r"^\W*(?:type|category|kind)\W*$", re.I)
+_DONE_STATUS = re.compile(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|merged|✅|✔)", re.I)
 _NON_WORD = re.compile(r"[^\w]+")
-_KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?[\w ()/-]{1,30}(?:\*\*|__)?\s*:")
+_KEY_VALUE = re.compile(r"^\W*(?:\*\*|__)?(?P<key>\w[\w ()/-]{0,29}?)(?:\*\*|__)?\s*:(?P<value>.*)$")
+_FIELD_KEY = re.compile(r"(?:owners?|assignees?|who|responsible|status|state|due|deadline|eta|date|priority|prio|"
+                        r"severity|ticket|issue|link|jira|tracking|pr|type|labels?|team)\s*", re.I)
+_OWNER_SPLIT = re.compile(r"[,;&/+]|\band\b")
+_LOGIN_LIKE = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9_.-]{0,38}")
+_LABEL_LIKE = re.compile(r"[\w][\w .:/-]{0,48}")
+# Sub-headings that name a group of items ("Short-term improvements"), never an item themselves.
+_GROUP_WORDS = frozenset(
+    [
+        "action", "actions", "item", "items", "improvement", "improvements", "follow-up", "follow-ups", "followup",
+        "followups", "task", "tasks", "todo", "todos", "change", "changes", "measure", "measures", "step", "steps",
+        "fix", "fixes", "work", "term", "immediate", "planned", "next", "future", "process", "processes", "technical",
+        "documentation", "short", "long", "medium", "preventive", "preventative", "corrective", "completed", "done",
+        "open", "pending", "progress", "remediation", "remediations", "prevention", "mitigation", "mitigations"
+    ])
+_HEADING_DONE = re.compile(r"\b(?:completed|done|finished|resolved|implemented)\b", re.I)
+_HEADING_OPEN = re.compile(r"\b(?:planned|in[- ]progress|ongoing|next|future|todo|to do|open|pending|proposed|"
+                           r"upcoming|remaining|not done|to be)\b", re.I)
+# A paragraph that states one item among lists: "**Action item:** …", "**TODO**: …".
+_ITEM_LABEL = re.compile(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next steps?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+                         re.I)
+_STATUS_LINE = re.compile(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\*\*|__)")
 
 
 @dataclass(frozen=True)
@@ -72,9 +159,37 @@ class ActionItem:
 
 def plain(text: str) -> str:
     """Item text without Markdown markup, links reduced to their text, on one line."""
-    text = _LINK.sub(lambda m: m.group(1) or m.group(2) or "", _IMAGE.sub("", text))
+    return _plain(text, {}, [])[0].replace(_REF_OPEN, "").replace(_REF_CLOSE, "")
+
+
+def _plain(text: str, refs: dict[str, str], urls: list[str]) -> tuple[str, list[str]]:
+    """Plain text with links reduced to their text (generic reference links kept between marks) and their URLs."""
+    text = _CONTROL.sub(" ", text)
+
+    def link(match: re.Match[str]) -> str:
+        label = match.group("text")
+        url = match.group("url")
+        if url is None:
+            key = " ".join((match.group("ref") or label).split()).lower()
+            if key not in refs:
+                return match.group(0) if match.group("ref") is None else label
+            url = refs[key]
+        url = url.strip("<>")
+        if url:
+            urls.append(url)
+        if _GENERIC_LINK.fullmatch(label.strip()) or not label.strip():
+            return f"{_REF_OPEN}{label}{_REF_CLOSE}"
+        return label
+
+    text = _IMAGE.sub("", text) if "![" in text else text
+    if "<http" in text:
+        text = _AUTOLINK.sub(lambda m: m.group("url"), text)
+    if "[" in text:
+        text = _LINK.sub(link, text)
     text = _MARKUP.sub("", text)
-    return " ".join(text.split())
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return " ".join(text.split()), urls
 
 
 def item_id(text: str) -> str:
@@ -88,66 +203,197 @@ class _Draft:
     line: int
     text: str
     done: bool = False
+    state: bool | None = None  # what the heading above says: True done, False open, None nothing
     owner: str = ""
+    status: str = ""
     status_issue: str = ""
     due: str = ""
     priority: str = ""
+    kind: str = ""
     extra: list[str] = field(default_factory=list)
+    brackets: int = 0  # "[" minus "]" so far: a link wrapped over lines is still open
 
 
-def extract(blocks: list[Block]) -> list[ActionItem]:
-    """Action items of a corrective-actions section, from lists, tables, headings or one-per-line text."""
+@dataclass
+class _Group:
+    """The blocks under one sub-heading of the section (or before the first one)."""
+
+    heading: Block | None
+    state: bool | None
+    blocks: list[Block] = field(default_factory=list)
+
+
+def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Action items of a corrective-actions section, from lists, tables, headings or one-per-line text.
+
+    ``heading`` is the section's own heading ("Actions taken (completed)"); ``refs`` maps reference-link
+    labels (lower case) to their URLs.
+    """
+    refs = refs or {}
     drafts: list[_Draft] = []
-    has_list = any(b.kind == "list_item" for b in blocks)
-    has_table = any(b.kind == "table_row" and b.info != "head" for b in blocks)
-    grouped = _heading_items(blocks)
-    columns: dict[str, int] = {}
-    top_depth = min((b.depth for b in blocks if b.kind == "list_item"), default=1)
-    parent_is_heading = False  # nested items under "Label:" items are its details, otherwise items too
+    groups = _groups(blocks, _heading_state(heading))
+    # Text before the first sub-heading of a section that has lists or tables introduces them.
+    listed = any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
+    for group in groups:
+        drafts.extend(_group_drafts(group, refs, listed and group.heading is None))
+    items = [_finish(draft, refs) for draft in drafts]
+    return [ActionItem(**{**item.__dict__, "index": index}) for index, item in enumerate(i for i in items if i)]
+
+
+def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Items written anywhere as status lines (``**TODO**: …``, ``**DONE**: …``, ``**DOING** …``)."""
+    drafts = [_Draft(b.line, " ".join(line.strip() for line in b.lines)) for b in blocks
+              if b.kind in ("paragraph", "list_item") and b.lines and _STATUS_LINE.match(_PREFIX.sub("", b.lines[0]))]
+    items = [_finish(draft, refs or {}) for draft in drafts]
+    return [item for item in items if item]
+
+
+def _heading_state(text: str) -> bool | None:
+    if _HEADING_OPEN.search(text):
+        return False
+    if _HEADING_DONE.search(text) or text.lstrip().startswith(("✅", "✔")):
+        return True
+    return None
+
+
+def _groups(blocks: list[Block], state: bool | None) -> list[_Group]:
+    groups = [_Group(None, state)]
+    stack: list[tuple[int, bool | None]] = []  # (level, state) of the sub-headings above
     for block in blocks:
-        if grouped is not None:
-            break
-        if block.kind == "list_item" and (block.depth == top_depth or not parent_is_heading):
+        if block.kind != "heading":
+            groups[-1].blocks.append(block)
+            continue
+        while stack and stack[-1][0] >= block.level:
+            stack.pop()
+        inherited = stack[-1][1] if stack else state
+        own = _heading_state(block.text)
+        stack.append((block.level, own if own is not None else inherited))
+        groups.append(_Group(block, stack[-1][1]))
+    return [g for g in groups if g.blocks or g.heading is not None]
+
+
+def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Draft]:
+    """The items of one group: its list, table or lines, or its heading when its list only describes it."""
+    blocks = group.blocks
+    items = [b for b in blocks if b.kind == "list_item"]
+    if group.heading is not None and items and _heading_is_item(group.heading, items):
+        return [_heading_draft(group, items)]
+    has_list = bool(items)
+    has_table = any(b.kind == "table_row" and b.info != "head" for b in blocks)
+    drafts: list[_Draft] = []
+    columns: dict[str, int] = {}
+    top_depth = min((b.depth for b in items), default=1)
+    parent_is_detail = False  # nested items under "Label:" items or under details are details too
+    after_numbered = False  # bullets after a numbered item, outside it, are its details
+    for block in blocks:
+        if block.kind == "list_item":
             text = " ".join(line.strip() for line in block.lines)
+            shown, urls = _plain(text, refs, [])
             if block.depth == top_depth:
-                parent_is_heading = plain(text).endswith(":")
-            drafts.append(_Draft(block.line, text))
+                after_numbered = after_numbered or block.ordered
+                parent_is_detail = shown.endswith(":") or (after_numbered and not block.ordered)
+                if after_numbered and not block.ordered:
+                    continue
+            elif parent_is_detail or (drafts and _is_detail(shown, urls, drafts[-1])):
+                continue
+            if _is_reference(shown, urls):
+                continue
+            drafts.append(_Draft(block.line, _title_lines(block.lines), state=group.state))
         elif block.kind == "table_row":
             if block.info == "head":
                 columns = _table_columns(block.cells)
             elif "action" in columns:
-                drafts.append(_row_draft(block, columns))
-        elif block.kind == "paragraph" and not has_list and not has_table:
-            drafts.extend(_paragraph_drafts(block))
-    if grouped is not None:
-        drafts = grouped
-    return [_finish(draft, index) for index, draft in enumerate(drafts) if plain(draft.text)]
+                drafts.append(_row_draft(block, columns, group.state))
+        elif block.kind == "paragraph":
+            if block.depth == 0:
+                after_numbered = False
+            if not has_list and not has_table and not intro:
+                drafts.extend(_paragraph_drafts(block, group.state, refs))
+            elif block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
+                text = _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines))
+                drafts.append(_Draft(block.line, text, state=group.state))
+    return drafts
 
 
-def _heading_items(blocks: list[Block]) -> list[_Draft] | None:
-    """Sub-headings whose lists are mostly ``key: value`` fields are the items (one heading, one item)."""
-    headings = [b for b in blocks if b.kind == "heading"]
-    items = [b for b in blocks if b.kind == "list_item"]
-    if not headings or not items:
-        return None
-    key_value = sum(1 for b in items if _KEY_VALUE.match(b.lines[0]))
-    if key_value * 10 < len(items) * 6:
-        return None
-    return [_Draft(h.line, h.text) for h in headings]
+def _title_lines(lines: list[str]) -> str:
+    """A list item's text; a first line that is only emphasis is its title, ended like a sentence."""
+    first = lines[0].strip()
+    rest = " ".join(line.strip() for line in lines[1:])
+    if rest and len(first) > 4 and first.startswith(("**", "__")) and first.endswith(("**", "__")):
+        title = plain(first)
+        return f"{title}{'' if title.endswith(('.', ':', '!', '?')) else '.'} {rest}"
+    return " ".join(filter(None, [first, rest]))
+
+
+def _is_detail(shown: str, urls: list[str], parent: _Draft) -> bool:
+    """A nested bullet that only reports its parent's state (which it then sets) or points at a reference."""
+    note = _STATUS_NOTE.match(shown)
+    if note:
+        state = note.group("state").lower()
+        if state not in ("in progress", "pending", "not done"):
+            parent.done = True
+        return True
+    return _is_reference(shown, urls)
+
+
+def _is_reference(shown: str, urls: list[str]) -> bool:
+    """Text that only points somewhere (a URL, "[PR](…)", "See https://…"): a reference, not work to track."""
+    words = shown.replace(_REF_OPEN, " ").replace(_REF_CLOSE, " ").split()
+    if not words:
+        return True
+    linked = bool(urls) or any(_URL.match(w.lstrip("<([")) for w in words if len(w) < 2000)
+    if words[0].lower().rstrip(":") in ("see", "cf.", "ref", "refs") and linked and len(words) <= 15:
+        return True
+    if words[0].lower() in ("pr:", "prs:", "issue:", "ticket:", "link:", "links:") and linked:
+        return True
+    marked = shown.replace(" ", "")
+    if marked.startswith(_REF_OPEN) and marked.endswith(_REF_CLOSE) and marked.count(_REF_OPEN) == 1:
+        return True
+    return all(len(w) < 2000 and (_URL.fullmatch(w.strip("<>()[].,;")) or _GENERIC_LINK.fullmatch(w)) for w in words)
+
+
+def _heading_is_item(heading: Block, items: list[Block]) -> bool:
+    """True when the heading names one item and its bullets are that item's short ``key: value`` fields."""
+    words = {w.lower() for w in _NON_WORD.sub(" ", heading.text).split()}
+    if words & _GROUP_WORDS:
+        return False
+    fields = 0
+    for block in items:
+        match = _KEY_VALUE.match(block.lines[0]) if block.lines else None
+        if match and (_FIELD_KEY.fullmatch(match.group("key")) or len(match.group("value").split()) <= 12):
+            fields += 1
+    return fields * 10 >= len(items) * 6
+
+
+def _heading_draft(group: _Group, items: list[Block]) -> _Draft:
+    assert group.heading is not None
+    draft = _Draft(group.heading.line, group.heading.text, state=group.state)
+    for block in items:
+        match = _KEY_VALUE.match(block.lines[0]) if block.lines else None
+        if not match:
+            continue
+        key, value = match.group("key").lower().strip(), match.group("value").strip()
+        for name, pattern in (("owner", _OWNER_HEADER), ("status", _STATUS_HEADER), ("status_issue", _ISSUE_HEADER),
+                              ("priority", _PRIORITY_HEADER), ("due", _DUE_HEADER)):
+            if pattern.search(key):
+                setattr(draft, name, value)
+                break
+    return draft
 
 
 def _table_columns(cells: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
         for name, pattern in (("owner", _OWNER_HEADER), ("status", _STATUS_HEADER), ("issue", _ISSUE_HEADER),
-                              ("priority", _PRIORITY_HEADER), ("due", _DUE_HEADER), ("action", _ACTION_HEADER)):
-            if name not in columns and pattern.search(cell):
+                              ("priority", _PRIORITY_HEADER), ("due", _DUE_HEADER), ("kind", _TYPE_HEADER),
+                              ("action", _ACTION_HEADER)):
+            if name not in columns and pattern.search(plain(cell)):
                 columns[name] = index
                 break
     return columns
 
 
-def _row_draft(block: Block, columns: dict[str, int]) -> _Draft:
+def _row_draft(block: Block, columns: dict[str, int], state: bool | None) -> _Draft:
     cells = block.cells
 
     def cell(name: str) -> str:
@@ -155,11 +401,12 @@ def _row_draft(block: Block, columns: dict[str, int]) -> _Draft:
         return cells[index] if index is not None and index < len(cells) else ""
 
     status = cell("status")
-    return _Draft(block.line, cell("action"), done=bool(_DONE_STATUS.match(status)), owner=cell("owner"),
-                  status_issue=cell("issue"), due=cell("due"), priority=cell("priority"))
+    return _Draft(block.line, cell("action"), done=bool(_DONE_STATUS.match(plain(status))), state=state,
+                  owner=cell("owner"), status=status, status_issue=cell("issue"), due=cell("due"),
+                  priority=cell("priority"), kind=cell("kind"))
 
 
-def _paragraph_drafts(block: Block) -> list[_Draft]:
+def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) -> list[_Draft]:
     """Items written one per line; an unprefixed line that does not start a sentence continues the last one."""
     drafts: list[_Draft] = []
     prefixed = any(_PREFIX.match(line) for line in block.lines)
@@ -171,58 +418,228 @@ def _paragraph_drafts(block: Block) -> list[_Draft]:
         text = _PREFIX.sub("", line) if has_prefix else line
         previous = drafts[-1] if drafts else None
         continues = previous is not None and not has_prefix and (
-            text[:1].islower() or (prefixed and not previous.text.rstrip().endswith((".", "!", "?", ":")))
+            previous.brackets > 0 or text[:1].islower() or _STATEMENT.match(text[:80]) is not None
+            or (prefixed and not previous.text.rstrip().endswith((".", "!", "?", ":")))
         )
         if continues and previous is not None:
             previous.text += " " + text
+            previous.brackets += text.count("[") - text.count("]")
             continue
         if text.endswith(":") or _CLOSING.match(text) or (text.startswith("(") and text.endswith(")")):
             continue
-        drafts.append(_Draft(block.line + offset, text))
-    return drafts
+        drafts.append(_Draft(block.line + offset, text, state=state, brackets=text.count("[") - text.count("]")))
+    return [d for d in drafts if not _is_reference(*_plain(d.text, refs, []))]
 
 
-def _may_end_in_metadata(text: str) -> bool:
-    """False when ``_TRAILING_METADATA`` cannot match: each of its kinds needs one of these characters or words."""
-    if "@" in text or "#" in text or "-" in text:  # a mention, an issue number, a date
+def _lead_status(text: str) -> tuple[str, bool | None]:
+    """The text without the status marks it opens with, and what they say (None: nothing)."""
+    done: bool | None = None
+    for _ in range(3):  # "✅ **DONE**: …", "[x] DONE …"
+        stripped = text.lstrip()
+        mark = _LEAD_MARK.match(stripped)
+        word = _LEAD_STATUS.match(stripped)
+        if mark:
+            done = mark.group("mark")[0] in "✅✔☑✓"
+            text = stripped[mark.end():]
+        elif word:
+            said = (word.group("upper") or word.group("word")).lower()
+            done = said in _DONE_STATUS_WORDS
+            text = stripped[word.end():]
+        else:
+            break
+    return text, done
+
+
+def _reports_done(shown: str) -> bool:
+    """Past tense that reports the work as done: "Reverted …", "We tweaked …", "… has been documented";
+    not when what was done is filing the work ("We have added a backlog task …", "has been scheduled")."""
+    head = shown[:200]
+    if _FILED.search(head.split(". ", 1)[0]):
+        return False
+    first = head.split(None, 1)
+    verb = first[0].lower() if len(first) == 2 else ""
+    if verb and first[0][:1].isupper() and (verb in _PAST_VERBS or (verb.startswith("re-") and verb.endswith("ed"))):
         return True
-    low = text.lower()
-    return "http" in low or "label" in low or any(f"p{n}" in low for n in "01234")
+    if _WE_DID.match(head):
+        return True
+    sentence, _, later = head.partition(". ")
+    if _ALREADY.search(later) or _ALREADY.search(shown[200:400]):
+        return True
+    been = _HAS_BEEN.search(sentence)
+    return been is not None and not _NOT_YET.search(sentence[:been.start()])
 
 
-def _finish(draft: _Draft, index: int) -> ActionItem:
+def _trailing_note_done(shown: str) -> bool:
+    """A closing note that says the work is done: "(monitoring done in grafana)", "… metrics. Done in grafana.",
+    not "(Linux done; Windows pending)"."""
+    text = shown.rstrip(" .")
+    window = max(0, len(text) - 300)
+    if text.endswith(")"):
+        start = text.rfind("(", window)
+        inner = text[start + 1:-1] if start >= 0 else ""
+    else:
+        start = text.rfind(". ", window)
+        inner = text[start + 2:] if start >= 0 else ""
+        if len(inner.split()) > 6 or not _DONE_NOTE.match(inner):
+            return False
+    return bool(_DONE_NOTE.search(inner)) and not _NOT_YET.search(inner)
+
+
+def _trim(text: str) -> str:
+    """The text without trailing metadata: people, priority, due times, labels, issue links and references."""
+    label_at = -1
+    period = text.rstrip().endswith(".")
+    while True:
+        text = text.rstrip(" \t,;|([{–—-")
+        if not text:
+            return text
+        if period and not text.endswith((".", "!", "?", ":")) and _trailing_cut(text) is None \
+                and _labels_cut(text) is None:
+            return text + "."
+        cut = _trailing_cut(text)
+        if cut is None and label_at != len(text):
+            label_at = len(text)
+            cut = _labels_cut(text)
+        if cut is None:
+            return text
+        text = text[:cut]
+
+
+def _trailing_cut(text: str) -> int | None:
+    """Where the last piece of metadata at the end of ``text`` starts, or None when it ends in words."""
+    body = text.rstrip(".")
+    if body.endswith(_REF_CLOSE):
+        start = body.rfind(_REF_OPEN)
+        return start if start >= 0 else None
+    if body and body[-1] in ")]":
+        opener = "(" if body[-1] == ")" else "["
+        start = body.rfind(opener, max(0, len(body) - 300))
+        if start >= 0 and _all_metadata(body[start + 1:-1]):
+            return start
+    end = len(text)
+    space = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
+    token = text[space + 1:]
+    if len(token) < 2000 and _META_TOKEN.fullmatch(token):
+        return space + 1
+    if token.lower() in _DANGLING or (len(token) < 40 and _META_KEY.fullmatch(token) and token.endswith(":")):
+        return space + 1
+    tail_start = max(0, len(text) - 80)
+    tail = text[tail_start:]
+    for offset in range(len(tail)):
+        if (offset == 0 or tail[offset - 1] == " ") and _TIME_TAIL.fullmatch(tail, offset):
+            return tail_start + offset
+    return None
+
+
+def _all_metadata(inner: str) -> bool:
+    words = inner.replace(",", " ").replace(";", " ").split()
+    if not words:
+        return True
+    if len(inner) > 2000:
+        return False
+    joined = " ".join(words)
+    if _REF_OPEN in joined:
+        return joined.lower().replace("see ", "").startswith(_REF_OPEN) and joined.endswith(_REF_CLOSE)
+    return all(_META_TOKEN.fullmatch(w) or w.lower() in _DANGLING or _META_KEY.fullmatch(w) for w in words) or \
+        bool(_TIME_TAIL.fullmatch(joined)) or bool(_LABELS_TAIL.fullmatch(joined))
+
+
+def _labels_cut(text: str) -> int | None:
+    window = max(0, len(text) - 300)
+    start = text[window:].lower().rfind("label")
+    start = start + window if start >= 0 else -1
+    if start < 0 or (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")):
+        return None
+    return start if _LABELS_TAIL.fullmatch(text, start) else None
+
+
+def _owners(cell: str) -> tuple[str, ...]:
+    """People in an Owner cell: ``charles,olivier`` is two; a name with a space is no login."""
+    names = [part.strip().strip("*_`").lstrip("@") for part in _OWNER_SPLIT.split(plain(cell))]
+    return tuple(name for name in names if name and _LOGIN_LIKE.fullmatch(name))
+
+
+def _issue(urls: list[str], text: str) -> str | None:
+    """The issue the item already names: an issue or pull request URL, ``owner/repo#1`` or ``#1``."""
+    for url in urls:
+        ends = [match.end() for match in _ISSUE_PATH.finditer(url)]
+        if ends:
+            return url[:ends[-1]]
+    other = _OTHER_REPO_ISSUE.search(text)
+    if other:
+        return f"https://github.com/{other.group('repo')}/issues/{other.group('number')}"
+    number = _ISSUE_NUMBER.search(text)
+    return number.group(0) if number else None
+
+
+def _done_state(draft: _Draft, box: re.Match[str] | None, text: str, said: bool | None,
+                shown: str) -> tuple[bool, str]:
+    """Whether the item is done (its box, a status word before or after it, strike-through, a "(completed)"
+    heading above, past tense that reports the work done), and its text without a trailing status note."""
+    done = draft.done or (box is not None and box.group("mark").lower() == "x")
+    stripped = text.strip()
+    if len(stripped) > 4 and stripped.startswith("~~") and stripped.endswith("~~"):
+        done = True
+    if _TRAILING_DONE.search(shown):
+        done = True
+        shown = _TRAILING_DONE.sub("", shown).rstrip(" -–—:")
+    if said is not None:
+        return done or said, shown
+    if box is None and not done:
+        if draft.state is not None:
+            done = draft.state
+        if draft.state is not False and (_trailing_note_done(shown) or _reports_done(shown)):
+            done = True
+    return done, shown
+
+
+def _labels(shown: str, draft: _Draft) -> list[str]:
+    """The item's own trailing ``labels:`` list, and its Priority and Type columns."""
+    labels_match = _LABELS.search(shown)
+    labels = [x.strip() for x in labels_match.group("names").split(",") if x.strip()] if labels_match else []
+    for value in (draft.priority, draft.kind):
+        value = plain(value).strip().lower()
+        if value and _LABEL_LIKE.fullmatch(value):
+            labels.append(value.upper() if _PRIORITY.fullmatch(value.upper()) else value)
+    return labels
+
+
+def _finish(draft: _Draft, refs: dict[str, str]) -> ActionItem | None:
     text = draft.text.strip()
-    done = draft.done
     box = _TASK_BOX.match(text)
     if box:
-        done = done or box.group("mark").lower() == "x"
         text = text[box.end():]
-    if _DONE_WORD.search(text) or _STRIKE.match(text):
-        done = True
-        text = _DONE_WORD.sub("", text).strip()
-    text = _TODO_WORD.sub("", text)
-    whole = " ".join([text, draft.owner, draft.status_issue, draft.due, draft.priority, *draft.extra])
-    assignees = tuple(dict.fromkeys(_MENTION.findall(whole)))
-    if not assignees and draft.owner.strip() and " " not in draft.owner.strip():
-        assignees = (draft.owner.strip().lstrip("@"),)
+    text, said = _lead_status(text)
+    urls: list[str] = []
+    shown, urls = _plain(text, refs, urls)
+    for extra in (draft.owner, draft.status, draft.status_issue, draft.due, draft.priority):
+        if extra:
+            _plain(extra, refs, urls)
+    done, shown = _done_state(draft, box, text, said, shown)
+    if not any(c.isalnum() for c in shown.replace(_REF_OPEN, "").replace(_REF_CLOSE, "")):
+        return None
+    whole = " ".join([shown, draft.owner, draft.status, draft.status_issue, draft.due, draft.priority, *draft.extra])
+    if "http" in whole:
+        urls.extend(_URL.findall(whole))
+    assignees = tuple(dict.fromkeys([*_MENTION.findall(whole), *_owners(draft.owner)]))
     due = _DUE.search(whole) or _ISO_DATE.search(draft.due)
     priority = _PRIORITY.search(whole)
-    issue = _ISSUE_URL.search(whole) or _ISSUE_NUMBER.search(whole)
-    labels_match = _LABELS.search(text)
-    labels = tuple(x.strip() for x in labels_match.group(1).split(",") if x.strip()) if labels_match else ()
-    shown = plain(text)
-    while _may_end_in_metadata(shown) and (trimmed := _TRAILING_METADATA.sub("", shown)) != shown and trimmed:
-        shown = trimmed
+    labels = _labels(shown, draft)
+    title = _trim(shown)
+    if not title.replace(_REF_OPEN, "").replace(_REF_CLOSE, "").strip():
+        title = shown
+    title = " ".join(title.replace(_REF_OPEN, "").replace(_REF_CLOSE, "").split())
+    if _is_reference(shown, urls):
+        return None
     return ActionItem(
-        id=item_id(shown),
-        text=shown,
+        id=item_id(title),
+        text=title,
         line=draft.line,
         done=done,
         assignees=assignees,
-        labels=labels,
+        labels=tuple(dict.fromkeys(labels)),
         due=due.group(1) if due else None,
         priority=priority.group(1) if priority else None,
-        issue=(issue.group(0) if issue else None),
-        placeholder=bool(_PLACEHOLDER_ONLY.match(text)),
-        index=index,
+        issue=_issue(urls, whole),
+        placeholder=bool(_PLACEHOLDER_ONLY.match(text) or _PLACEHOLDER_PART.search(text)),
     )

@@ -16,6 +16,7 @@ from .template_text import template_placeholders
 
 _BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+_REF_TARGET = re.compile(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url>[^\s<>]+)")
 _CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _PLACEHOLDER_WORDS = re.compile(
@@ -120,14 +121,12 @@ def build_model(document: Document, outline: Outline, order: list[str],
 
     items: list[ActionItem] = []
     seen: dict[str, int] = {}
-    for section in outline.sections:
-        if "corrective_actions" in section.ids:
-            for item in action_items.extract(section.blocks):
-                count = seen.get(item.id, 0)
-                seen[item.id] = count + 1
-                if count:
-                    item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
-                items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
+    for item in _action_items(document, outline):
+        count = seen.get(item.id, 0)
+        seen[item.id] = count + 1
+        if count:
+            item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
+        items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
     for index, item in enumerate(items):
         lines[f"/action_items/{index}"] = item.line
     if "corrective_actions" in outline.found:
@@ -155,6 +154,38 @@ def build_model(document: Document, outline: Outline, order: list[str],
         "words": words(document.text),
     }
     return Model(instance, lines, _expected_lines(outline, order, document), items)
+
+
+def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
+    """Items of the corrective-actions sections, of their sub-sections that another known sub-section split
+    off ("### What went wrong" between two action groups), and status lines (``**TODO**: …``) elsewhere."""
+    refs = _reference_links(document)
+    found: list[ActionItem] = []
+    level: int | None = None  # the level of the corrective-actions section we are in
+    for section in outline.sections:
+        if "corrective_actions" in section.ids:
+            level = section.level
+            found.extend(action_items.extract(section.blocks, section.heading, refs))
+            continue
+        if level is not None and section.level <= level:
+            level = None
+        if level is not None and section.style == "heading" and set(section.ids) <= {"resolution"}:
+            heading = Block("heading", section.line, [section.heading], level=section.level)
+            found.extend(action_items.extract([heading, *section.blocks], "", refs))
+        elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
+            found.extend(action_items.status_items(section.blocks, refs))
+    return found
+
+
+def _reference_links(document: Document) -> dict[str, str]:
+    """Reference-link definitions (``[label]: url``), label in lower case."""
+    refs: dict[str, str] = {}
+    for line in document.lines:
+        if "]:" in line:
+            match = _REF_TARGET.match(line)
+            if match:
+                refs.setdefault(" ".join(match.group("label").split()).lower(), match.group("url"))
+    return refs
 
 
 def _front_matter_line(document: Document, key: str) -> int:

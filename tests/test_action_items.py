@@ -67,3 +67,203 @@ def test_ids_are_stable_under_markup_and_metadata_and_unique_in_a_file():
     assert first == second
     twice = items("- Add a canary.\n- Add a canary.")
     assert twice[0]["id"] != twice[1]["id"] and twice[1]["id"].startswith(twice[0]["id"])
+
+
+def texts(found: list[dict]) -> list[str]:
+    return [i["text"] for i in found]
+
+
+def test_group_sub_headings_over_named_bullets_are_not_items():
+    body = ("### Short-term improvements\n\n"
+            "- **Compatibility layer**: Make the check nullable and fall back safely when it is missing.\n"
+            "- **Ignore SDK exceptions:** Do not capture exceptions our own SDK causes, behind an option.\n\n"
+            "### Long-term improvements\n\n"
+            "- **Compatibility tests**: Run the latest extension against the last minor versions. Owner: @lu\n")
+    found = items(body)
+    assert [t.split(":")[0] for t in texts(found)] == ["Compatibility layer", "Ignore SDK exceptions",
+                                                        "Compatibility tests"]
+    assert found[2]["assignees"] == ["lu"] and not found[2]["text"].endswith(("Owner:", "@lu"))
+
+
+def test_a_sub_heading_whose_bullets_are_its_short_fields_is_the_item():
+    body = ("### ✅ Add an alert for login failures\n\n- **Rule name**: `Login failures`\n- **Owner**: @ana\n"
+            "- **Condition**: more than 5 in a minute\n\n### Tune the latency alert\n\n- **Status**: open\n")
+    found = items(body)
+    assert texts(found) == ["Add an alert for login failures", "Tune the latency alert"]
+    assert [(i["done"], i["assignees"]) for i in found] == [(True, ["ana"]), (False, [])]
+
+
+def test_bullets_after_a_numbered_item_are_its_details():
+    body = ("1. **Move to a new table**\n\n- Created the table.\n- Copied the rows.\n\n"
+            "2. **Scale ingestion**\nWe scaled workers while watching:\n\n- Lag\n- Throughput\n")
+    assert texts(items(body)) == ["Move to a new table", "Scale ingestion. We scaled workers while watching:"]
+
+
+def test_nested_references_and_status_notes_are_details():
+    body = ("- Add integration tests for the fetch wrapper\n  - https://github.com/acme/sdk/pull/12\n"
+            "  - See https://example.com/metrics.md.\n"
+            "- Use a shared address for certificate mail\n  - This has been done: team@example.com\n"
+            "- Split the worker pool\n  - Measure queue depth per pool\n")
+    found = items(body)
+    assert texts(found) == ["Add integration tests for the fetch wrapper", "Use a shared address for certificate mail",
+                            "Split the worker pool", "Measure queue depth per pool"]
+    assert [i["done"] for i in found] == [False, True, False, False]
+
+
+def test_prose_items_under_their_own_sub_heading_beside_lists():
+    body = ("### Builds\n\nLimit memory available to build pods. (https://github.com/acme/builder/pull/159)\n\n"
+            "### Process\n\n- Name one driver per incident\n")
+    found = items(body)
+    assert texts(found) == ["Limit memory available to build pods.", "Name one driver per incident"]
+    assert found[0]["issue"] == "https://github.com/acme/builder/pull/159"
+
+
+def test_intro_paragraph_before_grouped_lists_is_not_an_item():
+    body = "We reverted the change and released 1.2.1.\n\n### Next\n\n- Add a canary stage\n"
+    assert texts(items(body)) == ["Add a canary stage"]
+
+
+def test_an_action_item_paragraph_among_lists_is_an_item():
+    body = ("- ✅ Reverted the change\n\n"
+            "**Action item:** Start incidents earlier. Declare as soon as the issue is confirmed. Owner: @lu\n")
+    found = items(body)
+    assert texts(found)[1].startswith("Start incidents earlier.") and found[1]["assignees"] == ["lu"]
+    assert [i["done"] for i in found] == [True, False]
+
+
+def test_a_lessons_sub_heading_inside_action_items_does_not_end_them():
+    body = ("### What went wrong\n\n- Nobody was paged\n\n### Process improvements\n\n"
+            "1. Page the whole team on outages\n2. Document how to recycle nodes\n")
+    assert texts(items(body)) == ["Page the whole team on outages", "Document how to recycle nodes"]
+
+
+def test_status_lines_in_other_sections_are_items():
+    text = ("# Outage\n\n## Summary\n\nThe disk filled up.\n\n## Lessons learned\n\nGraphs help.\n\n"
+            "**DONE**: Added the blog to monitored sites.\n\n"
+            "**TODO**: Monitor systemd units\nwith the exporter. ([see issue](https://github.com/acme/infra/issues/3))\n\n"
+            "**DOING** check free space before the import.\n")
+    found = [i.as_json() for i in lint_text(text).action_items]
+    assert [(i["line"], i["done"]) for i in found] == [(11, True), (13, False), (16, False)]
+    assert found[1]["text"] == "Monitor systemd units with the exporter."
+    assert found[1]["issue"] == "https://github.com/acme/infra/issues/3"
+
+
+def test_a_link_wrapped_over_two_lines_stays_one_line_of_text():
+    body = "Rotate the keys on every host.\nSee [the full diff\nhere.](https://example.com/diff)\nAdd a canary."
+    assert texts(items(body, heading="Corrective Measures:")) == ["Rotate the keys on every host.", "Add a canary."]
+
+
+def test_done_from_the_heading_above():
+    body = ("### Immediate actions (completed)\n\n- Timeouts moved to runtime configuration\n\n"
+            "### Planned actions (planned or in progress)\n\n- Improved runbooks for engine limits\n")
+    assert [i["done"] for i in items(body)] == [True, False]
+    assert [i["done"] for i in items("- Move timeouts to configuration", heading="## Actions (Completed)")] == [True]
+
+
+def test_done_from_marks_cells_and_wording():
+    table = ("| Action Item | Type | Owner | Status |\n| :- | :- | :- | :- |\n"
+             "| Revert the storage driver | mitigate | olivier | **DONE** |\n"
+             "| Open a forum ticket | process | charles | **TODO** |")
+    assert [i["done"] for i in items(table)] == [True, False]
+    body = ("- ✅ Add integration tests\n- We tweaked the registry pull limit\n"
+            "- The service account has been documented\n- Monitor the hub CPU (monitoring done in grafana)\n"
+            "- Sent communications to all affected teams\n- Rotate secrets (Linux done; Windows pending)\n"
+            "- Priority classes: has been scheduled for next quarter\n- We have added a backlog task to tune alerts\n"
+            "- Automated tests for the fetch wrapper\n- We've significantly tightened the release workflow\n"
+            "- Re-worked the secrets management\n- We opened a bug to investigate the snapshot size\n"
+            "- Separate the rejection codes. Note: on investigation, we already do this.\n")
+    assert [i["done"] for i in items(body)] == [True, True, True, True, True, False, False, False, False, True, True,
+                                                False, True]
+
+
+def test_titles_end_in_words_not_references_or_metadata():
+    body = ("- Handle a closed socket gracefully. [Issue](https://github.com/acme/api/issues/4)\n"
+            "- Retry the upload once. [Pull Request](https://github.com/acme/api/pull/5).\n"
+            "- Add an on-call rota - [jira link](https://jira.example.com/browse/OPS-1)\n"
+            "- Cap the retries [[PR](https://github.com/acme/api/pull/6)]\n"
+            "- Alert on disk usage — @sam by Friday\n"
+            "- Shrink the image (see https://example.com/notes)\n"
+            "- https://github.com/acme/api/pull/7\n")
+    found = items(body)
+    assert texts(found) == ["Handle a closed socket gracefully.", "Retry the upload once.", "Add an on-call rota",
+                            "Cap the retries", "Alert on disk usage", "Shrink the image"]
+    assert [i["issue"] for i in found][:2] == ["https://github.com/acme/api/issues/4",
+                                               "https://github.com/acme/api/pull/5"]
+    assert found[4]["assignees"] == ["sam"]
+
+
+def test_owner_cell_with_several_logins_priority_and_type_become_fields():
+    table = ("| Action | Type | Owner | Priority |\n| --- | --- | --- | --- |\n"
+             "| Run the containers on a VM | prevent | olivier,charles, stephane | High |\n"
+             "| Document the owners | process | Jane Doe | P2 |")
+    found = items(table)
+    assert found[0]["assignees"] == ["olivier", "charles", "stephane"]
+    assert found[0]["labels"] == ["high", "prevent"]
+    assert (found[1]["assignees"], found[1]["labels"], found[1]["priority"]) == ([], ["P2", "process"], "P2")
+
+
+def test_reference_links_and_other_repositories_issues():
+    text = ("# Outage\n\n## Action Items\n\n- Implement proactive alerts ([issue][alerting-issue])\n"
+            "- Fix the redirect upstream (acme/router#11134)\n- Pin the SDK ([#11134][sdk])\n- Add a canary (#12)\n\n"
+            "[alerting-issue]: https://github.com/acme/deploy/issues/1234\n"
+            "[sdk]: https://github.com/other/sdk/issues/11134\n")
+    found = [i.as_json() for i in lint_text(text).action_items]
+    assert [i["issue"] for i in found] == ["https://github.com/acme/deploy/issues/1234",
+                                           "https://github.com/acme/router/issues/11134",
+                                           "https://github.com/other/sdk/issues/11134", "#12"]
+    assert texts(found) == ["Implement proactive alerts", "Fix the redirect upstream", "Pin the SDK", "Add a canary"]
+
+
+def test_nested_bullets_under_a_detail_bullet_are_details():
+    body = "1. **Move to a new table**\n\n- Created the table.\n  - With a fresh OID space.\n\n2. Scale ingestion\n"
+    assert texts(items(body)) == ["Move to a new table", "Scale ingestion"]
+
+
+def test_a_todo_line_in_the_summary_is_not_an_item():
+    text = "# Outage\n\n## Summary\n\n**TODO**: write the summary.\n\n## Action Items\n\n- Add a canary\n"
+    assert [i.text for i in lint_text(text).action_items] == ["Add a canary"]
+
+
+def test_statements_after_a_prose_item_explain_it():
+    body = ("Going forward the team is going to rebuild the deployment process.\n"
+            "The ideal pattern would be one with quick failover.\n"
+            "Our engineers are working on it at this moment.\n")
+    found = items(body, heading="## Corrective Measures")
+    assert [i["line"] for i in found] == [9]
+    body = "Add negative tests for all values.\nMinimize the number of data structures.\nHave an incident plan."
+    assert len(items(body, heading="## Corrective Measures")) == 3
+
+
+def test_a_short_closing_note_says_done():
+    found = items("- Use in-progress metrics for launches. _done in grafana_.\n"
+                  "- Make sure the rollout is done.\n- Rotate keys. Once done, tell the team.")
+    assert [i["done"] for i in found] == [True, False, False]
+
+
+def test_titles_keep_their_last_word():
+    found = items("- Let customers opt in\n- Decide what to fall back on @bo\n- Document the steps. See https://e.com/x")
+    assert texts(found) == ["Let customers opt in", "Decide what to fall back on", "Document the steps."]
+
+
+def test_escaped_markup_is_text():
+    assert texts(items(r"- Notice GKE node limits. \*Add a threshold\* to _the_ charts")) == [
+        "Notice GKE node limits. *Add a threshold* to the charts"]
+
+
+def test_bold_labels_after_a_lessons_label_below_the_action_items_are_not_items():
+    text = ("# Outage\n\n## Action Items\n\n- Fix the retry loop\n\n**Lessons learned**\n\n- Alerts were late\n\n"
+            "**Notes**\n\n- The vendor was slow\n")
+    assert [i.text for i in lint_text(text).action_items] == ["Fix the retry loop"]
+
+
+def test_a_label_in_prose_is_not_a_label_list():
+    (prose, listed) = items("- [ ] Change the alert label: it currently says DB and should say Primary DB\n"
+                            "- [ ] Add a retry budget (labels: monitoring, sre)")
+    assert (prose["text"], prose["labels"]) == (
+        "Change the alert label: it currently says DB and should say Primary DB", [])
+    assert (listed["text"], listed["labels"]) == ("Add a retry budget", ["monitoring", "sre"])
+
+
+def test_a_team_mention_names_no_assignee():
+    (item,) = items("- [ ] Page @acme/security-team about the key @bob")
+    assert item["assignees"] == ["bob"]
