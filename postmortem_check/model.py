@@ -11,25 +11,9 @@ from .action_items import ActionItem
 from .document import Document
 from .outline import Outline, Section, placement, words
 from .parse import Block
+from .placeholders import find as find_placeholders
 
-_BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
-_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_PLACEHOLDER_WORDS = re.compile(
-    r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
-)
-# Text every match of _PLACEHOLDER_WORDS contains: a cheap test before the (slow) regular expression.
-_PLACEHOLDER_LITERALS = ("TBD", "TBA", "???", "DATE RANGE", "Incident Title", "XX:XX", "YYYY-MM-DD", "HH:MM",
-                         "Lorem ipsum")
-_PLACEHOLDER_TERMS = {
-    "date", "time", "duration", "name", "owner", "title", "link", "url", "impact", "description", "service",
-    "team", "number", "n", "x", "xx", "tbd", "todo", "timezone", "tz", "severity", "status", "author", "authors",
-    "summary", "cause", "details", "company", "product", "email", "ticket", "id", "percentage", "start", "end",
-}
-_TEMPLATE_VERBS = re.compile(
-    r"^(describe|insert|add|provide|list|specify|mention|include|briefly|enter|explain|your|fill|put|write|"
-    r"give|state|outline|summari[sz]e|e\.g\.|example)\b", re.I)
 
 
 @dataclass
@@ -40,47 +24,6 @@ class Model:
     lines: dict[str, int]
     expected_lines: dict[str, int]
     action_items: list[ActionItem]
-
-
-def _is_placeholder(body: str, ref_links: set[str]) -> bool:
-    text = body.strip()
-    if not text or text.lower() in ("x", " ") or text.startswith("^"):
-        return False
-    if " ".join(text.split()).lower().upper() in ref_links:
-        return False  # a shortcut reference link
-    if len(text.split()) >= 2:
-        return True  # "[Start time]", "[describe the impact]": template instructions
-    return text.lower().rstrip(".:") in _PLACEHOLDER_TERMS or bool(_TEMPLATE_VERBS.match(text))
-
-
-def find_placeholders(document: Document, outline: Outline) -> list[dict[str, Any]]:
-    """Leftover template text in prose lines (not in code, links, task boxes or footnotes)."""
-    text_lines: set[int] = set()
-    for block in outline.blocks:
-        if block.kind in ("paragraph", "list_item", "heading", "table_row") or (
-                block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
-            text_lines.update(range(block.line, block.end_line + 1))
-    found: list[dict[str, Any]] = []
-    # A line can hold a placeholder only if it has a bracket or a placeholder word; search the words once.
-    words_anywhere = any(word in document.text for word in _PLACEHOLDER_LITERALS) and bool(
-        _PLACEHOLDER_WORDS.search(document.text))
-    for number in sorted(text_lines):
-        if number > len(document.lines):
-            continue
-        line = document.lines[number - 1]
-        if not words_anywhere and "[" not in line:
-            continue
-        if _REF_DEFINITION.match(line):
-            continue
-        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked)
-                if _is_placeholder(m.group("body"), outline.ref_links)]
-        spans = [(start, start + len(text)) for start, text in hits]
-        hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)
-                 if not any(start <= m.start() < end for start, end in spans)]  # "[TBD]" is one placeholder
-        for column, text in sorted(hits):
-            found.append({"text": text, "line": number, "column": column + 1})
-    return found
 
 
 def _content_text(block: Block) -> str:
@@ -130,7 +73,7 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
     if "corrective_actions" in outline.found:
         lines["/action_items"] = outline.found["corrective_actions"].line
 
-    placeholders = find_placeholders(document, outline)
+    placeholders = find_placeholders(document.lines, outline)
     for index, placeholder in enumerate(placeholders):
         lines[f"/placeholders/{index}"] = placeholder["line"]
 
