@@ -31,11 +31,33 @@ def _content_text(block: Block) -> str:
     return _HTML_COMMENT.sub(" ", block.text) if block.kind == "html" else block.text
 
 
-def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
-    content = "\n".join(_content_text(block) for section in sections for block in section.blocks)
+def _section_json(blocks: list[Block], first: Section) -> dict[str, Any]:
+    content = "\n".join(_content_text(block) for block in blocks)
     count = words(content)
     return {"heading": first.heading, "line": first.line, "style": first.style, "text": content, "words": count,
             "empty": count == 0 and first.explicit}
+
+
+def _with_subsections(outline: Outline, sections: list[Section]) -> list[Block]:
+    """The blocks of these sections and of the sections nested under them (deeper markers that follow),
+    each block once, in document order: "## Remediation" holds "### Immediate actions" and its list."""
+    chosen = {id(section) for section in sections}
+    blocks: list[Block] = []
+    seen: set[int] = set()
+    parent_level: int | None = None
+    for section in outline.sections:
+        if parent_level is not None and section.level <= parent_level and id(section) not in chosen:
+            parent_level = None
+        if id(section) in chosen:
+            parent_level = section.level if parent_level is None else min(parent_level, section.level)
+        if parent_level is not None:
+            if id(section) not in chosen:  # a nested section's heading is part of its parent's content
+                blocks.append(Block("heading", section.line, [section.heading], level=section.level))
+            for block in section.blocks:
+                if id(block) not in seen:
+                    seen.add(id(block))
+                    blocks.append(block)
+    return blocks
 
 
 def build_model(document: Document, outline: Outline, order: list[str]) -> Model:
@@ -43,7 +65,7 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
     sections_json: dict[str, Any] = {}
     for section_id, first in outline.found.items():
         occurrences = [s for s in outline.sections if section_id in s.ids] if first.explicit else [first]
-        sections_json[section_id] = _section_json(occurrences, first)
+        sections_json[section_id] = _section_json(_with_subsections(outline, occurrences), first)
         for key in ("", "/heading", "/empty", "/words", "/style"):
             lines[f"/sections/{section_id}{key}"] = first.line
 
@@ -60,14 +82,14 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
 
     items: list[ActionItem] = []
     seen: dict[str, int] = {}
-    for section in outline.sections:
-        if "corrective_actions" in section.ids:
-            for item in action_items.extract(section.blocks):
-                count = seen.get(item.id, 0)
-                seen[item.id] = count + 1
-                if count:
-                    item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
-                items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
+    corrective = [s for s in outline.sections if "corrective_actions" in s.ids]
+    if corrective:
+        for item in action_items.extract(_with_subsections(outline, corrective)):
+            count = seen.get(item.id, 0)
+            seen[item.id] = count + 1
+            if count:
+                item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
+            items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
     for index, item in enumerate(items):
         lines[f"/action_items/{index}"] = item.line
     if "corrective_actions" in outline.found:
