@@ -35,6 +35,11 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
+# ... except that a timeline which records the fix does document the resolution.
+_IMPLIED_BY_TIMELINE = {"resolution"}
+# Unknown sections whose text is not the team's account of the incident.
+_ASIDE = re.compile(r"\b(?:faq|q ?& ?a|questions|appendix|logs?|references?|glossary)\b", re.I)
+_CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
 
 
 @dataclass
@@ -151,11 +156,16 @@ def _markers_and_content(blocks: list[Block], vocabulary: Vocabulary) -> list[Se
     """Blocks in order, with markers turned into Sections and paragraphs split around label lines."""
     out: list[Section | Block] = []
     for block in blocks:
-        if block.kind == "heading":
+        if block.quoted:  # a quoted ticket's "Actions:" is not one of the document's sections
+            out.append(block)
+        elif block.kind == "heading":
             ids, _ = vocabulary.match(block.text)
             out.append(Section(ids, heading_text(block.text), block.line, block.level, "heading"))
         elif block.kind == "paragraph" and block.depth == 0:
             out.extend(_split_paragraph(block, vocabulary))
+        elif block.kind == "table_row" and block.info != "head":
+            out.extend(_cell_labels(block, vocabulary))
+            out.append(block)
         elif block.kind in ("paragraph", "list_item"):
             mention = _inline_label(block, 0, vocabulary)
             if mention is not None:
@@ -237,6 +247,17 @@ def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section |
     return Section(ids, match.group("label").strip(), block.line + index, LABEL_LEVEL + 1, "inline")
 
 
+def _cell_labels(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
+    """Mentions made by labels that start a table cell: ``| 15:00 | **Recovery:** node uncordoned |``."""
+    out: list[Section | Block] = []
+    for cell in block.cells:
+        mention = _inline_label(Block("paragraph", block.line, [cell]), 0, vocabulary) if ":" in cell else None
+        if mention is not None:
+            mention.blocks.append(block)
+            out.append(mention)
+    return out
+
+
 def _take_title(
     items: list[Section | Block], vocabulary: Vocabulary
 ) -> tuple[str | None, int | None, list[Section | Block]]:
@@ -262,11 +283,14 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
     if not missing:
         return
     scope: list[Block] = list(lead.blocks)
+    timeline: list[Block] = []
     for section in sections:
-        if not set(section.ids) & _NOT_IMPLYING:
+        if "timeline" in section.ids:
+            timeline.extend(section.blocks)
+        if not set(section.ids) & _NOT_IMPLYING and not (not section.ids and _ASIDE.search(section.heading)):
             scope.extend(section.blocks)
     for spec in missing:
-        hit = _first_match(scope, spec.implied_by)
+        hit = _first_match(scope + timeline if spec.id in _IMPLIED_BY_TIMELINE else scope, spec.implied_by)
         if hit is not None:
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 
@@ -293,11 +317,14 @@ def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str]
 
 
 def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    """The first line of the document's own prose (not quoted, not in code) that one of the patterns finds."""
     patterns = _one_pattern(patterns)
     for block in blocks:
-        if block.kind not in ("paragraph", "list_item"):
+        if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted:
             continue
         for offset, line in enumerate(block.lines):
+            if "`" in line:
+                line = _CODE_SPAN.sub(" ", line)
             if any(p.search(line) for p in patterns):
                 return block.line + offset
     return None

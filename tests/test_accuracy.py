@@ -38,3 +38,71 @@ A timeout was too short.
     assert [f.rule for f in result.findings] == []
     assert [item.text for item in result.action_items] == [
         "Timeouts moved to runtime configuration", "Add a circuit breaker"]
+
+
+_BASE = """# Queue stalled
+
+## Summary
+
+The queue stalled for an hour.
+
+## Timeline
+
+- 10:00 UTC queue stalls
+- 11:00 UTC queue drains
+
+## Root cause
+
+A lock was never released.
+
+## Resolution
+
+The worker was restarted.
+
+## Action items
+
+- Add a lock timeout
+"""
+
+
+def test_a_fence_closing_after_a_blank_line_or_inside_a_block_quote_is_closed():
+    text = _BASE + "\n## Logs\n\n- output:\n\n  ```\n  x\n\n  ```\n\n> ticket:\n> ```\n> trace\n> ```\n\nend\n"
+    assert _rules(text) == []
+
+
+def test_an_unclosed_fence_is_still_reported():
+    text = _BASE + "\n## Logs\n\n```\nstill open\n"
+    assert _rules(text) == [("unclosed-fence", None, text.split("\n").index("```") + 1)]
+
+
+def test_headings_inside_a_block_quote_are_not_sections():
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + (
+        "\n## Vendor ticket\n\n> ## Actions\n>\n> - restart the appliance\n")
+    rules = _rules(text)
+    assert [r[0] for r in rules if r[1] == "corrective_actions"] == ["missing-section"]
+    assert not [r for r in rules if r[0] == "no-action-items"]
+
+
+def test_implied_sections_come_from_the_documents_own_prose():
+    text = """# Queue stalled
+
+## Summary
+
+The queue stalled for an hour. The log said `failed due to a fatal signal`.
+
+> Support wrote: this was caused by a known bug.
+
+## Timeline
+
+- 10:00 UTC queue stalls
+- 11:00 UTC rolled back the release
+"""
+    rules = _rules(text)
+    assert ("missing-section", "root_cause", 12) in rules  # not implied by the log line or the quote
+    assert ("implied-section", "resolution", 12) in rules  # the timeline records the fix
+
+
+def test_a_label_in_a_table_cell_marks_a_section():
+    text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
+        "- 11:00 UTC queue drains", "") + "\n| Time | Event |\n|---|---|\n| 11:00 | **Recovery:** worker restarted |\n"
+    assert not [r for r in _rules(text) if r[1] == "resolution"]
