@@ -60,6 +60,22 @@ def _with_subsections(outline: Outline, sections: list[Section]) -> list[Block]:
     return blocks
 
 
+def _timeline_blocks(outline: Outline) -> list[Block]:
+    """The blocks of the timeline sections, each preceded by the last dated heading before it (the day of
+    "### October 24, 2025 - Rate limiting" holds for the "**Timeline:**" under it)."""
+    blocks: list[Block] = []
+    dated: Section | None = None
+    for section in outline.sections:
+        if "timeline" in section.ids:
+            if dated is not None:
+                blocks.append(Block("heading", dated.line, [dated.heading], level=dated.level))
+                dated = None
+            blocks.extend(section.blocks)
+        elif section.explicit and timeline.parse_date(section.heading):
+            dated = section
+    return blocks
+
+
 def build_model(document: Document, outline: Outline, order: list[str]) -> Model:
     lines: dict[str, int] = {"": 1}
     sections_json: dict[str, Any] = {}
@@ -71,7 +87,7 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
 
     unknown = [{"heading": s.heading, "line": s.line} for s in outline.sections if not s.ids]
 
-    timeline_blocks = [b for s in outline.sections if "timeline" in s.ids for b in s.blocks]
+    timeline_blocks = _timeline_blocks(outline)
     entries = timeline.entries_from_blocks(timeline_blocks)
     problems = timeline.order_problems(entries)
     for index, entry in enumerate(entries):

@@ -57,6 +57,11 @@ _WORD = re.compile(r"[a-z']+|\d+")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 
 
+def has_time_mask(text: str) -> bool:
+    """True when ``text`` holds a time or date mask such as ``HH:mm``, ``14:??`` or ``--:--``."""
+    return any(_MASK_LETTER.search(m.group(0)) for m in _MASK.finditer(text))
+
+
 def slot_phrase(text: str) -> bool:
     """True for a generic slot name: ``Start time``, ``Short event description``, ``Owner name``."""
     words = _WORD.findall(text.lower().rstrip(" .:"))

@@ -72,7 +72,7 @@ def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSche
     if rule == "timeline-missing-time" and isinstance(parent, dict):
         return f"timeline entry has no time: \"{_short(parent.get('text'))}\""
     if rule == "timeline-order" and isinstance(value, dict):
-        return (f"timeline entry at {value.get('time')} comes after the entry at {value.get('previous_time')} "
+        return (f"timeline entry at {_when(value, '')} comes after the entry at {_when(value, 'previous_')} "
                 f"(line {value.get('previous_line')}); put entries in order or give their dates")
     if rule == "no-action-items":
         heading = instance.get("sections", {}).get("corrective_actions", {}).get("heading", "")
@@ -85,6 +85,14 @@ def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSche
         field = path[1] if len(path) > 1 else None
         return f"front matter field '{field}': {error.message}" if field else f"front matter: {error.message}"
     return str(error.message)
+
+
+def _when(problem: dict[str, Any], prefix: str) -> str:
+    """An entry's date and time as the timeline rule read them, naming where an inferred date came from."""
+    time, date, source = problem.get(f"{prefix}time"), problem.get(f"{prefix}date"), problem.get(f"{prefix}date_line")
+    if not date:
+        return str(time)
+    return f"{date} {time}" + (f" (date from line {source})" if source else "")
 
 
 def _short(text: Any, limit: int = 60) -> str:
