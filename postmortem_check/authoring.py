@@ -91,7 +91,8 @@ def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
                 seen_refs.add(key)
                 yield from walk(resolved.contents, resolved.resolver)
         for key, value in node.items():
-            if key not in ("$ref", "x-implied-by", "x-headings", "enum", "const", "examples", "default"):
+            if key not in ("$ref", "x-implied-by", "x-implied-in-timeline", "x-headings", "enum", "const", "examples",
+                           "default"):
                 yield from walk(value, resolver)
 
     for rule in walk(schema.schema, _root_resolver(schema)):

@@ -24,7 +24,7 @@ class Document:
     front_matter: dict[str, Any] | None = None
     body_start: int = 1  # file line where the Markdown body starts (after front matter)
     findings: list[Finding] = field(default_factory=list)
-    readable: bool = True
+    readable: bool = True  # False: nothing to lint beyond ``findings`` (undecodable or empty)
 
 
 def split_lines(text: str) -> list[str]:
@@ -46,6 +46,10 @@ def decode(path: str, data: bytes) -> Document:
         offset = error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, offset) + 1
         return _unreadable(path, f"file is not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}", line)
+    if not text.strip():  # one finding, not one per required section
+        finding = Finding(path, 1, 1, "missing-section", "error",
+                          "file is empty; write the postmortem's sections (postmortem-check new writes a template)")
+        return Document(path, text, split_lines(text), findings=[finding], readable=False)
     document = Document(path, text, split_lines(text))
     _read_front_matter(document)
     return document

@@ -36,9 +36,10 @@ _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
 # ... except that a timeline which records the fix does document the resolution.
-_IMPLIED_BY_TIMELINE = {"resolution"}
+_IMPLIED_BY_TIMELINE = {"resolution", "root_cause"}
 # Unknown sections whose text is not the team's account of the incident.
 _ASIDE = re.compile(r"\b(?:faq|q ?& ?a|questions|appendix|logs?|references?|glossary)\b", re.I)
+_FILL_ME = re.compile(r"^\W{0,2}(?:todo|to do|tbd|fixme)\W{0,2}$", re.I)
 _CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
 
 
@@ -242,8 +243,8 @@ def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section |
     if not match:
         return None
     ids, quality = vocabulary.match(match.group("label"))
-    if not ids or quality < FUZZY:
-        return None
+    if not ids or quality < FUZZY or _FILL_ME.match(match.group("label")):
+        return None  # "**TODO**: ..." is a note to do something, not a section
     return Section(ids, match.group("label").strip(), block.line + index, LABEL_LEVEL + 1, "inline")
 
 
@@ -278,8 +279,10 @@ def _take_title(
 
 
 def _find_implied(found: dict[str, Section], sections: list[Section], lead: Section, vocabulary: Vocabulary) -> None:
-    """Sections the schema can recognise from wording in the summary, lead or unknown sections."""
-    missing = [spec for spec in vocabulary.sections.values() if spec.id not in found and spec.implied_by]
+    """Sections the schema can recognise from wording in the summary, lead or unknown sections
+    (``x-implied-by``), or in timeline entries (``x-implied-in-timeline``: a timeline that records the fix)."""
+    missing = [spec for spec in vocabulary.sections.values()
+               if spec.id not in found and (spec.implied_by or spec.implied_in_timeline)]
     if not missing:
         return
     scope: list[Block] = list(lead.blocks)
@@ -290,7 +293,8 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
         if not set(section.ids) & _NOT_IMPLYING and not (not section.ids and _ASIDE.search(section.heading)):
             scope.extend(section.blocks)
     for spec in missing:
-        hit = _first_match(scope + timeline if spec.id in _IMPLIED_BY_TIMELINE else scope, spec.implied_by)
+        hits = [_first_match(scope, spec.implied_by), _first_match(timeline, spec.implied_in_timeline)]
+        hit = min((line for line in hits if line is not None), default=None)
         if hit is not None:
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 

@@ -159,14 +159,17 @@ def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
                 continue
             try:
                 implied = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-by", []))
+                in_timeline = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-in-timeline", []))
             except (re.error, TypeError) as error:
-                raise SchemaError(f"section {section_id!r}: x-implied-by has a bad pattern: {error}") from None
+                raise SchemaError(f"section {section_id!r}: x-implied-by or x-implied-in-timeline has a bad pattern: "
+                                  f"{error}") from None
             specs.append(SectionSpec(
                 section_id,
                 str(spec.get("title", section_id.replace("_", " ").title())),
                 str(spec.get("description", "")),
                 tuple(str(h) for h in spec.get("x-headings", [])),
                 implied,
+                in_timeline,
             ))
     return Vocabulary(specs)
 

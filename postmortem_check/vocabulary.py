@@ -16,6 +16,7 @@ class SectionSpec:
     description: str
     headings: tuple[str, ...]
     implied_by: tuple[re.Pattern[str], ...]
+    implied_in_timeline: tuple[re.Pattern[str], ...] = ()  # wording that implies it in a timeline entry
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")

@@ -106,3 +106,22 @@ def test_a_label_in_a_table_cell_marks_a_section():
     text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
         "- 11:00 UTC queue drains", "") + "\n| Time | Event |\n|---|---|\n| 11:00 | **Recovery:** worker restarted |\n"
     assert not [r for r in _rules(text) if r[1] == "resolution"]
+
+
+def test_an_empty_file_gets_one_finding():
+    for text in ("", "\n  \n\t\n"):
+        assert [(f.rule, f.line, f.message.split(";")[0]) for f in lint_text(text).findings] == [
+            ("missing-section", 1, "file is empty")]
+
+
+def test_todo_note_is_not_a_section():
+    text = _BASE + "\n**TODO**: ask the vendor about the firmware.\n"
+    assert _rules(text) == []
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + "\n**TODO**: ask the vendor.\n"
+    assert [r[0] for r in _rules(text) if r[1] == "corrective_actions"] == ["missing-section"]
+
+
+def test_an_implied_corrective_actions_section_is_reported_once():
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + (
+        "\n## Outlook\n\nGoing forward we will add a lock timeout.\n")
+    assert [r[0] for r in _rules(text) if r[1] == "corrective_actions"] == ["implied-section"]
