@@ -117,8 +117,9 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
 
     if document.front_matter is not None:
         lines["/front_matter"] = 1
+        key_lines = _front_matter_lines(document)
         for key in document.front_matter:
-            lines[f"/front_matter/{key}"] = _front_matter_line(document, key)
+            lines[f"/front_matter/{key}"] = key_lines.get(key, 1)
 
     instance: dict[str, Any] = {
         "title": outline.title,
@@ -133,12 +134,17 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
     return Model(instance, lines, _expected_lines(outline, order, document), items)
 
 
-def _front_matter_line(document: Document, key: str) -> int:
-    pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:")
+_FRONT_MATTER_KEY = re.compile(r"^[ \t]{0,40}['\"]?(?P<key>[^'\":\s][^'\":\n]{0,199}?)['\"]?[ \t]{0,8}:")
+
+
+def _front_matter_lines(document: Document) -> dict[str, int]:
+    """The line of each top-level front matter key, in one pass over the front matter."""
+    found: dict[str, int] = {}
     for number in range(2, document.body_start - 1):
-        if pattern.match(document.lines[number - 1]):
-            return number
-    return 1
+        match = _FRONT_MATTER_KEY.match(document.lines[number - 1])
+        if match:
+            found.setdefault(match.group("key").strip(), number)
+    return found
 
 
 def _expected_lines(outline: Outline, order: list[str], document: Document) -> dict[str, int]:

@@ -21,14 +21,17 @@ from .vocabulary import FUZZY, Vocabulary
 EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
 
+# Matched against stripped lines, with bounded repeats only: every one of these is linear in the line.
 _EMPHASIS_LINE = re.compile(
-    r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1\s*(?P<colon>:)?\s*$"
+    r"^(?:[-*+•][ \t]{1,4}|\d{1,3}[.)][ \t]{1,4})?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1[ \t]{0,8}(?P<colon>:)?$"
 )
 _INLINE_LABEL = re.compile(
-    r"^\s*(?:[-*+•=]\s*|\d{1,3}[.)]\s*)?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)\s*(?:\*\*|__)?\s*:"
-    r"\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$"
+    r"^(?:[-*+•=][ \t]{0,4}|\d{1,3}[.)][ \t]{0,4})?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)[ \t]{0,3}"
+    r"(?:\*\*|__)?[ \t]{0,3}:[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>\S.*)$"
 )
-_BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
+_BARE_LABEL = re.compile(
+    r"^(?:[•o·▪][ \t]{1,4}|\d{1,3}[.)][ \t]{0,4})?(?P<text>[^\s:][^:]{0,58}?)[ \t]{0,4}(?P<colon>:)?$"
+)
 _TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
@@ -78,7 +81,7 @@ def words(text: str) -> int:
 
 def heading_text(text: str) -> str:
     """A heading as a person reads it: without markup around it and without a trailing colon."""
-    match = _EMPHASIS_LINE.match(text) if "*" in text or "_" in text else None
+    match = _EMPHASIS_LINE.match(text.strip()) if "*" in text or "_" in text else None
     if match:
         text = match.group("text")
     if "<" in text:
@@ -211,6 +214,7 @@ def _content(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
 
 def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> Section | None:
     """A Section if this paragraph line is an emphasis-only line or a bare label line."""
+    line = line.strip()
     emphasis = _EMPHASIS_LINE.match(line) if "*" in line or "_" in line else None  # it needs one of them
     if emphasis:
         ids, _ = vocabulary.match(emphasis.group("text"))
@@ -239,7 +243,7 @@ def _may_be_bare_label(line: str) -> bool:
 
 def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
     line = block.lines[index] if block.lines else ""
-    match = _INLINE_LABEL.match(line) if ":" in line else None  # a label ends with a colon
+    match = _INLINE_LABEL.match(line.strip()) if ":" in line else None  # a label ends with a colon
     if not match:
         return None
     ids, quality = vocabulary.match(match.group("label"))

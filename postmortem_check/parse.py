@@ -9,6 +9,7 @@ per source line, so a line inside a child is its base line plus the newlines bef
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -73,8 +74,26 @@ class _LinedState(BlockState):
             last["text"] += text
 
 
+def _without_closing_hashes(text: str) -> str:
+    """An ATX heading's text without its closing ``#`` run (``## Summary ##``), as mistune's
+    ``(\\s+|^)#+\\s*$`` does, in linear time: that pattern backtracks over a long run of spaces."""
+    stripped = text.rstrip(string.whitespace)
+    without = stripped.rstrip("#")
+    if without == stripped:
+        return text
+    if not without:
+        return ""
+    return without.rstrip(string.whitespace) if without[-1] in string.whitespace else text
+
+
 class _LinedBlockParser(BlockParser):
     state_cls = _LinedState
+
+    def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
+        level = len(m.group("atx_1"))
+        text = _without_closing_hashes(m.group("atx_2").strip(string.whitespace))
+        state.append_token({"type": "heading", "text": text, "attrs": {"level": level}, "style": "atx"})
+        return m.end() + 1
 
     def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
         assert isinstance(state, _LinedState)

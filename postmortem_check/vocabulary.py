@@ -24,9 +24,9 @@ _LEADING = re.compile(
     r"^(?:[#>]+\s*|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|\d{1,3}[.)]|[ivx]{1,4}[.)]\s+|[a-h][.)]\s+|"
     r"[•o·▪◦‣∙*+\-–—=](?:\s+|(?=\S))|\(\d{1,3}\)\s*)"
 )
-_PAREN = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
-_UNDERSCORES = re.compile(r"(?<![a-z0-9])_+|_+(?![a-z0-9])", re.I)
-_AND = re.compile(r"\s+(?:and|/)\s+|/")
+_PAREN = re.compile(r"[(\[][^()\[\]]{0,300}[)\]]")  # used with fullmatch from the last bracket
+_UNDERSCORES = re.compile(r"_+")
+_AND = re.compile(r" (?:and|/) |/")  # on normalized text: single spaces
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -38,7 +38,7 @@ def normalize(text: str) -> str:
     )
     text = text.replace("*", " ").replace("`", " ").replace("~", " ")
     if "_" in text:
-        text = _UNDERSCORES.sub(" ", text)
+        text = _UNDERSCORES.sub(lambda m: _underscores(text, m), text)
     text = text.strip()
     for _ in range(3):
         stripped = _LEADING.sub("", text.strip()).strip()
@@ -47,9 +47,25 @@ def normalize(text: str) -> str:
         text = stripped
     text = text.strip().rstrip(":?.!;,-–— ").strip()
     for _ in range(2):
-        text = _PAREN.sub("", text).rstrip(":?.!;,-–— ").strip()
+        text = _without_trailing_brackets(text).rstrip(":?.!;,-–— ").strip()
     text = text.replace("&", " and ").replace("’", "'")
     return " ".join(text.lower().split())
+
+
+def _underscores(text: str, match: re.Match[str]) -> str:
+    """A run of underscores is emphasis (a space) unless it joins two words (``snake_case``)."""
+    before = text[match.start() - 1] if match.start() else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    return match.group(0) if before.isalnum() and after.isalnum() else " "
+
+
+def _without_trailing_brackets(text: str) -> str:
+    """``text`` without a bracketed part at its end: ``Timeline (UTC)`` is ``Timeline``."""
+    text = text.rstrip()
+    start = max(text.rfind("("), text.rfind("["))
+    if start >= 0 and _PAREN.fullmatch(text, start):
+        return text[:start].rstrip()
+    return text
 
 
 def _distance(a: str, b: str, limit: int) -> int:
