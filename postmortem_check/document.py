@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ class Document:
     front_matter: dict[str, Any] | None = None
     body_start: int = 1  # file line where the Markdown body starts (after front matter)
     findings: list[Finding] = field(default_factory=list)
+    template_lines: frozenset[str] = frozenset()  # prose lines of the team's template (see template_lines_for)
     readable: bool = True  # False: nothing to lint beyond ``findings`` (undecodable or empty)
 
 
@@ -201,3 +204,56 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+_TEMPLATE_MAX_BYTES = 256 * 1024
+_LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]{1,4}")
+_TEMPLATE_MIN_WORDS = 5
+
+
+def template_key(line: str) -> str:
+    """A prose line as compared with the template's: without list marker and extra white space."""
+    return " ".join(_LIST_MARKER.sub("", line.strip()).split())
+
+
+def template_prose(text: str) -> frozenset[str]:
+    """The instruction lines of a template: prose of five words or more (not headings, tables or slots)."""
+    keys = set()
+    for line in split_lines(text):
+        key = template_key(line)
+        if key[:1] not in ("#", "|", "<", "`", ">", "") and "{{" not in key and len(key.split()) >= _TEMPLATE_MIN_WORDS:
+            keys.add(key)
+    return frozenset(keys)
+
+
+def template_lines_for(path: str) -> frozenset[str]:
+    """Prose lines of the team's template: a regular Markdown file named ``*template*`` in the document's
+    own folder (links are not followed, large files are not read; the template itself gets none)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    template = _template_in(folder)
+    if template is None or template[0] == name:
+        return frozenset()
+    return template[1]
+
+
+@lru_cache(maxsize=64)
+def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        lowered = name.lower()
+        if "template" not in lowered or not lowered.endswith((".md", ".markdown")):
+            continue
+        full = os.path.join(folder, name)
+        try:
+            info = os.lstat(full)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _TEMPLATE_MAX_BYTES:
+                continue
+            with open(full, "rb") as handle:
+                text = handle.read(_TEMPLATE_MAX_BYTES).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        return name, template_prose(text)
+    return None

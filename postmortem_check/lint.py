@@ -13,7 +13,7 @@ from typing import Any
 
 from .action_items import ActionItem
 from .config import Config
-from .document import Document, decode
+from .document import Document, decode, template_lines_for
 from .findings import Finding
 from .model import build_model
 from .outline import build_outline
@@ -121,7 +121,9 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
         return FileResult(path, schema.name, _apply_severities([finding], config))
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
-    return lint_document(decode(path, data), schema, config)
+    document = decode(path, data)
+    document.template_lines = template_lines_for(path)
+    return lint_document(document, schema, config)
 
 
 def _excluded(relative: str, config: Config) -> bool:

@@ -111,7 +111,7 @@ def build_model(document: Document, outline: Outline, order: list[str]) -> Model
     if "corrective_actions" in outline.found:
         lines["/action_items"] = outline.found["corrective_actions"].line
 
-    placeholders = find_placeholders(document.lines, outline)
+    placeholders = find_placeholders(document.lines, outline, document.template_lines)
     for index, placeholder in enumerate(placeholders):
         lines[f"/placeholders/{index}"] = placeholder["line"]
 

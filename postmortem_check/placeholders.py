@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .document import template_key
 from .outline import Outline
 
 # Fill-me marks written as words, in the case templates write them: the one list they are matched from.
@@ -126,8 +127,9 @@ def _outermost(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return kept
 
 
-def find(lines: list[str], outline: Outline) -> list[dict[str, Any]]:
-    """Placeholders in prose, headings and table cells (not in code, links, task boxes or footnotes)."""
+def find(lines: list[str], outline: Outline, template: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Placeholders in prose, headings and table cells (not in code, links, task boxes or footnotes), and
+    instruction lines of the team's ``template`` left unchanged (the first line of each block)."""
     text_lines: set[int] = set()
     slot_cells: dict[int, str] = {}
     for block in outline.blocks:
@@ -150,11 +152,29 @@ def find(lines: list[str], outline: Outline) -> list[dict[str, Any]]:
         if slot is not None and slot in line:
             hits = _outermost([*hits, (line.index(slot), slot)])
         found.extend({"text": text, "line": number, "column": column + 1} for column, text in hits)
+    if template:
+        found = _copied(outline, lines, template, found)
     title_line = outline.title_line
     if outline.title and title_line and _title_is_slot(outline.title) and all(f["line"] != title_line for f in found):
         found.append({"text": outline.title, "line": title_line, "column": 1})
         found.sort(key=lambda f: (f["line"], f["column"]))
     return found
+
+
+def _copied(outline: Outline, lines: list[str], template: frozenset[str],
+            found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``found`` plus the first line of each paragraph or list item copied unchanged from the template."""
+    taken = {f["line"] for f in found}
+    for block in outline.blocks:
+        if block.kind not in ("paragraph", "list_item") or block.quoted:
+            continue
+        for offset, text in enumerate(block.lines):
+            number = block.line + offset
+            if template_key(text) in template and number not in taken and number <= len(lines):
+                line = lines[number - 1]
+                found.append({"text": text.strip(), "line": number, "column": len(line) - len(line.lstrip()) + 1})
+                break
+    return sorted(found, key=lambda f: (f["line"], f["column"]))
 
 
 def _title_is_slot(title: str) -> bool:

@@ -70,3 +70,19 @@ def test_one_definition_of_the_marks() -> None:
 
     for mark in placeholders.MARKS:
         assert _placeholders(f"The value is left as {mark} here.") == [mark]
+
+
+def test_instruction_lines_copied_from_the_team_template_are_placeholders(tmp_path, capsys):
+    from postmortem_check.cli import main
+
+    (tmp_path / "template-incident-report.md").write_text(
+        "# Template\n\n## Lessons learnt\n\nList of things that went well. For example,\n\n"
+        "1. We were alerted to the outage by automated bots\n\nMore details.\n", encoding="utf-8")
+    (tmp_path / "2024-05-01-outage.md").write_text(
+        "# Outage\n\n## Summary\n\nThe API was down.\n\n## Lessons learnt\n\n"
+        "List of things that went well. For example,\n\n1. We were alerted to the outage by automated bots\n"
+        "2. The pager worked as it should, well before users noticed\n\nMore details.\n", encoding="utf-8")
+    main(["lint", str(tmp_path / "2024-05-01-outage.md")])
+    out = capsys.readouterr().out
+    lines = sorted(int(line.split(":")[1]) for line in out.splitlines() if " placeholder " in line)
+    assert lines == [9, 11]  # the two copied instructions, not the team's own words nor short lines
