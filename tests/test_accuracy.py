@@ -125,3 +125,11 @@ def test_an_implied_corrective_actions_section_is_reported_once():
     text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + (
         "\n## Outlook\n\nGoing forward we will add a lock timeout.\n")
     assert [r[0] for r in _rules(text) if r[1] == "corrective_actions"] == ["implied-section"]
+
+
+def test_a_timeline_entry_naming_the_cause_implies_the_root_cause_but_not_any_because():
+    head = "# Proxy down\n\n## Summary\n\nThe proxy was down.\n\n## Timeline\n\n- 10:00 UTC proxy down\n"
+    named = head + "- 10:05 UTC found that this is because the certificate expired\n"
+    loose = head + "- 10:05 UTC pod exits because it is not contacted\n"
+    assert ("implied-section", "root_cause", 10) in _rules(named)
+    assert [r[0] for r in _rules(loose) if r[1] == "root_cause"] == ["missing-section"]
