@@ -80,12 +80,25 @@ def _refuse(uri: str) -> Resource[Any]:
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
+# A YAML timestamp: a date, then a time of day and an optional zone (YAML 1.1 timestamp type).
+_YAML_TIMESTAMP = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?:[Tt]|[ \t]{1,4})(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)"
+    r"(?:[ \t]{0,4}(?:Z|[-+]\d{1,2}(?::\d{2})?))?"
+)
+
+
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
 
     @checker.checks("date", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date(value: object) -> bool:
-        return not isinstance(value, str) or bool(date.fromisoformat(value))
+        if not isinstance(value, str):
+            return True
+        stamp = _YAML_TIMESTAMP.fullmatch(value)  # "2024-03-27 11:00:00", as status-page generators write
+        if stamp:
+            hour, rest = stamp.group("time").split(":", 1)
+            return bool(datetime.fromisoformat(f"{stamp.group('date')}T{int(hour):02d}:{rest}"))
+        return bool(date.fromisoformat(value))
 
     @checker.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date_time(value: object) -> bool:

@@ -133,3 +133,10 @@ def test_a_timeline_entry_naming_the_cause_implies_the_root_cause_but_not_any_be
     loose = head + "- 10:05 UTC pod exits because it is not contacted\n"
     assert ("implied-section", "root_cause", 10) in _rules(named)
     assert [r[0] for r in _rules(loose) if r[1] == "root_cause"] == ["missing-section"]
+
+
+def test_a_yaml_timestamp_in_front_matter_is_a_valid_date():
+    for value in ("2024-03-27 11:00:00", "2024-03-27T11:00:00Z", "2024-03-27 9:05:00 +02:00", "2024-03-27"):
+        assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == [], value
+    for value in ("2024-13-27 11:00:00", "yesterday"):
+        assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == ["front-matter"], value
