@@ -140,3 +140,9 @@ def test_a_yaml_timestamp_in_front_matter_is_a_valid_date():
         assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == [], value
     for value in ("2024-13-27 11:00:00", "yesterday"):
         assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == ["front-matter"], value
+
+
+def test_saying_the_cause_is_unknown_or_the_problem_is_resolved_implies_no_root_cause():
+    head = "# Proxy down\n\n## Summary\n\nThe proxy was down. The root cause is still unknown.\n\n## Timeline\n\n"
+    text = head + "- 10:00 UTC proxy down\n- 10:05 UTC confirm that the problem is resolved\n"
+    assert [r[0] for r in _rules(text) if r[1] == "root_cause"] == ["missing-section"]
