@@ -146,3 +146,9 @@ def test_saying_the_cause_is_unknown_or_the_problem_is_resolved_implies_no_root_
     head = "# Proxy down\n\n## Summary\n\nThe proxy was down. The root cause is still unknown.\n\n## Timeline\n\n"
     text = head + "- 10:00 UTC proxy down\n- 10:05 UTC confirm that the problem is resolved\n"
     assert [r[0] for r in _rules(text) if r[1] == "root_cause"] == ["missing-section"]
+
+
+def test_a_fix_in_the_past_perfect_is_about_the_cause_not_the_resolution():
+    text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
+        "A lock was never released.", "A lock was never released; this bug had been fixed weeks ago upstream.")
+    assert [r[0] for r in _rules(text) if r[1] == "resolution"] == ["missing-section"]
