@@ -155,7 +155,12 @@ class Vocabulary:
                 found.extend(i for i in part_ids if i not in found)
             else:
                 return tuple(found), FUZZY
-        return self._prefix(key)
+        found_prefix = self._prefix(key)
+        head, dash, tail = key.partition(" - ")
+        if not found_prefix[0] and dash and len(head.split()) == 1 and tail:
+            tagged = self._match(tail)[0]  # "CVE - Description of the vulnerability"
+            return (tagged, PREFIX) if tagged else ((), 0)
+        return found_prefix
 
     def _prefix(self, key: str) -> tuple[tuple[str, ...], int]:
         """The longest variant the heading starts with, followed by an annotation or a few words that name

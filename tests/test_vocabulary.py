@@ -53,6 +53,7 @@ def test_normalize():
     ("Post operations", ("corrective_actions",)),
     ("Timelnie", ("timeline",)),
     ("Corective Actions", ("corrective_actions",)),
+    ("CVE - Description of the Vulnerability", ("root_cause",)),  # a one-word tag, then the heading
 ])
 def test_more_ways_to_name_a_section(heading, ids):
     assert VOCABULARY.match(heading)[0] == ids
@@ -67,3 +68,7 @@ def test_no_real_word_becomes_another():
 def test_a_short_variant_is_not_the_start_of_a_heading_about_another_section():
     assert VOCABULARY.match("Details of the fix")[0] == ()
     assert VOCABULARY.match("Details: what broke")[0] == ("summary",)
+
+
+def test_a_tag_before_a_dash_does_not_make_an_unknown_heading_known():
+    assert VOCABULARY.match("CWE - How to Recreate the Vulnerability")[0] == ()
