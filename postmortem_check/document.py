@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,13 @@ class Document:
     front_matter: dict[str, Any] | None = None
     body_start: int = 1  # file line where the Markdown body starts (after front matter)
     findings: list[Finding] = field(default_factory=list)
-    readable: bool = True
+    template_lines: frozenset[str] = frozenset()  # prose lines of the team's template (see template_lines_for)
+    readable: bool = True  # False: nothing to lint beyond ``findings`` (not UTF-8 text)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing but white space: one "file is empty" finding, nothing else to lint."""
+        return not self.text.strip()
 
 
 def split_lines(text: str) -> list[str]:
@@ -46,6 +54,10 @@ def decode(path: str, data: bytes) -> Document:
         offset = error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, offset) + 1
         return _unreadable(path, f"file is not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}", line)
+    if not text.strip():  # one finding, not one per required section
+        finding = Finding(path, 1, 1, "missing-section", "error",
+                          "file is empty; write the postmortem's sections (postmortem-check new writes a template)")
+        return Document(path, text, split_lines(text), findings=[finding])
     document = Document(path, text, split_lines(text))
     _read_front_matter(document)
     return document
@@ -197,3 +209,56 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+_TEMPLATE_MAX_BYTES = 256 * 1024
+_LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]{1,4}")
+_TEMPLATE_MIN_WORDS = 5
+
+
+def template_key(line: str) -> str:
+    """A prose line as compared with the template's: without list marker and extra white space."""
+    return " ".join(_LIST_MARKER.sub("", line.strip()).split())
+
+
+def template_prose(text: str) -> frozenset[str]:
+    """The instruction lines of a template: prose of five words or more (not headings, tables or slots)."""
+    keys = set()
+    for line in split_lines(text):
+        key = template_key(line)
+        if key[:1] not in ("#", "|", "<", "`", ">", "") and "{{" not in key and len(key.split()) >= _TEMPLATE_MIN_WORDS:
+            keys.add(key)
+    return frozenset(keys)
+
+
+def template_lines_for(path: str) -> frozenset[str]:
+    """Prose lines of the team's template: a regular Markdown file named ``*template*`` in the document's
+    own folder (links are not followed, large files are not read; the template itself gets none)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    template = _template_in(folder)
+    if template is None or template[0] == name:
+        return frozenset()
+    return template[1]
+
+
+@lru_cache(maxsize=64)
+def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        lowered = name.lower()
+        if "template" not in lowered or not lowered.endswith((".md", ".markdown")):
+            continue
+        full = os.path.join(folder, name)
+        try:
+            info = os.lstat(full)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _TEMPLATE_MAX_BYTES:
+                continue
+            with open(full, "rb") as handle:
+                text = handle.read(_TEMPLATE_MAX_BYTES).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        return name, template_prose(text)
+    return None

@@ -246,7 +246,7 @@ class FixResult:
 def fix_document(document: Document, schema: LoadedSchema) -> FixResult:
     """Insert the missing required sections into a decoded document (no file system)."""
     text = document.text
-    if not document.readable:
+    if not document.readable or document.empty:
         return FixResult(text, [], [])
     outline = _outline(document, schema)
     missing = missing_sections(outline, schema)

@@ -6,7 +6,7 @@ import os
 
 from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
-from .document import Document, decode
+from .document import Document, decode, template_lines_for
 from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
 from .outline import build_outline
@@ -47,7 +47,7 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     """Lint a decoded document (the pure core: no file system)."""
     findings = list(document.findings)
     result = FileResult(document.path, schema.name, findings, front_matter=document.front_matter)
-    if not document.readable:
+    if not document.readable or document.empty:
         result.findings = _apply_severities(findings, config)
         return result
     body = "\n".join(document.lines[document.body_start - 1:])
@@ -82,4 +82,6 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
         return FileResult(path, schema.name, _apply_severities([finding], config))
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
-    return lint_document(decode(path, data), schema, config)
+    document = decode(path, data)
+    document.template_lines = template_lines_for(path)
+    return lint_document(document, schema, config)

@@ -12,27 +12,11 @@ from .action_items import ActionItem
 from .document import Document
 from .outline import Outline, Section, placement, words
 from .parse import Block
+from .placeholders import find as find_placeholders
 from .template_text import template_placeholders
 
-_BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?!\s*[(\[])")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _REF_TARGET = re.compile(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url>[^\s<>]+)")
-_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_PLACEHOLDER_WORDS = re.compile(
-    r"\bTBD\b|\bTBA\b|\?{3,}|\bDATE RANGE\b|\bIncident Title\b|\bXX:XX\b|\bYYYY-MM-DD\b|\bHH:MM\b|\bLorem ipsum\b"
-)
-# Text every match of _PLACEHOLDER_WORDS contains: a cheap test before the (slow) regular expression.
-_PLACEHOLDER_LITERALS = ("TBD", "TBA", "???", "DATE RANGE", "Incident Title", "XX:XX", "YYYY-MM-DD", "HH:MM",
-                         "Lorem ipsum")
-_PLACEHOLDER_TERMS = {
-    "date", "time", "duration", "name", "owner", "title", "link", "url", "impact", "description", "service",
-    "team", "number", "n", "x", "xx", "tbd", "todo", "timezone", "tz", "severity", "status", "author", "authors",
-    "summary", "cause", "details", "company", "product", "email", "ticket", "id", "percentage", "start", "end",
-}
-_TEMPLATE_VERBS = re.compile(
-    r"^(describe|insert|add|provide|list|specify|mention|include|briefly|enter|explain|your|fill|put|write|"
-    r"give|state|outline|summari[sz]e|e\.g\.|example)\b", re.I)
 
 
 @dataclass
@@ -45,57 +29,54 @@ class Model:
     action_items: list[ActionItem]
 
 
-def _is_placeholder(body: str, ref_links: set[str]) -> bool:
-    text = body.strip()
-    if not text or text.lower() in ("x", " ") or text.startswith("^"):
-        return False
-    if " ".join(text.split()).lower().upper() in ref_links:
-        return False  # a shortcut reference link
-    if len(text.split()) >= 2:
-        return True  # "[Start time]", "[describe the impact]": template instructions
-    return text.lower().rstrip(".:") in _PLACEHOLDER_TERMS or bool(_TEMPLATE_VERBS.match(text))
-
-
-def find_placeholders(document: Document, outline: Outline) -> list[dict[str, Any]]:
-    """Leftover template text in prose lines (not in code, links, task boxes or footnotes)."""
-    text_lines: set[int] = set()
-    for block in outline.blocks:
-        if block.kind in ("paragraph", "list_item", "heading", "table_row") or (
-                block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
-            text_lines.update(range(block.line, block.end_line + 1))
-    found: list[dict[str, Any]] = []
-    # A line can hold a placeholder only if it has a bracket or a placeholder word; search the words once.
-    words_anywhere = any(word in document.text for word in _PLACEHOLDER_LITERALS) and bool(
-        _PLACEHOLDER_WORDS.search(document.text))
-    for number in sorted(text_lines):
-        if number > len(document.lines):
-            continue
-        line = document.lines[number - 1]
-        if not words_anywhere and "[" not in line:
-            continue
-        if _REF_DEFINITION.match(line):
-            continue
-        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        hits = [(m.start(), m.group(0)) for m in _BRACKET.finditer(masked)
-                if _is_placeholder(m.group("body"), outline.ref_links)]
-        spans = [(start, start + len(text)) for start, text in hits]
-        hits += [(m.start(), m.group(0)) for m in _PLACEHOLDER_WORDS.finditer(masked)
-                 if not any(start <= m.start() < end for start, end in spans)]  # "[TBD]" is one placeholder
-        for column, text in sorted(hits):
-            found.append({"text": text, "line": number, "column": column + 1})
-    return found
-
-
 def _content_text(block: Block) -> str:
     """What a reader sees of a block: HTML comments (template instructions) are not content."""
     return _HTML_COMMENT.sub(" ", block.text) if block.kind == "html" else block.text
 
 
-def _section_json(sections: list[Section], first: Section) -> dict[str, Any]:
-    content = "\n".join(_content_text(block) for section in sections for block in section.blocks)
+def _section_json(blocks: list[Block], first: Section) -> dict[str, Any]:
+    content = "\n".join(_content_text(block) for block in blocks)
     count = words(content)
     return {"heading": first.heading, "line": first.line, "style": first.style, "text": content, "words": count,
             "empty": count == 0 and first.explicit}
+
+
+def _with_subsections(outline: Outline, sections: list[Section]) -> list[Block]:
+    """The blocks of these sections and of the sections nested under them (deeper markers that follow),
+    each block once, in document order: "## Remediation" holds "### Immediate actions" and its list."""
+    chosen = {id(section) for section in sections}
+    blocks: list[Block] = []
+    seen: set[int] = set()
+    parent_level: int | None = None
+    for section in outline.sections:
+        if parent_level is not None and section.level <= parent_level and id(section) not in chosen:
+            parent_level = None
+        if id(section) in chosen:
+            parent_level = section.level if parent_level is None else min(parent_level, section.level)
+        if parent_level is not None:
+            if id(section) not in chosen:  # a nested section's heading is part of its parent's content
+                blocks.append(Block("heading", section.line, [section.heading], level=section.level))
+            for block in section.blocks:
+                if id(block) not in seen:
+                    seen.add(id(block))
+                    blocks.append(block)
+    return blocks
+
+
+def _timeline_blocks(outline: Outline) -> list[Block]:
+    """The blocks of the timeline sections, each preceded by the last dated heading before it (the day of
+    "### October 24, 2025 - Rate limiting" holds for the "**Timeline:**" under it)."""
+    blocks: list[Block] = []
+    dated: Section | None = None
+    for section in outline.sections:
+        if "timeline" in section.ids:
+            if dated is not None:
+                blocks.append(Block("heading", dated.line, [dated.heading], level=dated.level))
+                dated = None
+            blocks.extend(section.blocks)
+        elif section.explicit and timeline.parse_date(section.heading):
+            dated = section
+    return blocks
 
 
 def build_model(document: Document, outline: Outline, order: list[str],
@@ -104,13 +85,13 @@ def build_model(document: Document, outline: Outline, order: list[str],
     sections_json: dict[str, Any] = {}
     for section_id, first in outline.found.items():
         occurrences = [s for s in outline.sections if section_id in s.ids] if first.explicit else [first]
-        sections_json[section_id] = _section_json(occurrences, first)
+        sections_json[section_id] = _section_json(_with_subsections(outline, occurrences), first)
         for key in ("", "/heading", "/empty", "/words", "/style"):
             lines[f"/sections/{section_id}{key}"] = first.line
 
     unknown = [{"heading": s.heading, "line": s.line} for s in outline.sections if not s.ids]
 
-    timeline_blocks = [b for s in outline.sections if "timeline" in s.ids for b in s.blocks]
+    timeline_blocks = _timeline_blocks(outline)
     entries = timeline.entries_from_blocks(timeline_blocks)
     problems = timeline.order_problems(entries)
     for index, entry in enumerate(entries):
@@ -132,7 +113,7 @@ def build_model(document: Document, outline: Outline, order: list[str],
     if "corrective_actions" in outline.found:
         lines["/action_items"] = outline.found["corrective_actions"].line
 
-    placeholders = find_placeholders(document, outline)
+    placeholders = find_placeholders(document.lines, outline, document.template_lines)
     if template_text:
         placeholders = template_placeholders(document, outline, template_text, placeholders)
     for index, placeholder in enumerate(placeholders):
@@ -140,8 +121,9 @@ def build_model(document: Document, outline: Outline, order: list[str],
 
     if document.front_matter is not None:
         lines["/front_matter"] = 1
+        key_lines = _front_matter_lines(document)
         for key in document.front_matter:
-            lines[f"/front_matter/{key}"] = _front_matter_line(document, key)
+            lines[f"/front_matter/{key}"] = key_lines.get(key, 1)
 
     instance: dict[str, Any] = {
         "title": outline.title,
@@ -163,12 +145,12 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
     for section in outline.sections:
-        if "corrective_actions" in section.ids:
-            level = section.level
-            found.extend(action_items.extract(section.blocks, section.heading, refs))
-            continue
         if level is not None and section.level <= level:
             level = None
+        if "corrective_actions" in section.ids:
+            level = section.level if level is None else level  # a nested one stays in the outer section
+            found.extend(action_items.extract(section.blocks, section.heading, refs))
+            continue
         if level is not None and section.style == "heading" and set(section.ids) <= {"resolution"}:
             heading = Block("heading", section.line, [section.heading], level=section.level)
             found.extend(action_items.extract([heading, *section.blocks], "", refs))
@@ -188,12 +170,17 @@ def _reference_links(document: Document) -> dict[str, str]:
     return refs
 
 
-def _front_matter_line(document: Document, key: str) -> int:
-    pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:")
+_FRONT_MATTER_KEY = re.compile(r"^[ \t]{0,40}['\"]?(?P<key>[^'\":\s][^'\":\n]{0,199}?)['\"]?[ \t]{0,8}:")
+
+
+def _front_matter_lines(document: Document) -> dict[str, int]:
+    """The line of each top-level front matter key, in one pass over the front matter."""
+    found: dict[str, int] = {}
     for number in range(2, document.body_start - 1):
-        if pattern.match(document.lines[number - 1]):
-            return number
-    return 1
+        match = _FRONT_MATTER_KEY.match(document.lines[number - 1])
+        if match:
+            found.setdefault(match.group("key").strip(), number)
+    return found
 
 
 def _expected_lines(outline: Outline, order: list[str], document: Document) -> dict[str, int]:

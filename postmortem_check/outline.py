@@ -21,20 +21,29 @@ from .vocabulary import FUZZY, Vocabulary
 EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
 
+# Matched against stripped lines, with bounded repeats only: every one of these is linear in the line.
 _EMPHASIS_LINE = re.compile(
-    r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1\s*(?P<colon>:)?\s*$"
+    r"^(?:[-*+•][ \t]{1,4}|\d{1,3}[.)][ \t]{1,4})?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1[ \t]{0,8}(?P<colon>:)?$"
 )
 _INLINE_LABEL = re.compile(
-    r"^\s*(?:[-*+•=]\s*|\d{1,3}[.)]\s*)?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)\s*(?:\*\*|__)?\s*:"
-    r"\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$"
+    r"^(?:[-*+•=][ \t]{0,4}|\d{1,3}[.)][ \t]{0,4})?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)[ \t]{0,3}"
+    r"(?:\*\*|__)?[ \t]{0,3}:[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>\S.*)$"
 )
-_BARE_LABEL = re.compile(r"^\s*(?:[•o·▪]\s+|\d{1,3}[.)]\s*)?(?P<text>[^\s:][^:]{0,58}?)\s*(?P<colon>:)?\s*$")
+_BARE_LABEL = re.compile(
+    r"^(?:[•o·▪][ \t]{1,4}|\d{1,3}[.)][ \t]{0,4})?(?P<text>[^\s:][^:]{0,58}?)[ \t]{0,4}(?P<colon>:)?$"
+)
 _TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
+# ... except that a timeline which records the fix does document the resolution.
+_IMPLIED_BY_TIMELINE = {"resolution", "root_cause"}
+# Unknown sections whose text is not the team's account of the incident.
+_ASIDE = re.compile(r"\b(?:faq|q ?& ?a|questions|appendix|logs?|references?|glossary)\b", re.I)
+_FILL_ME = re.compile(r"^\W{0,2}(?:todo|to do|tbd|fixme)\W{0,2}$", re.I)
+_CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
 
 
 @dataclass
@@ -72,7 +81,7 @@ def words(text: str) -> int:
 
 def heading_text(text: str) -> str:
     """A heading as a person reads it: without markup around it and without a trailing colon."""
-    match = _EMPHASIS_LINE.match(text) if "*" in text or "_" in text else None
+    match = _EMPHASIS_LINE.match(text.strip()) if "*" in text or "_" in text else None
     if match:
         text = match.group("text")
     if "<" in text:
@@ -151,11 +160,16 @@ def _markers_and_content(blocks: list[Block], vocabulary: Vocabulary) -> list[Se
     """Blocks in order, with markers turned into Sections and paragraphs split around label lines."""
     out: list[Section | Block] = []
     for block in blocks:
-        if block.kind == "heading":
+        if block.quoted:  # a quoted ticket's "Actions:" is not one of the document's sections
+            out.append(block)
+        elif block.kind == "heading":
             ids, _ = vocabulary.match(block.text)
             out.append(Section(ids, heading_text(block.text), block.line, block.level, "heading"))
         elif block.kind == "paragraph" and block.depth == 0:
             out.extend(_split_paragraph(block, vocabulary))
+        elif block.kind == "table_row" and block.info != "head":
+            out.extend(_cell_labels(block, vocabulary))
+            out.append(block)
         elif block.kind in ("paragraph", "list_item"):
             mention = _inline_label(block, 0, vocabulary)
             if mention is not None:
@@ -200,6 +214,7 @@ def _content(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
 
 def _line_marker(line: str, index: int, count: int, vocabulary: Vocabulary) -> Section | None:
     """A Section if this paragraph line is an emphasis-only line or a bare label line."""
+    line = line.strip()
     emphasis = _EMPHASIS_LINE.match(line) if "*" in line or "_" in line else None  # it needs one of them
     if emphasis:
         ids, _ = vocabulary.match(emphasis.group("text"))
@@ -228,13 +243,24 @@ def _may_be_bare_label(line: str) -> bool:
 
 def _inline_label(block: Block, index: int, vocabulary: Vocabulary) -> Section | None:
     line = block.lines[index] if block.lines else ""
-    match = _INLINE_LABEL.match(line) if ":" in line else None  # a label ends with a colon
+    match = _INLINE_LABEL.match(line.strip()) if ":" in line else None  # a label ends with a colon
     if not match:
         return None
     ids, quality = vocabulary.match(match.group("label"))
-    if not ids or quality < FUZZY:
-        return None
+    if not ids or quality < FUZZY or _FILL_ME.match(match.group("label")):
+        return None  # "**TODO**: ..." is a note to do something, not a section
     return Section(ids, match.group("label").strip(), block.line + index, LABEL_LEVEL + 1, "inline")
+
+
+def _cell_labels(block: Block, vocabulary: Vocabulary) -> list[Section | Block]:
+    """Mentions made by labels that start a table cell: ``| 15:00 | **Recovery:** node uncordoned |``."""
+    out: list[Section | Block] = []
+    for cell in block.cells:
+        mention = _inline_label(Block("paragraph", block.line, [cell]), 0, vocabulary) if ":" in cell else None
+        if mention is not None:
+            mention.blocks.append(block)
+            out.append(mention)
+    return out
 
 
 def _take_title(
@@ -257,16 +283,22 @@ def _take_title(
 
 
 def _find_implied(found: dict[str, Section], sections: list[Section], lead: Section, vocabulary: Vocabulary) -> None:
-    """Sections the schema can recognise from wording in the summary, lead or unknown sections."""
-    missing = [spec for spec in vocabulary.sections.values() if spec.id not in found and spec.implied_by]
+    """Sections the schema can recognise from wording in the summary, lead or unknown sections
+    (``x-implied-by``), or in timeline entries (``x-implied-in-timeline``: a timeline that records the fix)."""
+    missing = [spec for spec in vocabulary.sections.values()
+               if spec.id not in found and (spec.implied_by or spec.implied_in_timeline)]
     if not missing:
         return
     scope: list[Block] = list(lead.blocks)
+    timeline: list[Block] = []
     for section in sections:
-        if not set(section.ids) & _NOT_IMPLYING:
+        if "timeline" in section.ids:
+            timeline.extend(section.blocks)
+        if not set(section.ids) & _NOT_IMPLYING and not (not section.ids and _ASIDE.search(section.heading)):
             scope.extend(section.blocks)
     for spec in missing:
-        hit = _first_match(scope, spec.implied_by)
+        hits = [_first_match(scope, spec.implied_by), _first_match(timeline, spec.implied_in_timeline)]
+        hit = min((line for line in hits if line is not None), default=None)
         if hit is not None:
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 
@@ -293,11 +325,14 @@ def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str]
 
 
 def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    """The first line of the document's own prose (not quoted, not in code) that one of the patterns finds."""
     patterns = _one_pattern(patterns)
     for block in blocks:
-        if block.kind not in ("paragraph", "list_item"):
+        if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted:
             continue
         for offset, line in enumerate(block.lines):
+            if "`" in line:
+                line = _CODE_SPAN.sub(" ", line)
             if any(p.search(line) for p in patterns):
                 return block.line + offset
     return None

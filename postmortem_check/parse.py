@@ -9,6 +9,7 @@ per source line, so a line inside a child is its base line plus the newlines bef
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -73,8 +74,26 @@ class _LinedState(BlockState):
             last["text"] += text
 
 
+def _without_closing_hashes(text: str) -> str:
+    """An ATX heading's text without its closing ``#`` run (``## Summary ##``), as mistune's
+    ``(\\s+|^)#+\\s*$`` does, in linear time: that pattern backtracks over a long run of spaces."""
+    stripped = text.rstrip(string.whitespace)
+    without = stripped.rstrip("#")
+    if without == stripped:
+        return text
+    if not without:
+        return ""
+    return without.rstrip(string.whitespace) if without[-1] in string.whitespace else text
+
+
 class _LinedBlockParser(BlockParser):
     state_cls = _LinedState
+
+    def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
+        level = len(m.group("atx_1"))
+        text = _without_closing_hashes(m.group("atx_2").strip(string.whitespace))
+        state.append_token({"type": "heading", "text": text, "attrs": {"level": level}, "style": "atx"})
+        return m.end() + 1
 
     def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
         assert isinstance(state, _LinedState)
@@ -121,6 +140,7 @@ class Block:
     info: str = ""
     cells: list[str] = field(default_factory=list)
     closed: bool = True
+    quoted: bool = False  # inside a block quote: quoted text, not the document's own structure
 
     @property
     def end_line(self) -> int:
@@ -152,6 +172,11 @@ def parse_markdown(text: str, first_line: int = 1) -> ParsedDocument:
     return ParsedDocument(blocks, set(state.env["ref_links"]))
 
 
+def _mark_quoted(blocks: list[Block], start: int) -> None:
+    for block in blocks[start:]:
+        block.quoted = True
+
+
 def _text_lines(raw: str) -> list[str]:
     return raw.rstrip("\n").split("\n")
 
@@ -172,7 +197,9 @@ def _flatten(
             for item in token["children"]:
                 _flatten_item(item, out, depth + 1, ordered, source, first_line)
         elif kind == "block_quote":
+            start = len(out)
             _flatten(token["children"], out, depth, source, first_line)
+            _mark_quoted(out, start)
         elif kind == "block_code":
             out.append(_code_block(token, line, depth, source, first_line))
         elif kind == "block_html":
@@ -208,13 +235,13 @@ def _code_block(token: dict[str, Any], line: int, depth: int, source: list[str],
     if token.get("style") != "fenced":
         return Block("code", line, _text_lines(raw), depth=depth)
     info = (token.get("attrs") or {}).get("info", "") or ""
-    body = _text_lines(raw) if raw else []
+    body = raw.split("\n")[:-1] if raw.endswith("\n") else _text_lines(raw) if raw else []  # blank lines too
     # A fence is closed when the line after its body is a closing fence of the same kind.
     opening = source[line - first_line] if 0 <= line - first_line < len(source) else ""
     fence = _FENCE_OPEN.match(opening.lstrip(" \t>-*+0123456789.)"))
     marker = fence.group(1) if fence else "```"
     after = line - first_line + 1 + len(body)
-    closing = source[after].strip() if after < len(source) else ""
+    closing = source[after].lstrip(" \t>").strip() if after < len(source) else ""  # also in a block quote
     closed = closing.startswith(marker[0] * len(marker)) and not closing.strip(marker[0])
     return Block("code", line, ["", *body], depth=depth, info=info.strip(), closed=closed)
 

@@ -92,12 +92,25 @@ def _refuse(uri: str) -> Resource[Any]:
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
+# A YAML timestamp: a date, then a time of day and an optional zone (YAML 1.1 timestamp type).
+_YAML_TIMESTAMP = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?:[Tt]|[ \t]{1,4})(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)"
+    r"(?:[ \t]{0,4}(?:Z|[-+]\d{1,2}(?::\d{2})?))?"
+)
+
+
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
 
     @checker.checks("date", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date(value: object) -> bool:
-        return not isinstance(value, str) or bool(date.fromisoformat(value))
+        if not isinstance(value, str):
+            return True
+        stamp = _YAML_TIMESTAMP.fullmatch(value)  # "2024-03-27 11:00:00", as status-page generators write
+        if stamp:
+            hour, rest = stamp.group("time").split(":", 1)
+            return bool(datetime.fromisoformat(f"{stamp.group('date')}T{int(hour):02d}:{rest}"))
+        return bool(date.fromisoformat(value))
 
     @checker.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
     def _date_time(value: object) -> bool:
@@ -171,14 +184,17 @@ def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
                 continue
             try:
                 implied = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-by", []))
+                in_timeline = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-in-timeline", []))
             except (re.error, TypeError) as error:
-                raise SchemaError(f"section {section_id!r}: x-implied-by has a bad pattern: {error}") from None
+                raise SchemaError(f"section {section_id!r}: x-implied-by or x-implied-in-timeline has a bad pattern: "
+                                  f"{error}") from None
             specs.append(SectionSpec(
                 section_id,
                 str(spec.get("title", section_id.replace("_", " ").title())),
                 str(spec.get("description", "")),
                 tuple(str(h) for h in spec.get("x-headings", [])),
                 implied,
+                in_timeline,
             ))
     return Vocabulary(specs)
 
@@ -335,7 +351,8 @@ def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
                 seen_refs.add(key)
                 yield from walk(resolved.contents, resolved.resolver)
         for key, value in node.items():
-            if key not in ("$ref", "x-implied-by", "x-headings", "enum", "const", "examples", "default"):
+            if key not in ("$ref", "x-implied-by", "x-implied-in-timeline", "x-headings", "enum", "const", "examples",
+                           "default"):
                 yield from walk(value, resolver)
 
     for rule in walk(schema.schema, schema.resolver()):

@@ -112,8 +112,9 @@ def _timeline_missing_time(f: _Failure) -> str:
 
 
 def _timeline_order(f: _Failure) -> str:
-    return (f"timeline entry at {f.value_field('time')} comes after the entry at {f.value_field('previous_time')} "
-            f"(line {f.value_field('previous_line')}); put entries in order or give their dates")
+    value = f.value if isinstance(f.value, dict) else {}
+    return (f"timeline entry at {_when(value, '')} comes after the entry at {_when(value, 'previous_')} "
+            f"(line {value.get('previous_line')}); put entries in order or give their dates")
 
 
 def _no_action_items(f: _Failure) -> str:
@@ -150,6 +151,14 @@ MESSAGES: dict[str, Callable[[_Failure], str]] = {
 def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSchema, section: str | None) -> str:
     build = MESSAGES.get(rule)
     return build(_Failure(error, model, schema, section)) if build is not None else str(error.message)
+
+
+def _when(problem: dict[str, Any], prefix: str) -> str:
+    """An entry's date and time as the timeline rule read them, naming where an inferred date came from."""
+    time, date, source = problem.get(f"{prefix}time"), problem.get(f"{prefix}date"), problem.get(f"{prefix}date_line")
+    if not date:
+        return str(time)
+    return f"{date} {time}" + (f" (date from line {source})" if source else "")
 
 
 def _short(text: Any, limit: int = 60) -> str:

@@ -16,6 +16,7 @@ class SectionSpec:
     description: str
     headings: tuple[str, ...]
     implied_by: tuple[re.Pattern[str], ...]
+    implied_in_timeline: tuple[re.Pattern[str], ...] = ()  # wording that implies it in a timeline entry
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -23,9 +24,9 @@ _LEADING = re.compile(
     r"^(?:[#>]+\s*|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|\d{1,3}[.)]|[ivx]{1,4}[.)]\s+|[a-h][.)]\s+|"
     r"[•o·▪◦‣∙*+\-–—=](?:\s+|(?=\S))|\(\d{1,3}\)\s*)"
 )
-_PAREN = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
-_UNDERSCORES = re.compile(r"(?<![a-z0-9])_+|_+(?![a-z0-9])", re.I)
-_AND = re.compile(r"\s+(?:and|/)\s+|/")
+_PAREN = re.compile(r"[(\[][^()\[\]]{0,300}[)\]]")  # used with fullmatch from the last bracket
+_UNDERSCORES = re.compile(r"_+")
+_AND = re.compile(r" (?:and|/) |/")  # on normalized text: single spaces
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -37,7 +38,7 @@ def normalize(text: str) -> str:
     )
     text = text.replace("*", " ").replace("`", " ").replace("~", " ")
     if "_" in text:
-        text = _UNDERSCORES.sub(" ", text)
+        text = _UNDERSCORES.sub(lambda m: _underscores(text, m), text)
     text = text.strip()
     for _ in range(3):
         stripped = _LEADING.sub("", text.strip()).strip()
@@ -46,24 +47,62 @@ def normalize(text: str) -> str:
         text = stripped
     text = text.strip().rstrip(":?.!;,-–— ").strip()
     for _ in range(2):
-        text = _PAREN.sub("", text).rstrip(":?.!;,-–— ").strip()
+        text = _without_trailing_brackets(text).rstrip(":?.!;,-–— ").strip()
     text = text.replace("&", " and ").replace("’", "'")
     return " ".join(text.lower().split())
 
 
+def _underscores(text: str, match: re.Match[str]) -> str:
+    """A run of underscores is emphasis (a space) unless it joins two words (``snake_case``)."""
+    before = text[match.start() - 1] if match.start() else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    return match.group(0) if before.isalnum() and after.isalnum() else " "
+
+
+def _without_trailing_brackets(text: str) -> str:
+    """``text`` without a bracketed part at its end: ``Timeline (UTC)`` is ``Timeline``."""
+    text = text.rstrip()
+    start = max(text.rfind("("), text.rfind("["))
+    if start >= 0 and _PAREN.fullmatch(text, start):
+        return text[:start].rstrip()
+    return text
+
+
 def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it exceeds ``limit``."""
+    """Edit distance counting a swap of two neighbours as one edit, giving up (limit + 1) past ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
+
+
+# A typo is only assumed in a word of a variant this long: a short word is too often one edit away from
+# another real word ("Status" is not "Stats", "Event" is not "Events").
+_TYPO_MIN = 7
+# What may follow a known heading as an annotation: "Timeline (all times PST) 12/01 - 05/07. Approximate".
+_ANNOTATION = re.compile(r"[(\[:,.;|/\-–—]|\d")
+_MAX_TAIL_WORDS = 4
+
+
+def _typo_of(key: list[str], variant: list[str]) -> bool:
+    """True when the heading's words are the variant's words with at most one typo in each long word."""
+    if len(key) != len(variant) or key == variant:
+        return False
+    for word, known in zip(key, variant, strict=True):
+        if word != known and (len(known) < _TYPO_MIN or _distance(word, known, 1) > 1):
+            return False
+    return True
 
 
 EXACT, FUZZY, PREFIX = 3, 2, 1
@@ -82,8 +121,9 @@ class Vocabulary:
                 key = normalize(heading)
                 if key and spec.id not in self.variants.setdefault(key, []):
                     self.variants[key].append(spec.id)
-        # variants long enough for a fuzzy match, in order, with their lengths
-        self._fuzzy = [(variant, len(variant), ids) for variant, ids in self.variants.items() if len(variant) >= 5]
+        # variants with a word long enough for a typo, as words
+        self._fuzzy = [(variant.split(), ids) for variant, ids in self.variants.items()
+                       if max(len(word) for word in variant.split()) >= _TYPO_MIN]
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}  # by heading as written
 
     def match(self, heading: str) -> tuple[tuple[str, ...], int]:
@@ -100,12 +140,10 @@ class Vocabulary:
     def _match(self, key: str) -> tuple[tuple[str, ...], int]:
         if key in self.variants:
             return tuple(self.variants[key]), EXACT
-        size = len(key)
-        if size >= 5:
-            limit = 1 if size < 9 else 2
-            for variant, length, ids in self._fuzzy:
-                if abs(length - size) <= limit and _distance(key, variant, limit) <= limit:
-                    return tuple(ids), FUZZY
+        words = key.split()
+        for variant_words, ids in self._fuzzy:
+            if _typo_of(words, variant_words):
+                return tuple(ids), FUZZY
         # "X and Y" naming two known sections
         parts = [p.strip() for p in _AND.split(key) if p.strip()]
         if len(parts) > 1:
@@ -117,12 +155,36 @@ class Vocabulary:
                 found.extend(i for i in part_ids if i not in found)
             else:
                 return tuple(found), FUZZY
-        words = key.split()
+        found_prefix = self._prefix(key)
+        head, dash, tail = key.partition(" - ")
+        if not found_prefix[0] and dash and len(head.split()) == 1 and tail:
+            tagged = self._match(tail)[0]  # "CVE - Description of the vulnerability"
+            return (tagged, PREFIX) if tagged else ((), 0)
+        return found_prefix
+
+    def _prefix(self, key: str) -> tuple[tuple[str, ...], int]:
+        """The longest variant the heading starts with, followed by an annotation or a few words that name
+        no other section ("Root cause of the outage"; not "Details of the fix")."""
         best: tuple[str, ...] = ()
         best_len = 0
         for variant, ids in self.variants.items():
-            variant_words = variant.split()
-            n = len(variant_words)
-            if n > best_len and len(words) <= n + 4 and words[:n] == variant_words:
-                best, best_len = tuple(ids), n
+            if len(variant) <= best_len or not key.startswith(variant) or len(key) == len(variant):
+                continue
+            tail = key[len(variant):]
+            if tail[0] != " " and not _ANNOTATION.match(tail):
+                continue  # the variant ends inside a word
+            tail = tail.strip()
+            if not _ANNOTATION.match(tail) and (len(tail.split()) > _MAX_TAIL_WORDS or self._names_other(tail, ids)):
+                continue
+            best, best_len = tuple(ids), len(variant)
         return (best, PREFIX) if best else ((), 0)
+
+    def _names_other(self, tail: str, ids: list[str]) -> bool:
+        """True when some run of words in ``tail`` is a variant of another section."""
+        words = tail.split()
+        for size in (1, 2, 3):
+            for start in range(len(words) - size + 1):
+                other = self.variants.get(" ".join(words[start:start + size]))
+                if other and other != ids:
+                    return True
+        return False

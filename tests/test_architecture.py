@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"", "issues", "errors", "console", "findings", "vocabulary", "schemas", "kinds",
               "issues.actions"}),  # "": __version__
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
-              "validate", "results", "discover", "template_text", "suppress", "quality",
+              "validate", "results", "discover", "template_text", "suppress", "quality", "placeholders",
               "followup", "followup.facts", "followup.times"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
                                 "report.summary", "report.gitlab", "report.junit", "followup.figures",

@@ -627,7 +627,8 @@ def test_label_in_prose_is_not_a_label(workspace: Path, github: FakeGitHub,
     assert [x["name"] for x in first["labels"]] == ["postmortem"]
     assert [x["name"] for x in second["labels"]] == ["postmortem"]
     assert [x["name"] for x in third["labels"]] == ["postmortem", "monitoring", "capacity planning"]
-    assert "not used as labels" in err and set(github.labels) == {"postmortem", "monitoring", "capacity planning"}
+    assert first["title"] == "Change the alert label: it currently says DB and should say Primary DB"
+    assert set(github.labels) == {"postmortem", "monitoring", "capacity planning"}
 
 
 def test_githubs_validation_message_is_reported(github: FakeGitHub) -> None:

@@ -37,3 +37,38 @@ def test_other_headings_map_to_nothing(heading):
 def test_normalize():
     assert normalize("  1. **Root Cause(s):** ") == "root cause"
     assert normalize("Impact & Metrics") == "impact and metrics"
+
+
+@pytest.mark.parametrize(("heading", "ids"), [
+    # an annotation after a known heading, however long
+    ("Timeline (all times PST)  12/01/2022 - 05/07/2023. All times approximations", ("timeline",)),
+    ("Root cause of the outage", ("root_cause",)),
+    ("Lessons Learned and Future Improvements", ("lessons_learned", "corrective_actions")),
+    ("How are we preventing it from happening again?", ("corrective_actions",)),
+    ("Immediate Actions (Completed)", ("resolution", "corrective_actions")),
+    ("Why this happens", ("root_cause",)),
+    ("What was done", ("resolution",)),
+    ("Solving (temporarily)", ("resolution",)),
+    ("Possible causes", ("root_cause",)),
+    ("Post operations", ("corrective_actions",)),
+    ("Timelnie", ("timeline",)),
+    ("Corective Actions", ("corrective_actions",)),
+    ("CVE - Description of the Vulnerability", ("root_cause",)),  # a one-word tag, then the heading
+])
+def test_more_ways_to_name_a_section(heading, ids):
+    assert VOCABULARY.match(heading)[0] == ids
+
+
+def test_no_real_word_becomes_another():
+    assert VOCABULARY.match("Stats")[0] == ("impact",)
+    assert VOCABULARY.match("Status")[0] == ()  # one edit from "Stats", but a word of its own
+    assert VOCABULARY.match("Event")[0] == ("summary",)  # not "Events" (the timeline)
+
+
+def test_a_short_variant_is_not_the_start_of_a_heading_about_another_section():
+    assert VOCABULARY.match("Details of the fix")[0] == ()
+    assert VOCABULARY.match("Details: what broke")[0] == ("summary",)
+
+
+def test_a_tag_before_a_dash_does_not_make_an_unknown_heading_known():
+    assert VOCABULARY.match("CWE - How to Recreate the Vulnerability")[0] == ()

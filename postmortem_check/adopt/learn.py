@@ -103,7 +103,7 @@ def practice_sections(documents: list[Candidate], vocabulary: Vocabulary) -> lis
     for document in documents:
         body = "\n".join(document.document.lines[document.document.body_start - 1:])
         outline = build_outline(document.path, body, document.document.body_start, vocabulary)
-        counts.update(list(outline.found))
+        counts.update(s for s, section in outline.found.items() if section.style != "implied")  # headed ones
     needed = max(1, int(len(documents) * PRACTICE_SHARE + 0.999))
     return [TemplateSection(s, vocabulary.sections[s].title, [], True)
             for s in vocabulary.order if counts[s] >= needed]

@@ -1,0 +1,154 @@
+"""Findings a reviewer agrees with, each cause on a minimal document of our own."""
+
+from __future__ import annotations
+
+from postmortem_check.lint import lint_text
+
+
+def _rules(text: str) -> list[tuple[str, str | None, int]]:
+    return [(f.rule, f.section, f.line) for f in lint_text(text).findings]
+
+
+def test_a_section_holding_only_known_subsections_is_not_empty():
+    text = """# Flags down
+
+## Summary
+
+Flag evaluation failed for an hour.
+
+## Timeline
+
+- 10:00 UTC errors start
+
+## Root cause
+
+A timeout was too short.
+
+## Remediation
+
+### Immediate actions (completed)
+
+- Timeouts moved to runtime configuration
+
+### Short-term improvements
+
+- Add a circuit breaker
+"""
+    result = lint_text(text)
+    assert [f.rule for f in result.findings] == []
+    assert [item.text for item in result.action_items] == [
+        "Timeouts moved to runtime configuration", "Add a circuit breaker"]
+
+
+_BASE = """# Queue stalled
+
+## Summary
+
+The queue stalled for an hour.
+
+## Timeline
+
+- 10:00 UTC queue stalls
+- 11:00 UTC queue drains
+
+## Root cause
+
+A lock was never released.
+
+## Resolution
+
+The worker was restarted.
+
+## Action items
+
+- Add a lock timeout
+"""
+
+
+def test_a_fence_closing_after_a_blank_line_or_inside_a_block_quote_is_closed():
+    text = _BASE + "\n## Logs\n\n- output:\n\n  ```\n  x\n\n  ```\n\n> ticket:\n> ```\n> trace\n> ```\n\nend\n"
+    assert _rules(text) == []
+
+
+def test_an_unclosed_fence_is_still_reported():
+    text = _BASE + "\n## Logs\n\n```\nstill open\n"
+    assert _rules(text) == [("unclosed-fence", None, text.split("\n").index("```") + 1)]
+
+
+def test_headings_inside_a_block_quote_are_not_sections():
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + (
+        "\n## Vendor ticket\n\n> ## Actions\n>\n> - restart the appliance\n")
+    rules = _rules(text)
+    assert [r[0] for r in rules if r[1] == "corrective_actions"] == ["missing-section"]
+    assert not [r for r in rules if r[0] == "no-action-items"]
+
+
+def test_implied_sections_come_from_the_documents_own_prose():
+    text = """# Queue stalled
+
+## Summary
+
+The queue stalled for an hour. The log said `failed due to a fatal signal`.
+
+> Support wrote: this was caused by a known bug.
+
+## Timeline
+
+- 10:00 UTC queue stalls
+- 11:00 UTC rolled back the release
+"""
+    rules = _rules(text)
+    assert ("missing-section", "root_cause", 12) in rules  # not implied by the log line or the quote
+    assert ("implied-section", "resolution", 12) in rules  # the timeline records the fix
+
+
+def test_a_label_in_a_table_cell_marks_a_section():
+    text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
+        "- 11:00 UTC queue drains", "") + "\n| Time | Event |\n|---|---|\n| 11:00 | **Recovery:** worker restarted |\n"
+    assert not [r for r in _rules(text) if r[1] == "resolution"]
+
+
+def test_an_empty_file_gets_one_finding():
+    for text in ("", "\n  \n\t\n"):
+        assert [(f.rule, f.line, f.message.split(";")[0]) for f in lint_text(text).findings] == [
+            ("missing-section", 1, "file is empty")]
+
+
+def test_todo_note_is_not_a_section():
+    text = _BASE + "\n**TODO**: ask the vendor about the firmware.\n"
+    assert _rules(text) == []
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + "\n**TODO**: ask the vendor.\n"
+    assert [r[0] for r in _rules(text) if r[1] == "corrective_actions"] == ["missing-section"]
+
+
+def test_an_implied_corrective_actions_section_is_reported_once():
+    text = _BASE.replace("## Action items\n\n- Add a lock timeout\n", "") + (
+        "\n## Outlook\n\nGoing forward we will add a lock timeout.\n")
+    assert [r[0] for r in _rules(text) if r[1] == "corrective_actions"] == ["implied-section"]
+
+
+def test_a_timeline_entry_naming_the_cause_implies_the_root_cause_but_not_any_because():
+    head = "# Proxy down\n\n## Summary\n\nThe proxy was down.\n\n## Timeline\n\n- 10:00 UTC proxy down\n"
+    named = head + "- 10:05 UTC found that this is because the certificate expired\n"
+    loose = head + "- 10:05 UTC pod exits because it is not contacted\n"
+    assert ("implied-section", "root_cause", 10) in _rules(named)
+    assert [r[0] for r in _rules(loose) if r[1] == "root_cause"] == ["missing-section"]
+
+
+def test_a_yaml_timestamp_in_front_matter_is_a_valid_date():
+    for value in ("2024-03-27 11:00:00", "2024-03-27T11:00:00Z", "2024-03-27 9:05:00 +02:00", "2024-03-27"):
+        assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == [], value
+    for value in ("2024-13-27 11:00:00", "yesterday"):
+        assert [f.rule for f in lint_text(f"---\ndate: {value}\n---\n" + _BASE).findings] == ["front-matter"], value
+
+
+def test_saying_the_cause_is_unknown_or_the_problem_is_resolved_implies_no_root_cause():
+    head = "# Proxy down\n\n## Summary\n\nThe proxy was down. The root cause is still unknown.\n\n## Timeline\n\n"
+    text = head + "- 10:00 UTC proxy down\n- 10:05 UTC confirm that the problem is resolved\n"
+    assert [r[0] for r in _rules(text) if r[1] == "root_cause"] == ["missing-section"]
+
+
+def test_a_fix_in_the_past_perfect_is_about_the_cause_not_the_resolution():
+    text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
+        "A lock was never released.", "A lock was never released; this bug had been fixed weeks ago upstream.")
+    assert [r[0] for r in _rules(text) if r[1] == "resolution"] == ["missing-section"]

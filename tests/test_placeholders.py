@@ -1,0 +1,88 @@
+"""Placeholders: template text left behind is found; bracketed real content is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from postmortem_check.lint import lint_text
+
+_DOC = """# Cache outage
+
+## Summary
+
+{line}
+
+## Timeline
+
+- 09:00 UTC alert fires
+"""
+
+
+def _placeholders(line: str) -> list[str]:
+    result = lint_text(_DOC.format(line=line))
+    return [f.message.split(" placeholder ", 1)[1].rsplit(" left in", 1)[0]
+            for f in result.findings if f.rule == "placeholder"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("On [date] the cache filled.", ["[date]"]),
+    ("It began at [Start time] and hit [Date and time with timezone].",
+     ["[Start time]", "[Date and time with timezone]"]),
+    ("The effect was [describe the impact, e.g. revenue].", ["[describe the impact, e.g. revenue]"]),
+    ("**Authors**: alice, <add name here>", ["<add name here>"]),
+    ("| 2022-06-02 HH:mm | deploy |", ["HH:mm"]),
+    ("Started 2024-03-13 14:?? and ended --:--.", ["14:??", "--:--"]),
+    ("Window: YYYY-MM-DD to 2022-05-??.", ["YYYY-MM-DD", "2022-05-??"]),
+    ("The cause is ????? for now.", ["?????"]),
+    ("- Time to detection: ?", ["?"]),
+    ("Owner: TBD", ["TBD"]),
+    ("Root cause [TBD].", ["[TBD]"]),
+])
+def test_template_text_is_a_placeholder(line: str, expected: list[str]) -> None:
+    assert _placeholders(line) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "> alice [8:27 AM] the deploy is stuck",
+    "[03-20 16:46] bob: restarting now",
+    "Thanks to [Sen Lu] for the report, [3 hours ago].",
+    "The panel showed [No Data] for an hour.",
+    'The apiGroups were ["", "apps", "batch"].',
+    "We turned on [Require approval for first-time contributors].",
+    "See the discussion [Discussion in #ops] and [Action Item] tags.",
+    "Why did it page at all????",
+    "The threshold (what 'high' is TBD) needs a decision.",
+    "The fix landed at 12:00 and 9:05 and 10h30.",
+])
+def test_real_bracketed_content_is_not_a_placeholder(line: str) -> None:
+    assert _placeholders(line) == []
+
+
+def test_slot_name_cell_and_title_are_placeholders() -> None:
+    text = ("# ISSUE NAME\n\n## Timeline\n\n| Time | Event |\n|---|---|\n"
+            "| 2024-03-13 10:00 | Short event description. |\n")
+    found = [(f.line, f.column) for f in lint_text(text).findings if f.rule == "placeholder"]
+    assert found == [(1, 1), (7, 22)]
+
+
+def test_one_definition_of_the_marks() -> None:
+    from postmortem_check import placeholders
+
+    for mark in placeholders.MARKS:
+        assert _placeholders(f"The value is left as {mark} here.") == [mark]
+
+
+def test_instruction_lines_copied_from_the_team_template_are_placeholders(tmp_path, capsys):
+    from postmortem_check.cli import main
+
+    (tmp_path / "template-incident-report.md").write_text(
+        "# Template\n\n## Lessons learnt\n\nList of things that went well. For example,\n\n"
+        "1. We were alerted to the outage by automated bots\n\nMore details.\n", encoding="utf-8")
+    (tmp_path / "2024-05-01-outage.md").write_text(
+        "# Outage\n\n## Summary\n\nThe API was down.\n\n## Lessons learnt\n\n"
+        "List of things that went well. For example,\n\n1. We were alerted to the outage by automated bots\n"
+        "2. The pager worked as it should, well before users noticed\n\nMore details.\n", encoding="utf-8")
+    main(["lint", str(tmp_path / "2024-05-01-outage.md")])
+    out = capsys.readouterr().out
+    lines = sorted(int(line.split(":")[1]) for line in out.splitlines() if " placeholder " in line)
+    assert lines == [9, 11]  # the two copied instructions, not the team's own words nor short lines
