@@ -11,7 +11,9 @@ from pathlib import Path
 from .batch import lint_paths
 from .config import Config, ConfigError, find_config, load_config
 from .errors import ExitCode, UserError, exit_code
-from .lint import schema_for
+from .discover import included
+from .document import decode
+from .lint import lint_document, schema_for, too_large
 from .report import Reporter
 from .results import FileResult, Totals
 from .schema import LoadedSchema
@@ -73,4 +75,25 @@ def run_lint(paths: Iterable[str], config: Config, reporters: Sequence[Reporter]
     return run
 
 
-__all__ = ["LintRun", "UserError", "load_configuration", "loaded_schema", "run_lint"]
+def run_lint_stdin(data: bytes, name: str | None, config: Config, reporters: Sequence[Reporter]) -> LintRun:
+    """Lint a document read from standard input, shown as ``name`` (default ``-``).
+
+    A ``name`` the config's ``include`` does not cover, or that ``exclude`` leaves out, is not linted
+    (0 files), as when a directory walk meets it.
+    """
+    run = LintRun()
+    if name is None or included(name, config):
+        schema = schema_for(config)
+        if len(data) > config.max_file_size:
+            result = too_large(name or "-", len(data), schema, config)
+        else:
+            result = lint_document(decode(name or "-", data), schema, config)
+        run.totals.add(result)
+        for reporter in reporters:
+            reporter.file(result)
+    for reporter in reporters:
+        reporter.finish(run.totals)
+    return run
+
+
+__all__ = ["LintRun", "UserError", "load_configuration", "loaded_schema", "run_lint", "run_lint_stdin"]

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -51,9 +52,11 @@ def _configured(args: argparse.Namespace) -> Config:
 # --- lint -----------------------------------------------------------------------------------------------
 
 def _lint_arguments(lint: argparse.ArgumentParser) -> None:
-    lint.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to lint")
+    lint.add_argument("paths", nargs="+", metavar="PATH",
+                      help="files, directories or glob patterns ('postmortems/**/*.md') to lint; - for standard input")
     schema_arguments(lint)
-    lint.add_argument("--format", choices=FORMATS, help="output format (default: text; github inside GitHub Actions)")
+    lint.add_argument("--format", "--output-format", dest="format", choices=FORMATS,
+                      help="output format (default: text; github inside GitHub Actions)")
     lint.add_argument("--summary", type=Path, metavar="PATH",
                       help="append a Markdown report to PATH (for $GITHUB_STEP_SUMMARY)")
     lint.add_argument("--fail-on", choices=[f.value for f in FailOn], default=FailOn.ERROR.value,
@@ -62,19 +65,79 @@ def _lint_arguments(lint: argparse.ArgumentParser) -> None:
                       help="first insert each missing required section as an empty heading, then lint")
     lint.add_argument("--jobs", type=_positive_int, metavar="N",
                       help="worker processes for large runs (default: one per CPU; 1 for none)")
+    lint.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                      help="leave out files and folders matching PATTERN, as the config's exclude (repeatable)")
+    lint.add_argument("--stdin-filename", metavar="NAME",
+                      help="the name of the document read from - (for messages and the include/exclude rules)")
+    lint.add_argument("-q", "--quiet", action="store_true", help="print the findings only, no closing line")
+    lint.add_argument("--statistics", action="store_true",
+                      help="print the number of findings of each rule (text format)")
 
 
-def _run_lint(args: argparse.Namespace, console: Console) -> int:
-    config = _configured(args)
-    if args.fix and not _fix_paths(args.paths, config, console):
-        return ExitCode.ERROR
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    reporters: list[Reporter] = [make_reporter(fmt, sys.stdout)]
+def _lint_inputs(args: argparse.Namespace, config: Config, console: Console) -> list[str]:
+    """The paths to lint, globs expanded; a usage error for ``-`` with other paths or ``--fix``."""
+    from .discover import expand_entries
+
+    if "-" in args.paths and (len(args.paths) > 1 or args.fix):
+        raise UserError("- (standard input) cannot be combined with other paths or --fix")
+    if args.stdin_filename is not None and args.paths != ["-"]:
+        raise UserError("--stdin-filename names the document read from -; give - as the path")
+    paths, warnings = expand_entries(args.paths, config)
+    for warning in warnings:
+        console.warning(warning)
+    return paths
+
+
+def _reporters(args: argparse.Namespace, fmt: str) -> list[Reporter]:
+    """The output format's reporter (text with its options), the progress line, and the summary."""
+    from .report.text import ProgressReporter, TextReporter, use_color, use_progress
+
+    if args.statistics and fmt != "text":
+        raise UserError(f"--statistics works with the text format, not {fmt}")
+    reporters: list[Reporter] = []
+    if args.paths != ["-"] and use_progress(sys.stderr, os.environ):
+        reporters.append(ProgressReporter(sys.stderr))
+    if fmt == "text":
+        reporters.append(TextReporter(sys.stdout, quiet=args.quiet, statistics=args.statistics,
+                                      color=use_color(sys.stdout, os.environ)))
+    else:
+        reporters.append(make_reporter(fmt, sys.stdout))
     if args.summary is not None:
         from .report.summary import SummaryReporter
 
         reporters.append(SummaryReporter(args.summary))
-    run = run_lint(args.paths, config, reporters, jobs=args.jobs, after_file=sys.stdout.flush)
+    return reporters
+
+
+def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
+    """Flush stdout so output streams, then redraw the progress line if there is one."""
+    from .report.text import ProgressReporter
+
+    ticks = [r.tick for r in reporters if isinstance(r, ProgressReporter)]
+
+    def after() -> None:
+        sys.stdout.flush()
+        for tick in ticks:
+            tick()
+
+    return after
+
+
+def _run_lint(args: argparse.Namespace, console: Console) -> int:
+    from .app import run_lint_stdin
+
+    config = _configured(args)
+    if args.exclude:
+        config = replace(config, exclude=(*config.exclude, *args.exclude))
+    paths = _lint_inputs(args, config, console)
+    if args.fix and not _fix_paths(paths, config, console):
+        return ExitCode.ERROR
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    reporters = _reporters(args, fmt)
+    if paths == ["-"]:
+        run = run_lint_stdin(sys.stdin.buffer.read(), args.stdin_filename, config, reporters)
+    else:
+        run = run_lint(paths, config, reporters, jobs=args.jobs, after_file=_after_file(reporters))
     for problem in run.problems:
         console.error(problem)
     return run.exit_code(args.fail_on)

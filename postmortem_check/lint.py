@@ -17,7 +17,7 @@ from .schema import LoadedSchema, schema_with_word_bounds
 from .suppress import adjust_findings
 from .validate import validate
 
-__all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for"]
+__all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for", "too_large"]
 
 
 def schema_for(config: Config) -> LoadedSchema:
@@ -73,13 +73,18 @@ def lint_text(text: str, config: Config | None = None, path: str = "<text>") -> 
     return lint_document(decode(path, text.encode("utf-8")), schema_for(config), config)
 
 
+def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> FileResult:
+    """The result for a file above ``max_file_size``: one finding, the file not read."""
+    finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
+                      f"file is {size} bytes, above the limit of {config.max_file_size} (max_file_size)")
+    return FileResult(path, schema.name, _apply_severities([finding], config))
+
+
 def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
     """Read one file and lint it; an I/O problem raises OSError for the caller to report."""
     size = os.stat(path).st_size
     if size > config.max_file_size:
-        finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
-                          f"file is {size} bytes, above the limit of {config.max_file_size} (max_file_size)")
-        return FileResult(path, schema.name, _apply_severities([finding], config))
+        return too_large(path, size, schema, config)
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
     document = decode(path, data)
