@@ -10,9 +10,9 @@ from pathlib import Path
 
 from .batch import lint_paths
 from .config import Config, ConfigError, find_config, load_config
-from .errors import ExitCode, UserError, exit_code
 from .discover import included
 from .document import decode
+from .errors import ExitCode, UserError, exit_code
 from .lint import lint_document, schema_for, too_large
 from .report import Reporter
 from .results import FileResult, Totals
