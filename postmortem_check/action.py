@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import uuid
@@ -32,7 +31,7 @@ from .issues import service
 from .report import Reporter
 from .report.github import GithubReporter, escape_data
 from .report.sarif import SarifReporter
-from .report.summary import LIMIT, SummaryReporter, md
+from .report.summary import LIMIT, Links, SummaryReporter, issue_plan_markdown, md
 from .results import FileResult
 
 __all__ = ["ActionError", "expand_entries", "main", "run_action", "select_changed"]
@@ -150,14 +149,8 @@ def relay(text: str, out: TextIO) -> None:
     out.write(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::\n")
 
 
-def _fence(text: str) -> str:
-    """A fenced code block longer than any run of backticks in ``text``."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}json\n{text}\n{ticks}\n"
-
-
 def preview_markdown(items: Sequence[dict[str, Any]], blocked: Sequence[str], create: str) -> str:
+    """The issues a merge would open, as one table whose rows link to the item's line at this commit."""
     if create == "false":
         head = ("### Open action items without an issue\n\n`create-issues` is `false`, so merging opens no "
                 "issue for these.\n\n")
@@ -168,11 +161,12 @@ def preview_markdown(items: Sequence[dict[str, Any]], blocked: Sequence[str], cr
         return head + "None: every action item is done, a placeholder, or linked to an issue.\n\n"
     parts = [head]
     if items:
-        parts.append("| File | Line | Title | Assignees | Labels | Due | Priority |\n"
-                     "| --- | ---: | --- | --- | --- | --- | --- |\n")
+        links = Links(os.environ)
+        parts.append("| Where | Title | Assignees | Labels | Due | Priority |\n"
+                     "| --- | --- | --- | --- | --- | --- |\n")
         for item in items[:PREVIEW_LIMIT]:
             parts.append(
-                f"| {md(item['path'])} | {item['line']} | {md(item['title'][:200])} | "
+                f"| {links.where(item['path'], item['line'])} | {md(item['title'][:200])} | "
                 f"{md(', '.join(item['assignees']))} | {md(', '.join(item['labels']))} | "
                 f"{md(item['due'] or '')} | {md(item['priority'] or '')} |\n")
         if len(items) > PREVIEW_LIMIT:
@@ -242,7 +236,8 @@ def _select(run: _Run, config: Config) -> list[str]:
 def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
     """Lint with annotations, the SARIF log and the job summary; outputs the counts."""
     reporters: list[Reporter] = [GithubReporter(run.out)]
-    summary = SummaryReporter(run.summary_file, limit=LIMIT - SUMMARY_RESERVE) if run.summary_file else None
+    summary = (SummaryReporter(run.summary_file, limit=LIMIT - SUMMARY_RESERVE, heading=False)
+               if run.summary_file else None)
     sarif = run.inputs.sarif_file
     with ExitStack() as stack:
         if sarif is not None:
@@ -308,11 +303,7 @@ def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> 
         run.summary(f"### Issues ({mode})\n\nThe issues command failed (exit {status}); "
                     "its messages are in the log.\n\n")
     else:
-        text = json.dumps(issues, indent=2, ensure_ascii=False)
-        if len(text) > 60_000:
-            text = text[:60_000] + "\n… (cut; the issues output has all of it)"
-        run.summary(f"### Issues ({mode})\n\n<details><summary>postmortem-check issues "
-                    f"output</summary>\n\n{_fence(text)}\n</details>\n\n")
+        run.summary(f"### Issues ({mode})\n\n{issue_plan_markdown(issues or [])}")
     return code, issues
 
 

@@ -1,4 +1,6 @@
-"""Markdown report for ``$GITHUB_STEP_SUMMARY``: per file the sections, findings and action items.
+"""Markdown report for ``$GITHUB_STEP_SUMMARY``, as a reviewer reads it: one heading, an overview table
+of the files first (errors first), then every finding and every action item, each linked to its line at
+the commit being checked; and the issues command's plan as a table.
 
 Everything taken from a document is escaped for Markdown and HTML, and the report is kept under the
 1 MiB a job summary step allows (with a note saying what was left out).
@@ -9,13 +11,22 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
+from ..action_items import ActionItem
+from ..findings import RULES
+from ..issues.scope import skip_reason
 from ..results import FileResult, Totals, plural
-from ..schema import SchemaError, load_schema
+from .gitlab import repository_path
 
 LIMIT = 1024 * 1024 - 24 * 1024  # a margin under GitHub's 1 MiB per step, for whatever else the step writes
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_SHA = re.compile(r"[0-9a-fA-F]{7,64}")
+_SERVER = re.compile(r"https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~/-]*)?")
+_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$])")  # md() never starts a line, so - + # . need no escape
 
 
@@ -25,80 +36,110 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False)).replace("@", "@\u200b")
 
 
-def section_title(schema: str, section_id: str) -> str:
-    try:
-        spec = load_schema(schema).vocabulary.sections.get(section_id)
-    except SchemaError:  # a schema that cannot load here was already reported by lint
-        spec = None
-    return spec.title if spec else section_id
+def _commit_base(env: Mapping[str, str]) -> str | None:
+    """``SERVER/OWNER/REPO/blob/SHA/`` for the commit being checked, or None outside GitHub Actions."""
+    repo, sha = env.get("GITHUB_REPOSITORY", "").strip(), env.get("GITHUB_SHA", "").strip()
+    if not (_REPO.fullmatch(repo) and _SHA.fullmatch(sha)):
+        return None
+    server = env.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or "https://github.com"
+    return f"{server}/{repo}/blob/{sha}/" if _SERVER.fullmatch(server) else None
 
 
-def file_markdown(result: FileResult) -> list[str]:
-    """The report of one file as a list of Markdown chunks (so it can be cut between them)."""
-    mark = "❌" if result.errors else ("⚠️" if result.warnings else "✅")
-    head = f"### {mark} {md(result.path)}"
-    if result.title:
-        head += f" — {md(result.title)}"
-    chunks = [head + "\n\n" + f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; "
-              f"schema {md(result.schema)}\n\n"]
-    if result.sections:
-        found = ", ".join(f"{md(section_title(result.schema, sid))} (line {data['line']})"
-                          for sid, data in sorted(result.sections.items(), key=lambda kv: kv[1]["line"]))
-        chunks.append(f"**Sections found:** {found}\n\n")
-    missing = sorted({f.section for f in result.findings if f.rule == "missing-section" and f.section})
-    if missing:
-        chunks.append("**Sections missing:** "
-                      + ", ".join(md(section_title(result.schema, sid)) for sid in missing) + "\n\n")
-    if result.findings:
-        chunks.append("| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n")
-        for f in result.findings:
-            chunks.append(f"| {f.line}:{f.column} | {f.severity} | {md(f.rule)} | {md(f.message)} |\n")
-        chunks.append("\n")
-    if result.action_items:
-        chunks.append("| Line | Status | Action item | Assignees | Due | Issue |\n"
-                      "| ---: | --- | --- | --- | --- | --- |\n")
-        for item in result.action_items:
-            status = "done" if item.done else ("placeholder" if item.placeholder else "open")
-            chunks.append(
-                f"| {item.line} | {status} | {md(item.text)} | {md(', '.join(item.assignees))} "
-                f"| {md(item.due or '')} | {md(item.issue or '')} |\n")
-        chunks.append("\n")
-    return chunks
+def would_open(result: FileResult) -> int:
+    """How many issues syncing this file would open if none existed: its open items that are not template
+    placeholders and name no issue, none at all for a file that cannot be read or is a draft."""
+    if skip_reason(result):
+        return 0
+    return sum(1 for item in result.action_items if not (item.done or item.placeholder or item.issue))
+
+
+def _status(result: FileResult) -> str:
+    if result.errors:
+        return "❌ errors"
+    return "⚠️ warnings" if result.warnings else "✅ clean"
+
+
+class Links:
+    """Links to a file's lines at the commit being checked, and to each registered rule's page."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.base = _commit_base(env)
+
+    def where(self, path: str, line: int | None = None, column: int | None = None) -> str:
+        text = md(path if line is None else f"{path}:{line}" + (f":{column}" if column else ""))
+        relative = repository_path(path)
+        if self.base is None or relative.startswith("/"):
+            return text
+        anchor = f"#L{line}" if line else ""
+        return f"[{text}]({self.base}{quote(relative, errors='surrogateescape')}{anchor})"
+
+    @staticmethod
+    def rule(rule_id: str) -> str:
+        rule = RULES.get(rule_id)
+        return f"[{md(rule_id)}]({rule.help_uri})" if rule else md(rule_id)
+
+
+def _item_status(item: ActionItem) -> str:
+    return "done" if item.done else ("placeholder" if item.placeholder else "open")
 
 
 class SummaryReporter:
-    """Appends a Markdown report to ``path`` when the run finishes."""
+    """Appends a Markdown report to ``path`` when the run finishes: one heading (``heading`` False when the
+    caller writes its own), the totals, an overview table of the files (errors first), then one table of
+    every finding and one of every action item, each row linking to its line at the commit being checked
+    (``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``) and each rule to its page."""
 
-    def __init__(self, path: Path | str, limit: int = LIMIT) -> None:
+    def __init__(self, path: Path | str, limit: int = LIMIT, *, heading: bool = True,
+                 env: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
         self.limit = limit
-        self.files: list[list[str]] = []
+        self.heading = heading
+        self.links = Links(os.environ if env is None else env)
+        self.results: list[FileResult] = []
 
     def file(self, result: FileResult) -> None:
-        self.files.append(file_markdown(result))
+        self.results.append(result)
+
+    def _ordered(self) -> list[FileResult]:
+        """Files with errors first, then with warnings, then clean; in the order linted within each."""
+        return sorted(self.results, key=lambda r: (0 if r.errors else 1 if r.warnings else 2))
+
+    def _rows(self, ordered: list[FileResult]) -> list[tuple[int, str]]:
+        """Every chunk after the totals, with the index of the file it belongs to (-1: a table head)."""
+        rows: list[tuple[int, str]] = [(-1, "| File | Status | Errors | Warnings | Issues it would open |\n"
+                                            "| --- | --- | ---: | ---: | ---: |\n")]
+        rows += [(n, f"| {self.links.where(r.path)} | {_status(r)} | {r.errors} | {r.warnings} "
+                     f"| {would_open(r)} |\n") for n, r in enumerate(ordered)]
+        if any(r.findings for r in ordered):
+            rows.append((-1, "\n### Findings\n\n| Where | Severity | Rule | Message |\n| --- | --- | --- | --- |\n"))
+            rows += [(n, f"| {self.links.where(f.path, f.line, f.column)} | {f.severity} | {self.links.rule(f.rule)} "
+                         f"| {md(f.message)} |\n") for n, r in enumerate(ordered) for f in r.findings]
+        if any(r.action_items for r in ordered):
+            rows.append((-1, "\n### Action items\n\n| Where | Status | Action item | Assignees | Due | Issue |\n"
+                             "| --- | --- | --- | --- | --- | --- |\n"))
+            rows += [(n, f"| {self.links.where(r.path, item.line)} | {_item_status(item)} | {md(item.text)} "
+                         f"| {md(', '.join(item.assignees))} | {md(item.due or '')} | {md(item.issue or '')} |\n")
+                     for n, r in enumerate(ordered) for item in r.action_items]
+        return rows
 
     def render(self, totals: Totals, budget: int) -> str:
-        head = f"## postmortem-check\n\n**{totals}**\n\n"
+        head = ("## postmortem-check\n\n" if self.heading else "") + f"**{totals}**\n\n"
         parts = [head]
         size = len(head.encode("utf-8"))
         reserve = 400  # room for the truncation note
-        shown_files = 0
-        cut = False
-        for chunks in self.files:
-            for chunk in chunks:
-                length = len(chunk.encode("utf-8"))
-                if size + length > budget - reserve:
-                    cut = True
-                    break
-                parts.append(chunk)
-                size += length
-            if cut:
-                break
-            shown_files += 1
+        cut: set[int] = set()
+        for owner, chunk in self._rows(self._ordered()):
+            length = len(chunk.encode("utf-8"))
+            if cut or size + length > budget - reserve:
+                cut.add(owner)
+                continue
+            parts.append(chunk)
+            size += length
+        parts.append("\n")
         if cut:
-            left = len(self.files) - shown_files
+            left = len(cut - {-1}) or len(self.results)
             parts.append(
-                f"\n\n> **Report truncated** to stay under the job summary limit of 1 MiB: "
+                f"\n> **Report truncated** to stay under the job summary limit of 1 MiB: "
                 f"{plural(left, 'file')} not shown in full. "
                 "The log and the SARIF file have every finding.\n")
         return "".join(parts)
@@ -111,3 +152,30 @@ class SummaryReporter:
         text = self.render(totals, max(0, self.limit - used))
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def _issue_cell(issue: Mapping[str, object] | None) -> str:
+    if not issue:
+        return ""
+    number, url = issue.get("number"), str(issue.get("url") or "")
+    text = f"#{number}" if isinstance(number, int) else md(url)
+    return f"[{text}]({url})" if _URL.fullmatch(url) else text
+
+
+def issue_plan_markdown(records: Sequence[Mapping[str, object]], links: Mapping[str, str] | None = None,
+                        limit: int = 200) -> str:
+    """The issues command's records (what was done, or planned in a dry run) as one table."""
+    if not records:
+        return "No action item needs an issue.\n\n"
+    where = Links(os.environ if links is None else links)
+    parts = ["| Where | Action | Issue | Reason |\n| --- | --- | --- | --- |\n"]
+    for record in records[:limit]:
+        line = record.get("line")
+        issue = record.get("issue")
+        parts.append(f"| {where.where(str(record.get('file', '')), line if isinstance(line, int) and line else None)} "
+                     f"| {md(record.get('action', ''))} | {_issue_cell(issue if isinstance(issue, dict) else None)} "
+                     f"| {md(record.get('reason', ''))} |\n")
+    if len(records) > limit:
+        parts.append(f"\n…and {len(records) - limit} more (the action's `issues` output has them all).\n")
+    return "".join(parts) + "\n"
+
