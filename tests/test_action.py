@@ -172,7 +172,9 @@ def test_push_to_default_branch_lints_paths_and_writes_sarif(repo, tmp_path):
     assert not list(Draft4Validator(schema).iter_errors(log))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
     assert uris == {"postmortems/broken.md", "postmortems/untouched.md"}
-    assert "## postmortem-check\n" in summary and "**5 files checked:" in summary
+    assert [line for line in summary.splitlines() if line.startswith("## ")] == ["## postmortem-check action"]
+    assert "**5 files checked:" in summary
+    assert summary.index("| File | Status | Errors | Warnings | Issues it would open |") < summary.index("### ")
 
 
 def test_push_to_other_branch_does_not_sync_issues(repo, tmp_path):
@@ -207,6 +209,9 @@ def test_push_dry_run_plans_issues_and_writes_nothing(repo, tmp_path, github):
     assert [(record["action"], record.get("dry_run")) for record in writes] == [("created", True)] * 2
     assert outputs["files"] == "1" and outputs["errors"] == "0"
     assert "### Issues (dry run)" in summary
+    plan = summary[summary.index("### Issues (dry run)"):]
+    assert "| Where | Action | Issue | Reason |" in plan and "```" not in plan and '"item_id"' not in plan
+    assert plan.count("| created |") == 2
 
 
 def test_push_creates_issues_and_hands_their_json_on(repo, tmp_path, github):
