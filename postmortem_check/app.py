@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from .batch import lint_paths
 from .config import Config, ConfigError, find_config, load_config
@@ -75,17 +76,28 @@ def run_lint(paths: Iterable[str], config: Config, reporters: Sequence[Reporter]
     return run
 
 
-def run_lint_stdin(data: bytes, name: str | None, config: Config, reporters: Sequence[Reporter]) -> LintRun:
-    """Lint a document read from standard input, shown as ``name`` (default ``-``).
+def read_bounded(stream: BinaryIO, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of ``stream``, and its whole size (the rest is counted, not kept)."""
+    data = stream.read(limit + 1)
+    size = len(data)
+    if size > limit:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+    return data, size
+
+
+def run_lint_stdin(stream: BinaryIO, name: str | None, config: Config, reporters: Sequence[Reporter]) -> LintRun:
+    """Lint a document read from ``stream`` (standard input), shown as ``name`` (default ``-``).
 
     A ``name`` the config's ``include`` does not cover, or that ``exclude`` leaves out, is not linted
-    (0 files), as when a directory walk meets it.
+    (0 files), as when a directory walk meets it. Above ``max_file_size`` it is one finding, as a file is.
     """
     run = LintRun()
     if name is None or included(name, config):
         schema = schema_for(config)
-        if len(data) > config.max_file_size:
-            result = too_large(name or "-", len(data), schema, config)
+        data, size = read_bounded(stream, config.max_file_size)
+        if size > config.max_file_size:
+            result = too_large(name or "-", size, schema, config)
         else:
             result = lint_document(decode(name or "-", data), schema, config)
         run.totals.add(result)

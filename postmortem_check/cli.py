@@ -135,7 +135,9 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     reporters = _reporters(args, fmt)
     if paths == ["-"]:
-        run = run_lint_stdin(sys.stdin.buffer.read(), args.stdin_filename, config, reporters)
+        if sys.stdin is None:
+            raise UserError("- reads standard input, but there is none")
+        run = run_lint_stdin(sys.stdin.buffer, args.stdin_filename, config, reporters)
     else:
         run = run_lint(paths, config, reporters, jobs=args.jobs, after_file=_after_file(reporters))
     for problem in run.problems:

@@ -83,6 +83,7 @@ def test_stdin_above_the_size_limit_is_one_finding(monkeypatch, tmp_path, capsys
     feed(monkeypatch, CLEAN)
     code, out, _ = run(["lint", "-"], capsys)
     assert code == 1 and " error file-too-large " in out.splitlines()[0]
+    assert f"file is {len(CLEAN.encode())} bytes, above the limit of 100" in out  # the rest counted, not kept
 
 
 @pytest.mark.parametrize("args", [["-", "other.md"], ["-", "--fix"], ["pm.md", "--stdin-filename", "x.md"]])
