@@ -152,3 +152,77 @@ def test_a_fix_in_the_past_perfect_is_about_the_cause_not_the_resolution():
     text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
         "A lock was never released.", "A lock was never released; this bug had been fixed weeks ago upstream.")
     assert [r[0] for r in _rules(text) if r[1] == "resolution"] == ["missing-section"]
+
+
+def _team_config(tmp_path, required: list[str]):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.schema import packaged_text
+
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["properties"]["sections"]["required"] = required
+    for section_id, spec in schema["properties"]["sections"]["properties"].items():  # as init writes it
+        kind = "required_section" if section_id in required else "section"
+        spec["$ref"] = f"urn:postmortem-check:common#/$defs/{kind}"
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return Config(schema=str(path))
+
+
+def test_detection_told_in_the_timeline_is_implied_not_missing(tmp_path):
+    text = """# Flags down
+
+## Summary
+
+Flag evaluation failed for an hour.
+
+## Timeline
+
+- 10:00 UTC a deploy starts
+- 10:02 UTC automated monitoring detects increased error rates
+- 11:00 UTC incident closed
+"""
+    config = _team_config(tmp_path, ["summary", "timeline", "detection"])
+    assert [(f.rule, f.section) for f in lint_text(text, config).findings] == [("implied-section", "detection")]
+
+
+def test_a_lesson_told_in_the_summary_is_implied_not_missing(tmp_path):
+    text = """# Build images broken
+
+## Summary
+
+Packages were pulled from the mirror and builds failed for a day. In the future we should keep
+bumping the base image when a new release comes out.
+
+## Timeline
+
+- 10:00 UTC builds fail
+"""
+    config = _team_config(tmp_path, ["summary", "timeline", "lessons_learned"])
+    assert [(f.rule, f.section) for f in lint_text(text, config).findings] == [
+        ("implied-section", "lessons_learned")]
+
+
+def test_a_wrapped_template_instruction_is_one_placeholder_when_the_template_sits_beside_it(tmp_path):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.lint import lint_file, schema_for
+    from postmortem_check.schema import packaged_text
+
+    instruction = ["These are sample subheadings. Every action item should have an issue",
+                   "attached to it, so these do not get forgotten."]
+    (tmp_path / "template.md").write_text("# Template\n\n## Action items\n\n" + "\n".join(instruction) + "\n",
+                                          encoding="utf-8")
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["x-template-text"] = instruction
+    (tmp_path / "team.json").write_text(json.dumps(schema), encoding="utf-8")
+    document = tmp_path / "2026-01-05-outage.md"
+    document.write_text("# Outage\n\n## Summary\n\nThe disk filled up.\n\n## Action items\n\n"
+                        + "\n".join(instruction) + "\n\n- Add a disk alert\n", encoding="utf-8")
+    config = Config(schema=str(tmp_path / "team.json"))
+    result = lint_file(str(document), schema_for(config), config)
+    assert [f.line for f in result.findings if f.rule == "placeholder"] == [9]

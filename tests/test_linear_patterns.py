@@ -144,6 +144,8 @@ TRIGGERS = [
     ("block quotes", _IN_SUMMARY, ">", "x"),
     ("parentheses in a heading", "## Timeline ", "(", "x"),
     ("masks", _IN_TIMELINE + "- HH", ":", "x"),
+    ("words after monitoring", _IN_TIMELINE + "- 10:00 monitoring ", "a ", "x"),
+    ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 
 
