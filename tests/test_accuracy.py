@@ -226,3 +226,17 @@ def test_a_wrapped_template_instruction_is_one_placeholder_when_the_template_sit
     config = Config(schema=str(tmp_path / "team.json"))
     result = lint_file(str(document), schema_for(config), config)
     assert [f.line for f in result.findings if f.rule == "placeholder"] == [9]
+
+
+def test_a_timeline_told_as_dated_sentences_is_implied_not_missing():
+    text = """# Token stolen
+
+A package was published with a stolen token.
+
+## How did it happen?
+
+At 5:40 PM on November 18th a pull request sent our secrets to a webhook. At 3:28 PM UTC on
+November 23rd the attacker used them to publish a package.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "timeline"]
+    assert found == [("implied-section", "timeline")]

@@ -145,6 +145,7 @@ TRIGGERS = [
     ("parentheses in a heading", "## Timeline ", "(", "x"),
     ("masks", _IN_TIMELINE + "- HH", ":", "x"),
     ("words after monitoring", _IN_TIMELINE + "- 10:00 monitoring ", "a ", "x"),
+    ("spaces after a time in prose", _IN_SUMMARY + "At 10:00", " ", "x"),
     ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 

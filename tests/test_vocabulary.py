@@ -82,3 +82,9 @@ def test_a_tag_before_a_dash_does_not_make_an_unknown_heading_known():
 ])
 def test_headings_teams_use_for_detection_and_the_cause(heading, ids):
     assert VOCABULARY.match(heading)[0] == ids
+
+
+def test_a_word_saying_how_a_section_is_written_does_not_make_it_another_section():
+    assert VOCABULARY.match("Timeline summary")[0] == ("timeline",)
+    assert VOCABULARY.match("Impact overview")[0] == ("impact",)
+    assert VOCABULARY.match("Details of the fix")[0] == ()  # still not the summary
