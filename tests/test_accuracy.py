@@ -240,3 +240,35 @@ November 23rd the attacker used them to publish a package.
 """
     found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "timeline"]
     assert found == [("implied-section", "timeline")]
+
+
+def test_a_cause_told_in_the_summary_is_implied_even_when_its_wording_wraps():
+    text = """# Builds saturate the CPU
+
+## Summary
+
+1. Every request to launch ate CPU while the build was running.
+1. The pod was thus getting saturated and behaving strangely, causing
+   the outage.
+
+## Timeline
+
+- 10:00 UTC launches fail
+"""
+    found = [(f.rule, f.section, f.line) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause", 6)]
+
+
+def test_a_cause_named_as_part_of_the_problem_is_implied():
+    text = """# Staging deploy failed
+
+## Summary
+
+A wrong commit hash was one part of the problem; a flaky deploy job contributed to the problem.
+
+## Timeline
+
+- 10:00 UTC the deploy fails
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause")]

@@ -146,6 +146,8 @@ TRIGGERS = [
     ("masks", _IN_TIMELINE + "- HH", ":", "x"),
     ("words after monitoring", _IN_TIMELINE + "- 10:00 monitoring ", "a ", "x"),
     ("spaces after a time in prose", _IN_SUMMARY + "At 10:00", " ", "x"),
+    ("spaces after caused", _IN_SUMMARY + "and caused", " ", "x"),
+    ("wrapped lines", _IN_SUMMARY, "causing\n", "x"),
     ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 
