@@ -148,6 +148,8 @@ TRIGGERS = [
     ("spaces after a time in prose", _IN_SUMMARY + "At 10:00", " ", "x"),
     ("spaces after caused", _IN_SUMMARY + "and caused", " ", "x"),
     ("wrapped lines", _IN_SUMMARY, "causing\n", "x"),
+    ("spaces after a todo note", _IN_SUMMARY + "TODO: a", " ", "x"),
+    ("words after a todo note", _IN_SUMMARY + "TODO:", " a", "."),
     ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 
