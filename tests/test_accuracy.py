@@ -272,3 +272,18 @@ A wrong commit hash was one part of the problem; a flaky deploy job contributed 
 """
     found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
     assert found == [("implied-section", "root_cause")]
+
+
+def test_a_report_opening_with_how_it_was_alerted_has_no_summary():
+    text = """# Certificate renewal failed
+
+## Alert
+
+We got an alert email about the certificate expiring in ten days.
+
+## Analysis
+
+The renewal job failed because a stale DNS record was left behind.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section in ("summary", "detection")]
+    assert found == [("missing-section", "summary")]
