@@ -287,3 +287,26 @@ The renewal job failed because a stale DNS record was left behind.
 """
     found = [(f.rule, f.section) for f in lint_text(text).findings if f.section in ("summary", "detection")]
     assert found == [("missing-section", "summary")]
+
+
+def test_to_prevent_this_in_a_technical_explanation_is_not_a_corrective_action():
+    text = """# Token bleed
+
+## Summary
+
+A flaw in a token standard let amounts be moved between fields.
+
+## Timeline
+
+- 10:00 UTC report received
+
+## Root cause
+
+Only the concatenated bytes were hashed. To prevent this, coin IDs must be checked part by part.
+
+## Resolution
+
+A new standard was released.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "corrective_actions"]
+    assert found == [("missing-section", "corrective_actions")]

@@ -77,6 +77,7 @@ def test_a_tag_before_a_dash_does_not_make_an_unknown_heading_known():
 @pytest.mark.parametrize(("heading", "ids"), [
     ("Why was this hard to detect?", ("detection",)),
     ("Alert", ("detection",)),
+    ("Mitigation steps taken", ("corrective_actions",)),
     ("How was it detected", ("detection",)),
     ("Conclusion", ("root_cause",)),
     ("Conclusions", ("root_cause",)),
