@@ -310,3 +310,19 @@ A new standard was released.
 """
     found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "corrective_actions"]
     assert found == [("missing-section", "corrective_actions")]
+
+
+def test_a_cause_told_as_what_can_cause_a_crash_is_implied():
+    text = """# Subscriptions crash the node
+
+## Summary
+
+Replies are capped, but the data is read from the database before the cap is checked and can cause a
+crash when it is large.
+
+## Timeline
+
+- 10:00 UTC report received
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause")]

@@ -150,6 +150,7 @@ TRIGGERS = [
     ("wrapped lines", _IN_SUMMARY, "causing\n", "x"),
     ("spaces after a todo note", _IN_SUMMARY + "TODO: a", " ", "x"),
     ("words after a todo note", _IN_SUMMARY + "TODO:", " a", "."),
+    ("spaces after can cause", _IN_SUMMARY + "can cause", " ", "x"),
     ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 
