@@ -330,11 +330,15 @@ def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> 
     for block in blocks:
         if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted:
             continue
-        for offset, line in enumerate(block.lines):
-            if "`" in line:
-                line = _CODE_SPAN.sub(" ", line)
+        lines = [_CODE_SPAN.sub(" ", line) if "`" in line else line for line in block.lines]
+        for offset, line in enumerate(lines):
             if any(p.search(line) for p in patterns):
                 return block.line + offset
+            # wording wrapped onto the next line of the paragraph ("... causing" / "the outage")
+            if offset + 1 < len(lines) and block.kind != "table_row":
+                joined = line.rstrip() + " " + lines[offset + 1].strip()
+                if any(p.search(joined) for p in patterns):
+                    return block.line + offset
     return None
 
 

@@ -55,6 +55,10 @@ _QUESTION_RUN = re.compile(r"(?<![\w)\"'’?!.])\?{2,12}(?!\?)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]{1,500}\]:")
 _CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
 _WORD = re.compile(r"[a-z']+|\d+")
+# "TODO: k-dev email" on a prose line of its own: content still to be written (a longer sentence after the
+# mark, or a list item, is a follow-up the author noted, not a gap).
+_TODO_NOTE = re.compile(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0,4}(?:[^\s.!?]{1,30}[ \t]{1,4}){0,2}"
+                        r"[^\s.!?]{0,30}[ \t]{0,4}$")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 
 
@@ -131,8 +135,11 @@ def find(lines: list[str], outline: Outline, template: frozenset[str] = frozense
     """Placeholders in prose, headings and table cells (not in code, links, task boxes or footnotes), and
     instruction lines of the team's ``template`` left unchanged (the first line of each block)."""
     text_lines: set[int] = set()
+    prose_lines: set[int] = set()
     slot_cells: dict[int, str] = {}
     for block in outline.blocks:
+        if block.kind == "paragraph" and not block.quoted:
+            prose_lines.update(range(block.line, block.end_line + 1))
         if block.kind in _TEXT_KINDS or (
                 block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
             text_lines.update(range(block.line, block.end_line + 1))
@@ -148,6 +155,10 @@ def find(lines: list[str], outline: Outline, template: frozenset[str] = frozense
         if _REF_DEFINITION.match(line):
             continue
         hits = _line_hits(line, outline.ref_links)
+        if number in prose_lines and ("TODO" in line or "FIXME" in line):
+            note = _TODO_NOTE.match(line)
+            if note is not None and not hits:
+                hits = [(len(line) - len(line.lstrip()), line.strip())]
         slot = slot_cells.get(number)
         if slot is not None and slot in line:
             hits = _outermost([*hits, (line.index(slot), slot)])

@@ -54,10 +54,13 @@ def template_placeholders(document: Document, outline: Outline, template_text: S
         wrapped = False  # an instruction paragraph wrapped over lines is one placeholder, on its first line
         for offset in range(max(1, len(block.lines)) if block.kind != "heading" else 1):
             number = block.line + offset
-            if number in taken or number > len(document.lines):
+            if number > len(document.lines):
                 continue
             line = document.lines[number - 1]
             key = line_key(line)
+            if number in taken:  # already reported (a copied first line): the lines it wraps onto are not new
+                wrapped = wrapped or key in lines_text
+                continue
             hit: str | None = None
             if key in lines_text:
                 hit = None if wrapped else key

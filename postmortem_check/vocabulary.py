@@ -93,6 +93,8 @@ _TYPO_MIN = 7
 # What may follow a known heading as an annotation: "Timeline (all times PST) 12/01 - 05/07. Approximate".
 _ANNOTATION = re.compile(r"[(\[:,.;|/\-–—]|\d")
 _MAX_TAIL_WORDS = 4
+# Words that only say how a section is written: "Timeline summary" is a timeline, "Impact overview" the impact.
+_QUALIFIERS = frozenset({"summary", "overview", "details", "description", "notes"})
 
 
 def _typo_of(key: list[str], variant: list[str]) -> bool:
@@ -174,7 +176,8 @@ class Vocabulary:
             if tail[0] != " " and not _ANNOTATION.match(tail):
                 continue  # the variant ends inside a word
             tail = tail.strip()
-            if not _ANNOTATION.match(tail) and (len(tail.split()) > _MAX_TAIL_WORDS or self._names_other(tail, ids)):
+            if tail not in _QUALIFIERS and not _ANNOTATION.match(tail) and (
+                    len(tail.split()) > _MAX_TAIL_WORDS or self._names_other(tail, ids)):
                 continue
             best, best_len = tuple(ids), len(variant)
         return (best, PREFIX) if best else ((), 0)

@@ -152,3 +152,177 @@ def test_a_fix_in_the_past_perfect_is_about_the_cause_not_the_resolution():
     text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
         "A lock was never released.", "A lock was never released; this bug had been fixed weeks ago upstream.")
     assert [r[0] for r in _rules(text) if r[1] == "resolution"] == ["missing-section"]
+
+
+def _team_config(tmp_path, required: list[str]):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.schema import packaged_text
+
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["properties"]["sections"]["required"] = required
+    for section_id, spec in schema["properties"]["sections"]["properties"].items():  # as init writes it
+        kind = "required_section" if section_id in required else "section"
+        spec["$ref"] = f"urn:postmortem-check:common#/$defs/{kind}"
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return Config(schema=str(path))
+
+
+def test_detection_told_in_the_timeline_is_implied_not_missing(tmp_path):
+    text = """# Flags down
+
+## Summary
+
+Flag evaluation failed for an hour.
+
+## Timeline
+
+- 10:00 UTC a deploy starts
+- 10:02 UTC automated monitoring detects increased error rates
+- 11:00 UTC incident closed
+"""
+    config = _team_config(tmp_path, ["summary", "timeline", "detection"])
+    assert [(f.rule, f.section) for f in lint_text(text, config).findings] == [("implied-section", "detection")]
+
+
+def test_a_lesson_told_in_the_summary_is_implied_not_missing(tmp_path):
+    text = """# Build images broken
+
+## Summary
+
+Packages were pulled from the mirror and builds failed for a day. In the future we should keep
+bumping the base image when a new release comes out.
+
+## Timeline
+
+- 10:00 UTC builds fail
+"""
+    config = _team_config(tmp_path, ["summary", "timeline", "lessons_learned"])
+    assert [(f.rule, f.section) for f in lint_text(text, config).findings] == [
+        ("implied-section", "lessons_learned")]
+
+
+def test_a_wrapped_template_instruction_is_one_placeholder_when_the_template_sits_beside_it(tmp_path):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.lint import lint_file, schema_for
+    from postmortem_check.schema import packaged_text
+
+    instruction = ["These are sample subheadings. Every action item should have an issue",
+                   "attached to it, so these do not get forgotten."]
+    (tmp_path / "template.md").write_text("# Template\n\n## Action items\n\n" + "\n".join(instruction) + "\n",
+                                          encoding="utf-8")
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["x-template-text"] = instruction
+    (tmp_path / "team.json").write_text(json.dumps(schema), encoding="utf-8")
+    document = tmp_path / "2026-01-05-outage.md"
+    document.write_text("# Outage\n\n## Summary\n\nThe disk filled up.\n\n## Action items\n\n"
+                        + "\n".join(instruction) + "\n\n- Add a disk alert\n", encoding="utf-8")
+    config = Config(schema=str(tmp_path / "team.json"))
+    result = lint_file(str(document), schema_for(config), config)
+    assert [f.line for f in result.findings if f.rule == "placeholder"] == [9]
+
+
+def test_a_timeline_told_as_dated_sentences_is_implied_not_missing():
+    text = """# Token stolen
+
+A package was published with a stolen token.
+
+## How did it happen?
+
+At 5:40 PM on November 18th a pull request sent our secrets to a webhook. At 3:28 PM UTC on
+November 23rd the attacker used them to publish a package.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "timeline"]
+    assert found == [("implied-section", "timeline")]
+
+
+def test_a_cause_told_in_the_summary_is_implied_even_when_its_wording_wraps():
+    text = """# Builds saturate the CPU
+
+## Summary
+
+1. Every request to launch ate CPU while the build was running.
+1. The pod was thus getting saturated and behaving strangely, causing
+   the outage.
+
+## Timeline
+
+- 10:00 UTC launches fail
+"""
+    found = [(f.rule, f.section, f.line) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause", 6)]
+
+
+def test_a_cause_named_as_part_of_the_problem_is_implied():
+    text = """# Staging deploy failed
+
+## Summary
+
+A wrong commit hash was one part of the problem; a flaky deploy job contributed to the problem.
+
+## Timeline
+
+- 10:00 UTC the deploy fails
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause")]
+
+
+def test_a_report_opening_with_how_it_was_alerted_has_no_summary():
+    text = """# Certificate renewal failed
+
+## Alert
+
+We got an alert email about the certificate expiring in ten days.
+
+## Analysis
+
+The renewal job failed because a stale DNS record was left behind.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section in ("summary", "detection")]
+    assert found == [("missing-section", "summary")]
+
+
+def test_to_prevent_this_in_a_technical_explanation_is_not_a_corrective_action():
+    text = """# Token bleed
+
+## Summary
+
+A flaw in a token standard let amounts be moved between fields.
+
+## Timeline
+
+- 10:00 UTC report received
+
+## Root cause
+
+Only the concatenated bytes were hashed. To prevent this, coin IDs must be checked part by part.
+
+## Resolution
+
+A new standard was released.
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "corrective_actions"]
+    assert found == [("missing-section", "corrective_actions")]
+
+
+def test_a_cause_told_as_what_can_cause_a_crash_is_implied():
+    text = """# Subscriptions crash the node
+
+## Summary
+
+Replies are capped, but the data is read from the database before the cap is checked and can cause a
+crash when it is large.
+
+## Timeline
+
+- 10:00 UTC report received
+"""
+    found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
+    assert found == [("implied-section", "root_cause")]

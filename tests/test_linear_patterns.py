@@ -144,6 +144,14 @@ TRIGGERS = [
     ("block quotes", _IN_SUMMARY, ">", "x"),
     ("parentheses in a heading", "## Timeline ", "(", "x"),
     ("masks", _IN_TIMELINE + "- HH", ":", "x"),
+    ("words after monitoring", _IN_TIMELINE + "- 10:00 monitoring ", "a ", "x"),
+    ("spaces after a time in prose", _IN_SUMMARY + "At 10:00", " ", "x"),
+    ("spaces after caused", _IN_SUMMARY + "and caused", " ", "x"),
+    ("wrapped lines", _IN_SUMMARY, "causing\n", "x"),
+    ("spaces after a todo note", _IN_SUMMARY + "TODO: a", " ", "x"),
+    ("words after a todo note", _IN_SUMMARY + "TODO:", " a", "."),
+    ("spaces after can cause", _IN_SUMMARY + "can cause", " ", "x"),
+    ("words after we should", _IN_SUMMARY + "in the future we should", " ", "x"),
 ]
 
 

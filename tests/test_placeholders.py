@@ -86,3 +86,13 @@ def test_instruction_lines_copied_from_the_team_template_are_placeholders(tmp_pa
     out = capsys.readouterr().out
     lines = sorted(int(line.split(":")[1]) for line in out.splitlines() if " placeholder " in line)
     assert lines == [9, 11]  # the two copied instructions, not the team's own words nor short lines
+
+
+def test_a_short_todo_note_on_a_prose_line_is_content_still_to_write():
+    from postmortem_check.lint import lint_text
+
+    text = ("# Outage\n\n## Summary\n\nThe disk filled up.\n\n## Appendix\n\n[Discussion in chat]\nTODO: team email\n\n"
+            "**TODO**: we really need close monitoring of systemd to avoid services down without noticing.\n\n"
+            "- TODO: add an alert\n")
+    found = [(f.line, f.rule) for f in lint_text(text).findings if f.rule == "placeholder"]
+    assert found == [(10, "placeholder")]  # not the noted follow-up, not the list item

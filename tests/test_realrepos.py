@@ -6,11 +6,14 @@ a missing section that the document explains in prose or under another heading i
 implied section is right when the labels say the content is only in prose, a placeholder, timeline or
 fence finding is right on a labelled line. A default-schema requirement the team's template never had
 is not judged. Which files a directory walk lints is another test's concern: only postmortems are judged.
+Adopted mode runs ``init`` in a copy of each folder first, as a team would, and then judges every missing
+section (one the team's template never asked for is a false finding) and what the labels expect found.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from tests.conftest import SHARED, need_shared
 
 REALREPOS = SHARED / "realrepos"
 PRECISION_BAR = 0.90  # the goal
-PRECISION_FLOOR = 0.85  # reached today (148 of 172): no change may fall below it
+PRECISION_FLOOR = 0.85  # a coarser guard, kept so that a failure says which bar fell
 CANONICAL = {"summary", "impact", "timeline", "root_cause", "resolution", "detection", "corrective_actions",
              "lessons_learned"}
 
@@ -103,8 +106,6 @@ def test_default_schema_findings_precision_does_not_fall():
     assert precision >= PRECISION_FLOOR, report
 
 
-@pytest.mark.xfail(reason="missing root cause / resolution sections explained only in free prose are still "
-                          "reported as missing; see the rule pages", strict=False)
 def test_default_schema_findings_precision_reaches_the_bar():
     precision, report = _precision()
     assert precision >= PRECISION_BAR, report
@@ -115,3 +116,88 @@ def test_no_false_finding_of_these_rules_on_real_repositories(rule):
     need_shared(REALREPOS / "labels")
     wrong = [w for folder in _folders() for w in judge(folder)[2] if f" {rule} " in w + " "]
     assert wrong == []
+
+
+ADOPTED_PRECISION_BAR = 0.95  # after `init`, over all folders
+ADOPTED_RECALL_BAR = 0.85
+
+
+def adopted_verdict(finding: dict[str, Any], label: dict[str, Any], template: set[str]) -> bool | None:
+    """As ``verdict``, for a repository that ran ``init``: every missing section it reports is judged."""
+    if finding.get("rule") == "missing-section" and finding.get("section") in CANONICAL:
+        return finding["section"] not in (label.get("sections") or {}) and finding["section"] in template
+    return verdict(Finding("", finding.get("line") or 0, 1, finding.get("rule") or "", "warning", "",
+                           section=finding.get("section")), label, template)
+
+
+def _expected(label: dict[str, Any], template: set[str]) -> list[tuple[str, Any]]:
+    sections = label.get("sections") or {}
+    return ([("missing", s) for s in template if s not in sections]
+            + [("placeholder", p.get("line")) for p in label.get("placeholders") or []])
+
+
+def _hit(expected: tuple[str, Any], findings: list[dict[str, Any]]) -> bool:
+    kind, key = expected
+    if kind == "missing":
+        return any(f.get("rule") in ("missing-section", "implied-section") and f.get("section") == key
+                   for f in findings)
+    return any(f.get("rule") == "placeholder" and f.get("line") == key for f in findings)
+
+
+def judge_adopted(folder: Path, work: Path, capsys: pytest.CaptureFixture[str],
+                  monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, int, int, list[str]]:
+    """Run ``init`` in a copy of the folder, lint it, and judge: true, false, found, expected, false ones."""
+    from postmortem_check.cli import main
+
+    labels = json.loads((REALREPOS / "labels" / f"{folder.name}.json").read_text(encoding="utf-8"))
+    template = set((labels.get("template") or {}).get("sections") or [])
+    shutil.copytree(folder, work)
+    monkeypatch.chdir(work)
+    assert main(["init", "."]) == 0
+    capsys.readouterr()
+    main(["lint", "--format", "json", "."])
+    data = json.loads(capsys.readouterr().out)
+    files = {f["path"].removeprefix("./"): f.get("findings") or [] for f in data.get("files", [])}
+    true = false = found = expected = 0
+    wrong: list[str] = []
+    for path, label in (labels.get("files") or {}).items():
+        findings = files.get(path, [])
+        for finding in findings:
+            agreed = adopted_verdict(finding, label, template)
+            true += agreed is True
+            false += agreed is False
+            if agreed is False:
+                wrong.append(f"{path}:{finding.get('line')} {finding.get('rule')} {finding.get('section') or ''}")
+        for item in _expected(label, template):
+            expected += 1
+            found += _hit(item, findings)
+    return true, false, found, expected, wrong
+
+
+def _adopted(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+             monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[float, float]], float, float, str]:
+    """Per folder (precision, recall), then overall precision and recall, and a report."""
+    need_shared(REALREPOS / "labels")
+    totals = [0, 0, 0, 0]
+    per_folder: list[tuple[float, float]] = []
+    report = []
+    for folder in _folders():
+        true, false, found, expected, wrong = judge_adopted(folder, tmp_path / folder.name, capsys, monkeypatch)
+        totals = [totals[0] + true, totals[1] + false, totals[2] + found, totals[3] + expected]
+        per_folder.append((true / (true + false) if true + false else 1.0, found / expected if expected else 1.0))
+        report.append(f"{folder.name}: {true}/{true + false}, found {found}/{expected}; false: {wrong[:5]}")
+    precision = totals[0] / (totals[0] + totals[1]) if totals[0] + totals[1] else 1.0
+    recall = totals[2] / totals[3] if totals[3] else 1.0
+    return per_folder, precision, recall, f"precision {precision:.2f} recall {recall:.2f}\n" + "\n".join(report)
+
+
+def test_adopted_findings_precision_and_recall_reach_the_bar_overall(tmp_path, capsys, monkeypatch):
+    _, precision, recall, report = _adopted(tmp_path, capsys, monkeypatch)
+    assert precision >= ADOPTED_PRECISION_BAR and recall >= ADOPTED_RECALL_BAR, report
+
+
+@pytest.mark.xfail(reason="causes told only in free prose (or in a quoted vendor ticket) are reported as missing, "
+                          "and an empty file is one finding rather than one per required section", strict=False)
+def test_adopted_findings_reach_the_bar_in_every_folder(tmp_path, capsys, monkeypatch):
+    per_folder, _, _, report = _adopted(tmp_path, capsys, monkeypatch)
+    assert all(p >= ADOPTED_PRECISION_BAR and r >= ADOPTED_RECALL_BAR for p, r in per_folder), report

@@ -29,7 +29,7 @@ def test_headings_map_to_sections(heading, ids):
     assert VOCABULARY.match(heading)[0] == ids
 
 
-@pytest.mark.parametrize("heading", ["Conclusion", "Resources", "Debugging Process", "Owner: @someone", "Postmortem"])
+@pytest.mark.parametrize("heading", ["Resources", "Debugging Process", "Owner: @someone", "Postmortem"])
 def test_other_headings_map_to_nothing(heading):
     assert VOCABULARY.match(heading)[0] == ()
 
@@ -60,7 +60,7 @@ def test_more_ways_to_name_a_section(heading, ids):
 
 
 def test_no_real_word_becomes_another():
-    assert VOCABULARY.match("Stats")[0] == ("impact",)
+    assert VOCABULARY.match("Stats")[0] == ()  # figures about the incident, a heading of its own
     assert VOCABULARY.match("Status")[0] == ()  # one edit from "Stats", but a word of its own
     assert VOCABULARY.match("Event")[0] == ("summary",)  # not "Events" (the timeline)
 
@@ -72,3 +72,21 @@ def test_a_short_variant_is_not_the_start_of_a_heading_about_another_section():
 
 def test_a_tag_before_a_dash_does_not_make_an_unknown_heading_known():
     assert VOCABULARY.match("CWE - How to Recreate the Vulnerability")[0] == ()
+
+
+@pytest.mark.parametrize(("heading", "ids"), [
+    ("Why was this hard to detect?", ("detection",)),
+    ("Alert", ("detection",)),
+    ("Mitigation steps taken", ("corrective_actions",)),
+    ("How was it detected", ("detection",)),
+    ("Conclusion", ("root_cause",)),
+    ("Conclusions", ("root_cause",)),
+])
+def test_headings_teams_use_for_detection_and_the_cause(heading, ids):
+    assert VOCABULARY.match(heading)[0] == ids
+
+
+def test_a_word_saying_how_a_section_is_written_does_not_make_it_another_section():
+    assert VOCABULARY.match("Timeline summary")[0] == ("timeline",)
+    assert VOCABULARY.match("Impact overview")[0] == ("impact",)
+    assert VOCABULARY.match("Details of the fix")[0] == ()  # still not the summary
