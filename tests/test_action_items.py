@@ -267,3 +267,30 @@ def test_a_label_in_prose_is_not_a_label_list():
 def test_a_team_mention_names_no_assignee():
     (item,) = items("- [ ] Page @acme/security-team about the key @bob")
     assert item["assignees"] == ["bob"]
+
+
+def test_items_under_bold_group_lines_of_an_unknown_sub_heading_are_items():
+    text = ("# Outage\n\n## Remediation\n\n### Short-term work\n\n**In progress (next 2 weeks):**\n\n"
+            "- Split the cache from the queue\n\n**Before re-enabling sync:**\n\n- Align the chart values\n\n"
+            "## Lessons Learned\n\n**Notes:**\n\n- The vendor was slow\n")
+    found = lint_text(text).action_items
+    assert [(i.text, i.done) for i in found] == [("Split the cache from the queue", False),
+                                                 ("Align the chart values", False)]
+
+
+def test_the_team_templates_instruction_left_in_the_action_items_is_no_item(tmp_path):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.schema import packaged_text
+
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["x-template-text"] = ["These are only sample headings. Every item needs an issue"]
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    text = ("# Outage\n\n## Action Items\n\nThese are only sample headings. Every item needs an issue\n\n"
+            "### Process\n\nPage the second on-call after ten minutes\n")
+    assert [i.text for i in lint_text(text, Config(schema=str(path))).action_items] == [
+        "Page the second on-call after ten minutes"]
+    assert len(lint_text(text).action_items) == 2
