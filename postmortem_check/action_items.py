@@ -34,6 +34,8 @@ _STATUS_NOTE = re.compile(
 _WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
                      r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
                      r"rolled|shipped|released)\b", re.I)
+# A short opening clause before who did it: "On the 2023-08-10 I removed …", "While at it, I also cleaned …".
+_LEAD_CLAUSE = re.compile(r"^(?:[^,.;:]{1,40},\s*|(?:on|at|then|later|finally)\s[^,.;:]{0,40}?\s(?=(?:we|i)\s))", re.I)
 _HAS_BEEN = re.compile(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
                        r"built|made|written|sent)\b", re.I)
 # A later sentence that finds the work already done: "Note: on investigation, we already do this".
@@ -67,6 +69,9 @@ _LABELS = re.compile(rf"\(?\b{_LABEL_LIST}\)?\s*\.?\s*$", re.I)
 # A line that states something ("The ideal pattern would be …") rather than asking for work: it goes on
 # explaining the item above it.
 _STATEMENT = re.compile(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
+# An observation that hedges ("It seems …", "The disk usage might also explain …"): context, not work to do.
+_HEDGE = re.compile(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:want|need|wish|consider|be worth)\b)",
+                    re.I)
 _CLOSING = re.compile(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
@@ -425,7 +430,8 @@ def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) ->
             previous.text += " " + text
             previous.brackets += text.count("[") - text.count("]")
             continue
-        if text.endswith(":") or _CLOSING.match(text) or (text.startswith("(") and text.endswith(")")):
+        if text.endswith(":") or _CLOSING.match(text) or _HEDGE.match(text[:120]) \
+                or (text.startswith("(") and text.endswith(")")):
             continue
         drafts.append(_Draft(block.line + offset, text, state=state, brackets=text.count("[") - text.count("]")))
     return [d for d in drafts if not _is_reference(*_plain(d.text, refs, []))]
@@ -460,7 +466,8 @@ def _reports_done(shown: str) -> bool:
     verb = first[0].lower() if len(first) == 2 else ""
     if verb and first[0][:1].isupper() and (verb in _PAST_VERBS or (verb.startswith("re-") and verb.endswith("ed"))):
         return True
-    if _WE_DID.match(head):
+    lead = _LEAD_CLAUSE.match(head)
+    if _WE_DID.match(head) or (lead is not None and _WE_DID.match(head[lead.end():])):
         return True
     sentence, _, later = head.partition(". ")
     if _ALREADY.search(later) or _ALREADY.search(shown[200:400]):

@@ -294,3 +294,18 @@ def test_the_team_templates_instruction_left_in_the_action_items_is_no_item(tmp_
     assert [i.text for i in lint_text(text, Config(schema=str(path))).action_items] == [
         "Page the second on-call after ten minutes"]
     assert len(lint_text(text).action_items) == 2
+
+
+def test_past_tense_after_a_short_opening_clause_reports_the_work_done():
+    found = items("On the 2026-03-10 I manually removed the old snapshots.\n\n"
+                  "While at it, I also cleaned the staging zone.\n\nWhile at it, clean the staging zone.\n")
+    assert [i["done"] for i in found] == [True, True, False]
+
+
+def test_a_hedged_observation_among_prose_items_is_no_item():
+    found = items("The alert threshold is too high and should be 90%.\n\n"
+                  "It seems odd that the snapshots take so much space.\n\n"
+                  "The high disk usage might also explain the slow pages.\n\n"
+                  "We might want to shard the products table.\n")
+    assert texts(found) == ["The alert threshold is too high and should be 90%.",
+                            "We might want to shard the products table."]
