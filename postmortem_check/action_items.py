@@ -7,6 +7,7 @@ token at a time instead of by a pattern anchored at ``$`` (which Python would tr
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -138,6 +139,20 @@ _ITEM_LABEL = re.compile(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next st
 _STATUS_LINE = re.compile(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\*\*|__)")
 
 
+# A sentence that announces work still to come: "Chia plans to …", "… are being rotated", "we'll add …".
+_INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also |now |currently )?working on|"
+                     r"(?<!that )(?<!which )(?:is|are) (?:\w+ly |also |now |currently )?being [a-z]{2,20}(?:ed|t|n)\b|"
+                     r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
+                     r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
+                     r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
+                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
+_PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
+                           r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
+_ALREADY_OUT = re.compile(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
+                          r"shipped|done|in place|implemented|fixed|live)\b", re.I)
+
+
 @dataclass(frozen=True)
 class ActionItem:
     """One action item: its text as written, where it is, and what it says about itself."""
@@ -249,6 +264,35 @@ def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> lis
     """Items written anywhere as status lines (``**TODO**: …``, ``**DONE**: …``, ``**DOING** …``)."""
     drafts = [_Draft(b.line, " ".join(line.strip() for line in b.lines)) for b in blocks
               if b.kind in ("paragraph", "list_item") and b.lines and _STATUS_LINE.match(_PREFIX.sub("", b.lines[0]))]
+    items = [_finish(draft, refs or {}) for draft in drafts]
+    return [item for item in items if item]
+
+
+def prose_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Work announced in prose ("Chia plans to have …", "we'll add a manual override …"), one item a sentence,
+    done when it reports the work done ("… was created", "This is already released")."""
+    drafts: list[_Draft] = []
+    for block in blocks:
+        if block.kind != "paragraph" or block.depth != 0 or not block.lines:
+            continue
+        starts: list[int] = []
+        offset = 0
+        for raw in block.lines:
+            starts.append(offset)
+            offset += len(raw.strip()) + 1
+        text = " ".join(line.strip() for line in block.lines)
+        begin = 0
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        for end in ends:
+            chunk = text[begin:end]
+            sentence = chunk.strip()
+            line = block.line + bisect.bisect_right(starts, begin + len(chunk) - len(chunk.lstrip())) - 1
+            rest = text[end:end + 400]
+            begin = end
+            if not sentence or sentence.endswith("?") or len(sentence) > 600 or not _INTENT.search(sentence):
+                continue
+            done = bool(_PASSIVE_DONE.search(sentence)) or bool(_ALREADY_OUT.search(rest.split(". ", 1)[0]))
+            drafts.append(_Draft(line, sentence, done=done, state=done))
     items = [_finish(draft, refs or {}) for draft in drafts]
     return [item for item in items if item]
 

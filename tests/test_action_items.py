@@ -309,3 +309,17 @@ def test_a_hedged_observation_among_prose_items_is_no_item():
                   "We might want to shard the products table.\n")
     assert texts(found) == ["The alert threshold is too high and should be 90%.",
                             "We might want to shard the products table."]
+
+
+def test_work_announced_in_resolution_prose_without_an_action_items_section():
+    text = ("# Outage\n\n## Summary\n\nThe runners were compromised.\n\n## Resolution and recovery\n\n"
+            "The runners were stopped. The team plans to have an outside firm review the runners.\n"
+            "All secrets are being rotated.\n\nTo prevent this in the future, a queue limit was added.\n\n"
+            "The vendor said they will answer fast. Any links that exist will still be displayed.\n")
+    found = [(i.text, i.line, i.done) for i in lint_text(text).action_items]
+    assert found == [("The team plans to have an outside firm review the runners.", 9, False),
+                     ("All secrets are being rotated.", 10, False),
+                     ("To prevent this in the future, a queue limit was added.", 12, True)]
+    listed = text + "\n## Action Items\n\n- Review the runners\n"
+    assert [i.text for i in lint_text(listed).action_items] == ["Review the runners"]
+
