@@ -145,6 +145,8 @@ _INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly 
                      r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
                      r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
                      r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
+                     r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
+                     r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
                      r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
 _PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
@@ -291,7 +293,7 @@ def prose_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list
             begin = end
             if not sentence or sentence.endswith("?") or len(sentence) > 600 or not _INTENT.search(sentence):
                 continue
-            done = bool(_PASSIVE_DONE.search(sentence)) or bool(_ALREADY_OUT.search(rest.split(". ", 1)[0]))
+            done = bool(_PASSIVE_DONE.search(sentence)) or bool(_ALREADY_OUT.search(". ".join(rest.split(". ", 2)[:2])))
             drafts.append(_Draft(line, sentence, done=done, state=done))
     items = [_finish(draft, refs or {}) for draft in drafts]
     return [item for item in items if item]

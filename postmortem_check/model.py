@@ -171,6 +171,8 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         for section in outline.sections:
             if "resolution" in section.ids and section.explicit:
                 found.extend(action_items.prose_items(section.blocks, refs))
+        if not any(section.explicit for section in outline.sections):  # a letter: no sections at all
+            found.extend(action_items.prose_items(outline.blocks, refs))
     return found
 
 

@@ -323,3 +323,12 @@ def test_work_announced_in_resolution_prose_without_an_action_items_section():
     listed = text + "\n## Action Items\n\n- Review the runners\n"
     assert [i.text for i in lint_text(listed).action_items] == ["Review the runners"]
 
+
+
+def test_work_announced_in_a_letter_without_sections_is_an_item():
+    text = ("On Monday the flags API was down for three hours.\n\n"
+            "To start with, all SDKs will stop retrying flag requests. This is already released for all SDKs now.\n\n"
+            "Secondly, we'll add a manual override to the health checks.\n\nThe database was slow.\n")
+    found = [(i.text, i.done) for i in lint_text(text).action_items]
+    assert found == [("To start with, all SDKs will stop retrying flag requests.", True),
+                     ("Secondly, we'll add a manual override to the health checks.", False)]
