@@ -161,7 +161,9 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
             named = False
         elif section.explicit and not set(section.ids) <= {"resolution"}:
             named = True
-        if level is not None and section.explicit and not named and set(section.ids) <= {"resolution"}:
+        # "### Investigation" there asks for an investigation: what it names is work, not the root cause
+        asks = section.style == "heading" and set(section.ids) <= {"resolution", "root_cause"}
+        if level is not None and section.explicit and not named and (asks or set(section.ids) <= {"resolution"}):
             heading = Block("heading", section.line, [section.heading], level=section.level)
             found.extend(action_items.extract([heading, *section.blocks], "", refs))
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"

@@ -332,3 +332,11 @@ def test_work_announced_in_a_letter_without_sections_is_an_item():
     found = [(i.text, i.done) for i in lint_text(text).action_items]
     assert found == [("To start with, all SDKs will stop retrying flag requests.", True),
                      ("Secondly, we'll add a manual override to the health checks.", False)]
+
+
+def test_an_investigation_sub_heading_under_the_action_items_is_work():
+    text = ("# Outage\n\n## Root Cause\n\nA full disk.\n\n## Action items\n\n### Investigation\n\n"
+            "Why did the disk fill up? Read the node logs.\n\n### What went wrong\n\nThe alert was late.\n\n"
+            "### Process improvements\n\n1. Page the second on-call\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "Why did the disk fill up? Read the node logs.", "Page the second on-call"]
