@@ -148,6 +148,10 @@ _INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly 
                      r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
                      r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
                      r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
+# A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
+_LIST_INTRO = re.compile(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
+                         r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
+                         r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
 _PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
                            r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
@@ -268,6 +272,25 @@ def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> lis
               if b.kind in ("paragraph", "list_item") and b.lines and _STATUS_LINE.match(_PREFIX.sub("", b.lines[0]))]
     items = [_finish(draft, refs or {}) for draft in drafts]
     return [item for item in items if item]
+
+
+def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Items of a list that a line introduces as work to come ("Some possible actions in the future:"),
+    outside the action-items sections."""
+    found: list[ActionItem] = []
+    listed: list[Block] | None = None
+    for block in [*blocks, Block("heading", 0, [])]:
+        if block.kind == "list_item" and listed is not None:
+            listed.append(block)
+            continue
+        if listed:
+            found.extend(extract(listed, "", refs))
+        listed = None
+        if block.kind == "paragraph" and block.lines:
+            last = block.lines[-1].strip()
+            if last.endswith(":") and _LIST_INTRO.search(last[-200:]):
+                listed = []
+    return found
 
 
 def prose_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:

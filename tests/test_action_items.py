@@ -340,3 +340,11 @@ def test_an_investigation_sub_heading_under_the_action_items_is_work():
             "### Process improvements\n\n1. Page the second on-call\n")
     assert [i.text for i in lint_text(text).action_items] == [
         "Why did the disk fill up? Read the node logs.", "Page the second on-call"]
+
+
+def test_a_list_introduced_as_work_to_come_outside_the_action_items_is_items():
+    text = ("# Outage\n\n## Action Items\n\n- Add a disk alert\n\n## Conclusion\n\nWe now own the address.\n\n"
+            "Some possible actions in the future:\n\n* Set up a second proxy\n* Investigate using IPv6\n\n"
+            "Things we noticed:\n\n* The vendor was slow\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "Add a disk alert", "Set up a second proxy", "Investigate using IPv6"]
