@@ -249,17 +249,19 @@ class _Group:
     blocks: list[Block] = field(default_factory=list)
 
 
-def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None) -> list[ActionItem]:
+def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None,
+            introduces: bool = False) -> list[ActionItem]:
     """Action items of a corrective-actions section, from lists, tables, headings or one-per-line text.
 
     ``heading`` is the section's own heading ("Actions taken (completed)"); ``refs`` maps reference-link
-    labels (lower case) to their URLs.
+    labels (lower case) to their URLs; ``introduces``: sub-sections with the items follow, so text before
+    the first sub-heading introduces them.
     """
     refs = refs or {}
     drafts: list[_Draft] = []
     groups = _groups(blocks, _heading_state(heading))
     # Text before the first sub-heading of a section that has lists or tables introduces them.
-    listed = any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
+    listed = introduces or any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
     for group in groups:
         drafts.extend(_group_drafts(group, refs, listed and group.heading is None))
     items = [_finish(draft, refs) for draft in drafts]

@@ -149,13 +149,16 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
     named = False  # a bold line there named another known section ("**Lessons learned**")
-    for section in outline.sections:
+    for index, section in enumerate(outline.sections):
         if level is not None and section.level <= level:
             level = None
         if "corrective_actions" in section.ids:
             level = section.level if level is None else level  # a nested one stays in the outer section
             named = False
-            found.extend(action_items.extract(section.blocks, section.heading, refs))
+            after = outline.sections[index + 1] if index + 1 < len(outline.sections) else None
+            introduces = after is not None and after.style == "heading" and after.level > section.level \
+                and "corrective_actions" in after.ids
+            found.extend(action_items.extract(section.blocks, section.heading, refs, introduces))
             continue
         if section.style == "heading":
             named = False

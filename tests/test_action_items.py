@@ -348,3 +348,11 @@ def test_a_list_introduced_as_work_to_come_outside_the_action_items_is_items():
             "Things we noticed:\n\n* The vendor was slow\n")
     assert [i.text for i in lint_text(text).action_items] == [
         "Add a disk alert", "Set up a second proxy", "Investigate using IPv6"]
+
+
+def test_text_before_the_action_sub_sections_introduces_them():
+    text = ("# Outage\n\n## Remediation\n\nWe reverted the change and released 1.2.1.\n\n"
+            "### Immediate Actions\n\n- ✅ Reverted the change\n\n### Long-term Improvements\n\n- Add contract tests\n")
+    assert [i.text for i in lint_text(text).action_items] == ["Reverted the change", "Add contract tests"]
+    alone = "# Outage\n\n## Remediation\n\nWe reverted the change and released 1.2.1.\n\n## Timeline\n\n- 10:00 a\n"
+    assert [i.text for i in lint_text(alone).action_items] == ["We reverted the change and released 1.2.1."]
