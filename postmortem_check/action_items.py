@@ -7,6 +7,7 @@ token at a time instead of by a pattern anchored at ``$`` (which Python would tr
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ _STATUS_NOTE = re.compile(
 _WE_DID = re.compile(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
                      r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
                      r"rolled|shipped|released)\b", re.I)
+# A short opening clause before who did it: "On the 2023-08-10 I removed …", "While at it, I also cleaned …".
+_LEAD_CLAUSE = re.compile(r"^(?:[^,.;:]{1,40},\s*|(?:on|at|then|later|finally)\s[^,.;:]{0,40}?\s(?=(?:we|i)\s))", re.I)
 _HAS_BEEN = re.compile(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
                        r"built|made|written|sent)\b", re.I)
 # A later sentence that finds the work already done: "Note: on investigation, we already do this".
@@ -67,6 +70,9 @@ _LABELS = re.compile(rf"\(?\b{_LABEL_LIST}\)?\s*\.?\s*$", re.I)
 # A line that states something ("The ideal pattern would be …") rather than asking for work: it goes on
 # explaining the item above it.
 _STATEMENT = re.compile(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
+# An observation that hedges ("It seems …", "The disk usage might also explain …"): context, not work to do.
+_HEDGE = re.compile(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:want|need|wish|consider|be worth)\b)",
+                    re.I)
 _CLOSING = re.compile(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
@@ -131,6 +137,26 @@ _HEADING_OPEN = re.compile(r"\b(?:planned|in[- ]progress|ongoing|next|future|tod
 _ITEM_LABEL = re.compile(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next steps?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
                          re.I)
 _STATUS_LINE = re.compile(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\*\*|__)")
+
+
+# A sentence that announces work still to come: "Chia plans to …", "… are being rotated", "we'll add …".
+_INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also |now |currently )?working on|"
+                     r"(?<!that )(?<!which )(?:is|are) (?:\w+ly |also |now |currently )?being [a-z]{2,20}(?:ed|t|n)\b|"
+                     r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
+                     r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
+                     r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
+                     r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
+                     r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
+                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
+# A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
+_LIST_INTRO = re.compile(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
+                         r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
+                         r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
+_PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
+                           r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
+_ALREADY_OUT = re.compile(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
+                          r"shipped|done|in place|implemented|fixed|live)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -223,17 +249,19 @@ class _Group:
     blocks: list[Block] = field(default_factory=list)
 
 
-def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None) -> list[ActionItem]:
+def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None,
+            introduces: bool = False) -> list[ActionItem]:
     """Action items of a corrective-actions section, from lists, tables, headings or one-per-line text.
 
     ``heading`` is the section's own heading ("Actions taken (completed)"); ``refs`` maps reference-link
-    labels (lower case) to their URLs.
+    labels (lower case) to their URLs; ``introduces``: sub-sections with the items follow, so text before
+    the first sub-heading introduces them.
     """
     refs = refs or {}
     drafts: list[_Draft] = []
     groups = _groups(blocks, _heading_state(heading))
     # Text before the first sub-heading of a section that has lists or tables introduces them.
-    listed = any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
+    listed = introduces or any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
     for group in groups:
         drafts.extend(_group_drafts(group, refs, listed and group.heading is None))
     items = [_finish(draft, refs) for draft in drafts]
@@ -244,6 +272,54 @@ def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> lis
     """Items written anywhere as status lines (``**TODO**: …``, ``**DONE**: …``, ``**DOING** …``)."""
     drafts = [_Draft(b.line, " ".join(line.strip() for line in b.lines)) for b in blocks
               if b.kind in ("paragraph", "list_item") and b.lines and _STATUS_LINE.match(_PREFIX.sub("", b.lines[0]))]
+    items = [_finish(draft, refs or {}) for draft in drafts]
+    return [item for item in items if item]
+
+
+def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Items of a list that a line introduces as work to come ("Some possible actions in the future:"),
+    outside the action-items sections."""
+    found: list[ActionItem] = []
+    listed: list[Block] | None = None
+    for block in [*blocks, Block("heading", 0, [])]:
+        if block.kind == "list_item" and listed is not None:
+            listed.append(block)
+            continue
+        if listed:
+            found.extend(extract(listed, "", refs))
+        listed = None
+        if block.kind == "paragraph" and block.lines:
+            last = block.lines[-1].strip()
+            if last.endswith(":") and _LIST_INTRO.search(last[-200:]):
+                listed = []
+    return found
+
+
+def prose_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Work announced in prose ("Chia plans to have …", "we'll add a manual override …"), one item a sentence,
+    done when it reports the work done ("… was created", "This is already released")."""
+    drafts: list[_Draft] = []
+    for block in blocks:
+        if block.kind != "paragraph" or block.depth != 0 or not block.lines:
+            continue
+        starts: list[int] = []
+        offset = 0
+        for raw in block.lines:
+            starts.append(offset)
+            offset += len(raw.strip()) + 1
+        text = " ".join(line.strip() for line in block.lines)
+        begin = 0
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        for end in ends:
+            chunk = text[begin:end]
+            sentence = chunk.strip()
+            line = block.line + bisect.bisect_right(starts, begin + len(chunk) - len(chunk.lstrip())) - 1
+            rest = text[end:end + 400]
+            begin = end
+            if not sentence or sentence.endswith("?") or len(sentence) > 600 or not _INTENT.search(sentence):
+                continue
+            done = bool(_PASSIVE_DONE.search(sentence)) or bool(_ALREADY_OUT.search(". ".join(rest.split(". ", 2)[:2])))
+            drafts.append(_Draft(line, sentence, done=done, state=done))
     items = [_finish(draft, refs or {}) for draft in drafts]
     return [item for item in items if item]
 
@@ -425,7 +501,8 @@ def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) ->
             previous.text += " " + text
             previous.brackets += text.count("[") - text.count("]")
             continue
-        if text.endswith(":") or _CLOSING.match(text) or (text.startswith("(") and text.endswith(")")):
+        if text.endswith(":") or _CLOSING.match(text) or _HEDGE.match(text[:120]) \
+                or (text.startswith("(") and text.endswith(")")):
             continue
         drafts.append(_Draft(block.line + offset, text, state=state, brackets=text.count("[") - text.count("]")))
     return [d for d in drafts if not _is_reference(*_plain(d.text, refs, []))]
@@ -460,7 +537,8 @@ def _reports_done(shown: str) -> bool:
     verb = first[0].lower() if len(first) == 2 else ""
     if verb and first[0][:1].isupper() and (verb in _PAST_VERBS or (verb.startswith("re-") and verb.endswith("ed"))):
         return True
-    if _WE_DID.match(head):
+    lead = _LEAD_CLAUSE.match(head)
+    if _WE_DID.match(head) or (lead is not None and _WE_DID.match(head[lead.end():])):
         return True
     sentence, _, later = head.partition(". ")
     if _ALREADY.search(later) or _ALREADY.search(shown[200:400]):

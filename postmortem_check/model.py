@@ -13,7 +13,7 @@ from .document import Document
 from .outline import Outline, Section, placement, words
 from .parse import Block
 from .placeholders import find as find_placeholders
-from .template_text import template_placeholders
+from .template_text import line_key, template_placeholders
 
 _REF_TARGET = re.compile(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url>[^\s<>]+)")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -102,7 +102,10 @@ def build_model(document: Document, outline: Outline, order: list[str],
 
     items: list[ActionItem] = []
     seen: dict[str, int] = {}
+    instructions = {t for t in template_text if isinstance(t, str) and t.strip()}
     for item in _action_items(document, outline):
+        if item.line <= len(document.lines) and line_key(document.lines[item.line - 1]) in instructions:
+            continue  # the team template's own instruction sentence, left in: not work to track
         count = seen.get(item.id, 0)
         seen[item.id] = count + 1
         if count:
@@ -140,22 +143,42 @@ def build_model(document: Document, outline: Outline, order: list[str],
 
 def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     """Items of the corrective-actions sections, of their sub-sections that another known sub-section split
-    off ("### What went wrong" between two action groups), and status lines (``**TODO**: …``) elsewhere."""
+    off ("### What went wrong" between two action groups) or that a bold line names ("**In progress:**"),
+    and status lines (``**TODO**: …``) elsewhere."""
     refs = _reference_links(document)
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
-    for section in outline.sections:
+    named = False  # a bold line there named another known section ("**Lessons learned**")
+    for index, section in enumerate(outline.sections):
         if level is not None and section.level <= level:
             level = None
         if "corrective_actions" in section.ids:
             level = section.level if level is None else level  # a nested one stays in the outer section
-            found.extend(action_items.extract(section.blocks, section.heading, refs))
+            named = False
+            after = outline.sections[index + 1] if index + 1 < len(outline.sections) else None
+            introduces = after is not None and after.style == "heading" and after.level > section.level \
+                and "corrective_actions" in after.ids
+            found.extend(action_items.extract(section.blocks, section.heading, refs, introduces))
             continue
-        if level is not None and section.style == "heading" and set(section.ids) <= {"resolution"}:
+        if section.style == "heading":
+            named = False
+        elif section.explicit and not set(section.ids) <= {"resolution"}:
+            named = True
+        # "### Investigation" there asks for an investigation: what it names is work, not the root cause
+        asks = section.style == "heading" and set(section.ids) <= {"resolution", "root_cause"}
+        if level is not None and section.explicit and not named and (asks or set(section.ids) <= {"resolution"}):
             heading = Block("heading", section.line, [section.heading], level=section.level)
             found.extend(action_items.extract([heading, *section.blocks], "", refs))
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
+            found.extend(action_items.announced_lists(section.blocks, refs))
+    corrective = outline.found.get("corrective_actions")
+    if corrective is None or not corrective.explicit:  # without a section for them, work is announced in prose
+        for section in outline.sections:
+            if "resolution" in section.ids and section.explicit:
+                found.extend(action_items.prose_items(section.blocks, refs))
+        if not any(section.explicit for section in outline.sections):  # a letter: no sections at all
+            found.extend(action_items.prose_items(outline.blocks, refs))
     return found
 
 

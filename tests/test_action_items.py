@@ -267,3 +267,92 @@ def test_a_label_in_prose_is_not_a_label_list():
 def test_a_team_mention_names_no_assignee():
     (item,) = items("- [ ] Page @acme/security-team about the key @bob")
     assert item["assignees"] == ["bob"]
+
+
+def test_items_under_bold_group_lines_of_an_unknown_sub_heading_are_items():
+    text = ("# Outage\n\n## Remediation\n\n### Short-term work\n\n**In progress (next 2 weeks):**\n\n"
+            "- Split the cache from the queue\n\n**Before re-enabling sync:**\n\n- Align the chart values\n\n"
+            "## Lessons Learned\n\n**Notes:**\n\n- The vendor was slow\n")
+    found = lint_text(text).action_items
+    assert [(i.text, i.done) for i in found] == [("Split the cache from the queue", False),
+                                                 ("Align the chart values", False)]
+
+
+def test_the_team_templates_instruction_left_in_the_action_items_is_no_item(tmp_path):
+    import json
+
+    from postmortem_check.config import Config
+    from postmortem_check.schema import packaged_text
+
+    schema = json.loads(packaged_text("default.json"))
+    del schema["$id"]
+    schema["x-template-text"] = ["These are only sample headings. Every item needs an issue"]
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    text = ("# Outage\n\n## Action Items\n\nThese are only sample headings. Every item needs an issue\n\n"
+            "### Process\n\nPage the second on-call after ten minutes\n")
+    assert [i.text for i in lint_text(text, Config(schema=str(path))).action_items] == [
+        "Page the second on-call after ten minutes"]
+    assert len(lint_text(text).action_items) == 2
+
+
+def test_past_tense_after_a_short_opening_clause_reports_the_work_done():
+    found = items("On the 2026-03-10 I manually removed the old snapshots.\n\n"
+                  "While at it, I also cleaned the staging zone.\n\nWhile at it, clean the staging zone.\n")
+    assert [i["done"] for i in found] == [True, True, False]
+
+
+def test_a_hedged_observation_among_prose_items_is_no_item():
+    found = items("The alert threshold is too high and should be 90%.\n\n"
+                  "It seems odd that the snapshots take so much space.\n\n"
+                  "The high disk usage might also explain the slow pages.\n\n"
+                  "We might want to shard the products table.\n")
+    assert texts(found) == ["The alert threshold is too high and should be 90%.",
+                            "We might want to shard the products table."]
+
+
+def test_work_announced_in_resolution_prose_without_an_action_items_section():
+    text = ("# Outage\n\n## Summary\n\nThe runners were compromised.\n\n## Resolution and recovery\n\n"
+            "The runners were stopped. The team plans to have an outside firm review the runners.\n"
+            "All secrets are being rotated.\n\nTo prevent this in the future, a queue limit was added.\n\n"
+            "The vendor said they will answer fast. Any links that exist will still be displayed.\n")
+    found = [(i.text, i.line, i.done) for i in lint_text(text).action_items]
+    assert found == [("The team plans to have an outside firm review the runners.", 9, False),
+                     ("All secrets are being rotated.", 10, False),
+                     ("To prevent this in the future, a queue limit was added.", 12, True)]
+    listed = text + "\n## Action Items\n\n- Review the runners\n"
+    assert [i.text for i in lint_text(listed).action_items] == ["Review the runners"]
+
+
+
+def test_work_announced_in_a_letter_without_sections_is_an_item():
+    text = ("On Monday the flags API was down for three hours.\n\n"
+            "To start with, all SDKs will stop retrying flag requests. This is already released for all SDKs now.\n\n"
+            "Secondly, we'll add a manual override to the health checks.\n\nThe database was slow.\n")
+    found = [(i.text, i.done) for i in lint_text(text).action_items]
+    assert found == [("To start with, all SDKs will stop retrying flag requests.", True),
+                     ("Secondly, we'll add a manual override to the health checks.", False)]
+
+
+def test_an_investigation_sub_heading_under_the_action_items_is_work():
+    text = ("# Outage\n\n## Root Cause\n\nA full disk.\n\n## Action items\n\n### Investigation\n\n"
+            "Why did the disk fill up? Read the node logs.\n\n### What went wrong\n\nThe alert was late.\n\n"
+            "### Process improvements\n\n1. Page the second on-call\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "Why did the disk fill up? Read the node logs.", "Page the second on-call"]
+
+
+def test_a_list_introduced_as_work_to_come_outside_the_action_items_is_items():
+    text = ("# Outage\n\n## Action Items\n\n- Add a disk alert\n\n## Conclusion\n\nWe now own the address.\n\n"
+            "Some possible actions in the future:\n\n* Set up a second proxy\n* Investigate using IPv6\n\n"
+            "Things we noticed:\n\n* The vendor was slow\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "Add a disk alert", "Set up a second proxy", "Investigate using IPv6"]
+
+
+def test_text_before_the_action_sub_sections_introduces_them():
+    text = ("# Outage\n\n## Remediation\n\nWe reverted the change and released 1.2.1.\n\n"
+            "### Immediate Actions\n\n- ✅ Reverted the change\n\n### Long-term Improvements\n\n- Add contract tests\n")
+    assert [i.text for i in lint_text(text).action_items] == ["Reverted the change", "Add contract tests"]
+    alone = "# Outage\n\n## Remediation\n\nWe reverted the change and released 1.2.1.\n\n## Timeline\n\n- 10:00 a\n"
+    assert [i.text for i in lint_text(alone).action_items] == ["We reverted the change and released 1.2.1."]

@@ -93,3 +93,13 @@ def test_runs_around_every_anchor_lint_in_linear_time(anchor: str, small_time: f
     for filler in FILLERS:
         _assert_linear(_fill(f"- [ ] Fix {anchor}", filler, "x", SMALL), small_time, SMALL)
         _assert_linear(_fill("- [ ] Fix ", anchor + filler, "", SMALL), small_time, SMALL)
+
+
+@pytest.mark.parametrize("unit", ["We plan to add a check. B\n", "are ", "is aly ", "we will ", "was ", ". A", "a"])
+def test_work_announced_in_resolution_prose_lints_in_linear_time(unit: str, normal_time: float) -> None:
+    head = "# Outage\n\n## Summary\n\nThe API was down.\n\n## Resolution\n\n"
+    text = head + unit * ((SIZE - len(head)) // len(unit)) + "x\n"
+    elapsed = _best_time(text, runs=1)
+    if elapsed > FACTOR * normal_time:
+        elapsed = _best_time(text, runs=2)
+    assert elapsed <= FACTOR * normal_time, f"{elapsed:.3f}s against {normal_time:.3f}s for a normal document"
