@@ -28,6 +28,7 @@ from .config import Config
 from .console import Console
 from .discover import expand_entries, select_changed
 from .errors import ExitCode, FailOn, UserError
+from .files import open_for_writing
 from .issues import service
 from .report import Reporter
 from .report.github import GithubReporter, escape_data
@@ -42,6 +43,7 @@ CREATE_ISSUES = ("false", "true", "dry-run")
 FAIL_ON = tuple(f.value for f in FailOn)
 PREVIEW_LIMIT = 200  # rows of the issue preview shown in the job summary
 SUMMARY_RESERVE = 96 * 1024  # job summary bytes kept for the action's own sections
+OUTPUT_LIMIT = 1_000_000  # GitHub's limit for one step output (1 MB); a larger value is replaced by a note
 
 
 class ActionError(UserError):
@@ -110,11 +112,12 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
 
 
 def changed_files(base: str, head: str, cwd: Path) -> list[str]:
-    """Files the pull request adds, modifies or renames (``git diff base...head``), relative to ``cwd``.
+    """Files the pull request adds, modifies, renames or changes the type of (``git diff base...head``),
+    relative to ``cwd``.
 
     Missing commits (a shallow checkout) are fetched once; with no merge base the two-dot diff is used.
     """
-    diff = ["diff", "--name-only", "-z", "--diff-filter=AMR"]
+    diff = ["diff", "--name-only", "-z", "--diff-filter=AMRT"]  # T: a link turned into a file, or back
     run = _git([*diff, f"{base}...{head}"], cwd)
     if run.returncode != 0:
         _git(["fetch", "--no-tags", "--quiet", "origin", base, head], cwd)
@@ -132,13 +135,17 @@ def changed_files(base: str, head: str, cwd: Path) -> list[str]:
 
 
 def write_output(path: str | None, name: str, value: str) -> None:
-    """Append one output to ``$GITHUB_OUTPUT`` with a random heredoc delimiter."""
+    """Append one output to ``$GITHUB_OUTPUT`` with a random heredoc delimiter; a value above GitHub's
+    1 MB output limit is replaced by a JSON note saying so (the job summary and log keep the details)."""
     if not path:
         return
+    if len(value.encode("utf-8", "surrogatepass")) > OUTPUT_LIMIT - 1024:
+        value = json.dumps({"truncated": True, "note": f"the {name} output was larger than GitHub's 1 MB "
+                            "limit for one output; see the job summary and the log"})
     delimiter = f"ghadelimiter_{uuid.uuid4()}"
     while delimiter in value:
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
-    with open(path, "a", encoding="utf-8") as handle:
+    with open_for_writing(path, append=True) as handle:
         handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
 
 
@@ -185,8 +192,21 @@ def preview_markdown(items: Sequence[dict[str, Any]], blocked: Sequence[str], cr
 
 
 def _append(path: str | None, text: str) -> None:
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
+    """Append to the job summary, kept under GitHub's 1 MiB step-summary limit with a note when cut."""
+    if not path:
+        return
+    try:
+        used = os.path.getsize(path)
+    except OSError:
+        used = 0
+    room = LIMIT - used
+    data = text.encode("utf-8", "replace")
+    if len(data) > room:
+        note = "\n\n> **Job summary truncated** to stay under GitHub's 1 MiB limit; the log has the rest.\n"
+        keep = max(0, room - len(note.encode("utf-8")))
+        text = data[:keep].decode("utf-8", "ignore") + note if room > len(note.encode("utf-8")) else ""
+    if text:
+        with open_for_writing(path, append=True) as handle:
             handle.write(text)
 
 
@@ -231,12 +251,28 @@ def _select(run: _Run, config: Config) -> list[str]:
         run.summary(f"## postmortem-check action\n\nPull request #{md(number)}: {len(paths)} added or changed "
                     f"postmortem file{'' if len(paths) == 1 else 's'} under {md(', '.join(inputs.paths))}.\n\n")
         return paths
-    paths, pattern_warnings = expand_entries(inputs.paths, config)
+    problems: list[str] = []
+    paths, pattern_warnings = expand_entries(inputs.paths, config, problems)
+    if problems:
+        raise ActionError("; ".join(problems))
     for warning in pattern_warnings:
         run.out.write(f"::warning title=postmortem-check::{escape_data(warning)}\n")
     run.summary(f"## postmortem-check action\n\nEvent `{md(run.event or 'local')}`: linting "
                 f"{md(', '.join(inputs.paths))}.\n\n")
     return paths
+
+
+def _open_sarif(path: Path) -> TextIO:
+    """The SARIF file, written without following a link; a relative path stays in the repository."""
+    if not path.is_absolute():
+        parent = os.path.realpath(path.parent)
+        if os.path.commonpath([parent, os.path.realpath(os.curdir)]) != os.path.realpath(os.curdir):
+            raise ActionError(f"sarif-file {path}: its folder is a link out of the repository; not writing there")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open_for_writing(path)
+    except OSError as error:
+        raise ActionError(f"sarif-file {path}: cannot be written: {error.strerror or error}") from None
 
 
 def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
@@ -246,8 +282,7 @@ def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
     sarif = run.inputs.sarif_file
     with ExitStack() as stack:
         if sarif is not None:
-            sarif.parent.mkdir(parents=True, exist_ok=True)
-            reporters.append(SarifReporter(stack.enter_context(open(sarif, "w", encoding="utf-8"))))
+            reporters.append(SarifReporter(stack.enter_context(_open_sarif(sarif))))
         if summary is not None and paths:
             reporters.append(summary)
         linted = run_lint(paths, config, reporters, keep=True)
