@@ -37,7 +37,7 @@ def annotation(finding: Finding) -> str:
         "title": f"postmortem-check {finding.rule}",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{command} {props}::{escape_data(printable(finding.message))}"
+    return f"::{command} {props}::{escape_data(finding.message)}"
 
 
 class GithubReporter:
