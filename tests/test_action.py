@@ -361,3 +361,65 @@ def test_globstar_paths_select_on_pull_requests_as_on_pushes(repo, tmp_path):
     assert outputs["files"] == "4"
     _, _, pushed, _ = run_action(repo, tmp_path, "push", {"ref": "refs/heads/feature"}, paths="postmortems/**/*.md")
     assert pushed["files"] == "5"  # every postmortem at HEAD: the same matcher over all files
+
+
+SECRET = "# SECRET-TITLE-7f3a\n\n## Summary\n\nextraheader = c2VjcmV0\n"
+
+
+@pytest.fixture
+def link_repo(tmp_path: Path) -> dict[str, Any]:
+    """A pull request that adds links out of the repository and turns a linked postmortem into a file."""
+    root = tmp_path / "links"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (tmp_path / "outside.md").write_text(SECRET)
+    _write(root, "notes/shared.md", DNS)
+    (root / "postmortems").mkdir()
+    (root / "postmortems" / "typed.md").symlink_to("../notes/shared.md")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    base = _git(root, "rev-parse", "HEAD")
+    (root / "postmortems" / "typed.md").unlink()
+    _write(root, "postmortems/typed.md", BROKEN)  # git diff status T: a link became a file
+    (root / "postmortems" / "passwd.md").symlink_to(tmp_path / "outside.md")
+    (root / "postmortems" / "gitconfig.md").symlink_to("../.git/config")
+    (root / "report.sarif").symlink_to(tmp_path / "outside.md")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "pull request")
+    return {"root": root, "base": base, "head": _git(root, "rev-parse", "HEAD"), "outside": tmp_path / "outside.md"}
+
+
+def test_pull_request_links_out_of_the_repository_are_findings_never_read(link_repo, tmp_path):
+    code, stdout, outputs, summary = run_action(link_repo, tmp_path, "pull_request", _pr(link_repo, "base", "head"))
+    assert code == 1
+    assert re.search(r"^::error file=postmortems/passwd\.md,line=1,col=1,title=postmortem-check symlink-outside::",
+                     stdout, re.M)
+    assert re.search(r"^::error file=postmortems/gitconfig\.md,.*symlink-outside::", stdout, re.M)
+    assert "postmortems/typed.md" in _annotated_files(stdout), "a type-changed file is linted"
+    assert outputs["files"] == "3"
+    for text in (stdout, summary, json.dumps(outputs)):
+        assert "SECRET" not in text and "c2VjcmV0" not in text and "extraheader" not in text
+
+
+def test_a_committed_link_at_the_sarif_path_is_refused(link_repo, tmp_path):
+    code, stdout, _, _ = run_action(link_repo, tmp_path, "pull_request", _pr(link_repo, "base", "head"),
+                                    sarif_file="report.sarif")
+    assert code == 2
+    assert "::error title=postmortem-check::sarif-file report.sarif: cannot be written: is a symbolic link" in stdout
+    assert link_repo["outside"].read_text() == SECRET
+
+
+def test_outputs_and_summary_stay_within_githubs_limits(tmp_path):
+    from postmortem_check.action import OUTPUT_LIMIT, _append, write_output
+    from postmortem_check.report.summary import LIMIT
+
+    output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    write_output(str(output), "issues", json.dumps(["x" * 1000] * 2000))  # 2 MB
+    value = parse_outputs(output)["issues"]
+    assert len(value.encode()) < OUTPUT_LIMIT
+    assert json.loads(value)["truncated"] is True
+    summary.write_text("a" * (LIMIT - 5000))
+    _append(str(summary), "b" * 100_000)
+    text = summary.read_text()
+    assert len(text.encode()) <= LIMIT <= 1024 * 1024
+    assert text.endswith("> **Job summary truncated** to stay under GitHub's 1 MiB limit; the log has the rest.\n")
