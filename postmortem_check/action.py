@@ -39,6 +39,9 @@ from .results import FileResult
 __all__ = ["ActionError", "expand_entries", "main", "run_action", "select_changed"]
 
 PR_EVENTS = ("pull_request", "pull_request_target")
+REPORT_EVENTS = ("push", "schedule", "workflow_dispatch")  # where ``report: true`` adds the report
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 CREATE_ISSUES = ("false", "true", "dry-run")
 FAIL_ON = tuple(f.value for f in FailOn)
 PREVIEW_LIMIT = 200  # rows of the issue preview shown in the job summary
@@ -60,6 +63,9 @@ class Inputs:
     create_issues: str = "false"
     labels: list[str] = field(default_factory=list)
     token: str = ""
+    report: bool = False
+    close_orphans: bool = False
+    write_back: bool = False
 
 
 def _split(value: str, commas: bool = False) -> list[str]:
@@ -67,6 +73,13 @@ def _split(value: str, commas: bool = False) -> list[str]:
     if commas:
         lines = [part for line in lines for part in line.split(",")]
     return [line.strip() for line in lines if line.strip()]
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(f"INPUT_{name.upper().replace('-', '_')}", "").strip().lower() or "false"
+    if value not in ("true", "false"):
+        raise ActionError(f"input {name} must be true or false, not {value!r}")
+    return value == "true"
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -91,6 +104,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         create_issues=create,
         labels=_split(env.get("INPUT_LABELS", ""), commas=True),
         token=env.get("INPUT_GITHUB_TOKEN", ""),
+        report=_flag(env, "report"),
+        close_orphans=_flag(env, "close-orphans"),
+        write_back=_flag(env, "write-back"),
     )
 
 
@@ -304,8 +320,9 @@ def _preview(run: _Run, config: Config, results: list[FileResult]) -> dict[str, 
     return {"preview": True, "would_open": shown.would_open}
 
 
-def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, Any]:
-    """Sync the issues in this process; its messages go to the log with workflow commands off."""
+def _sync(run: _Run, config: Config, results: list[FileResult], paths: list[str]) -> tuple[int, Any]:
+    """Sync the issues in this process; its messages go to the log with workflow commands off. Write-back
+    (references added to the postmortems) only on a push."""
     inputs = run.inputs
     log = io.StringIO()
     console = Console(secret=inputs.token or None, err=log, out=io.StringIO())
@@ -313,8 +330,9 @@ def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, An
     try:
         request = service.SyncRequest(
             repo=service.resolve_repo(None), api_url=service.resolve_api_url(None), token=inputs.token or None,
-            dry_run=inputs.create_issues == "dry-run", labels=tuple(inputs.labels))
-        result = service.sync(results, config, request, console)
+            dry_run=inputs.create_issues == "dry-run", labels=tuple(inputs.labels),
+            close_orphans=inputs.close_orphans, write_back=inputs.write_back and run.event == "push")
+        result = service.sync(results, config, request, console, paths)
         service.report(result, "json", console, request.dry_run)
         status, issues = result.exit_code, result.as_json()
     except UserError as error:
@@ -327,14 +345,18 @@ def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, An
     return status, issues
 
 
-def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> tuple[int, Any]:
+def _issues(run: _Run, config: Config, results: list[FileResult], paths: list[str], code: int) -> tuple[int, Any]:
     """Sync the issues on a push to the default branch or a workflow_dispatch; the new exit code and output."""
     inputs = run.inputs
     if not (run.event == "workflow_dispatch" or (run.event == "push" and _default_branch_push(run.payload))):
         reason = f"event {run.event or 'local'} is not a push to the default branch or a workflow_dispatch"
         run.summary(f"Issues were not synced: {md(reason)}.\n\n")
         return code, None
-    status, issues = _sync(run, config, results)
+    if inputs.write_back and run.event != "push":
+        run.summary(f"Write-back is only done on a push; not on {md(run.event)}.\n\n")
+    status, issues = _sync(run, config, results, paths)
+    if inputs.write_back and run.event == "push" and issues and inputs.create_issues == "true":
+        _push_written_back(run, issues)
     if status != ExitCode.CLEAN:
         run.error(f"postmortem-check issues exited with {status}", "postmortem-check issues")
         code = max(code, status if status in (ExitCode.FINDINGS, ExitCode.ERROR) else ExitCode.ERROR)
@@ -351,6 +373,40 @@ def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> 
     return code, issues
 
 
+def _report(run: _Run, config: Config, paths: list[str]) -> None:
+    """Append the follow-through report (incidents and what became of their action items)."""
+    from .followup.command import markdown_report
+
+    run.summary(markdown_report(paths, config) + "\n")
+
+
+def _push_written_back(run: _Run, issues: list[dict[str, Any]]) -> None:
+    """Commit the postmortems the write-back changed, as the GitHub Actions bot, and push them to the
+    branch that was pushed. Only those files are staged; a failure is one error in the log."""
+    files = sorted({str(record["file"]) for record in issues if record.get("written_back") and record.get("file")})
+    if not files:
+        return
+    branch = str(run.payload.get("ref") or "")
+    if not branch.startswith("refs/heads/"):
+        run.error("write-back: the push event names no branch; the changed postmortems were not pushed")
+        return
+    top = _git(["rev-parse", "--show-toplevel"], Path.cwd())
+    cwd = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top.returncode == 0 else Path.cwd()
+    identity = ["-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}"]
+    message = "postmortem-check: link action items to their issues"
+    steps = [["add", "--", *files], [*identity, "commit", "--quiet", "-m", message, "--", *files],
+             ["push", "--quiet", "origin", f"HEAD:{branch}"]]
+    for step in steps:
+        done = _git(step, cwd)
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            run.error(f"write-back: git {step[0] if step[0] != '-c' else 'commit'} failed: "
+                      f"{said[-1] if said else 'no message'}")
+            return
+    run.summary(f"Wrote issue references back to {len(files)} postmortem{'' if len(files) == 1 else 's'} "
+                f"and pushed them to {md(branch[len('refs/heads/'):])}: {md(', '.join(files))}.\n\n")
+
+
 def run_action(env: Mapping[str, str], out: TextIO) -> int:
     """The whole action; returns its exit code. Raises ActionError (a UserError) for bad inputs or environment."""
     inputs = read_inputs(env)
@@ -364,7 +420,9 @@ def run_action(env: Mapping[str, str], out: TextIO) -> int:
     if run.pull_request:
         issues = _preview(run, config, linted.results)
     elif inputs.create_issues != "false":
-        code, issues = _issues(run, config, linted.results, code)
+        code, issues = _issues(run, config, linted.results, paths, code)
+    if inputs.report and run.event in REPORT_EVENTS:
+        _report(run, config, paths)
     write_output(run.output_file, "issues", json.dumps(issues, ensure_ascii=False))
     return int(code)
 
