@@ -355,8 +355,9 @@ def _issues(run: _Run, config: Config, results: list[FileResult], paths: list[st
     if inputs.write_back and run.event != "push":
         run.summary(f"Write-back is only done on a push; not on {md(run.event)}.\n\n")
     status, issues = _sync(run, config, results, paths)
-    if inputs.write_back and run.event == "push" and issues and inputs.create_issues == "true":
-        _push_written_back(run, issues)
+    if inputs.write_back and run.event == "push" and issues and inputs.create_issues == "true" \
+            and not _push_written_back(run, issues):
+        code = max(code, ExitCode.ERROR)
     if status != ExitCode.CLEAN:
         run.error(f"postmortem-check issues exited with {status}", "postmortem-check issues")
         code = max(code, status if status in (ExitCode.FINDINGS, ExitCode.ERROR) else ExitCode.ERROR)
@@ -380,16 +381,16 @@ def _report(run: _Run, config: Config, paths: list[str]) -> None:
     run.summary(markdown_report(paths, config) + "\n")
 
 
-def _push_written_back(run: _Run, issues: list[dict[str, Any]]) -> None:
+def _push_written_back(run: _Run, issues: list[dict[str, Any]]) -> bool:
     """Commit the postmortems the write-back changed, as the GitHub Actions bot, and push them to the
-    branch that was pushed. Only those files are staged; a failure is one error in the log."""
+    branch that was pushed. Only those files are staged; False (after one error line) if that failed."""
     files = sorted({str(record["file"]) for record in issues if record.get("written_back") and record.get("file")})
     if not files:
-        return
+        return True
     branch = str(run.payload.get("ref") or "")
     if not branch.startswith("refs/heads/"):
         run.error("write-back: the push event names no branch; the changed postmortems were not pushed")
-        return
+        return False
     top = _git(["rev-parse", "--show-toplevel"], Path.cwd())
     cwd = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top.returncode == 0 else Path.cwd()
     identity = ["-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}"]
@@ -402,9 +403,10 @@ def _push_written_back(run: _Run, issues: list[dict[str, Any]]) -> None:
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
             run.error(f"write-back: git {step[0] if step[0] != '-c' else 'commit'} failed: "
                       f"{said[-1] if said else 'no message'}")
-            return
+            return False
     run.summary(f"Wrote issue references back to {len(files)} postmortem{'' if len(files) == 1 else 's'} "
                 f"and pushed them to {md(branch[len('refs/heads/'):])}: {md(', '.join(files))}.\n\n")
+    return True
 
 
 def run_action(env: Mapping[str, str], out: TextIO) -> int:

@@ -517,3 +517,12 @@ def test_flag_inputs_take_true_or_false(pushed_repo, tmp_path):
     code, stdout, _, _ = run_action(pushed_repo, tmp_path, "push", PUSH, write_back="yes")
     assert code == 2
     assert stdout == "::error title=postmortem-check::input write-back must be true or false, not 'yes'\n"
+
+
+def test_a_failed_write_back_push_fails_the_step(pushed_repo, tmp_path, github):
+    _git(pushed_repo["root"], "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    code, stdout, _, _ = run_action(pushed_repo, tmp_path, "push", PUSH, api_url=github.url,
+                                    github_token=github.token, create_issues="true", write_back="true")
+    assert code == 2
+    assert re.search(r"^::error title=postmortem-check::write-back: git push failed: ", stdout, re.M)
+    assert len(github.real_issues()) == 2
