@@ -287,6 +287,10 @@ ROWS = [
     Row("schema-over-1mib", lambda w: _config_file(w, "big.json"), 2,
         r"^postmortem-check: error: cfg\.yaml:1: /schema: schema big\.json cannot be read: larger than 1048576 "
         r"bytes$", "stderr", others_checked=False),
+    Row("config-fifo", lambda w: (os.mkfifo(w.tmp / "cfg.yaml"), ["--config", "cfg.yaml"])[1], 2,
+        r"^postmortem-check: error: cfg\.yaml: cannot be read: not a regular file$", "stderr", others_checked=False),
+    Row("config-dev-zero", lambda w: ["--config", "/dev/zero"], 2,
+        r"^postmortem-check: error: /dev/zero: cannot be read: not a regular file$", "stderr", others_checked=False),
     Row("10000-files-in-one-directory", _many_files, 1,
         r"^many/pm09999\.md:3:19: error placeholder template placeholder \[TBD\] left in the document; "
         r"replace it with the real value\nothers/other\.md:7:1: error placeholder .*\n10001 files checked: "),
