@@ -161,8 +161,7 @@ def write_output(path: str | None, name: str, value: str) -> None:
     delimiter = f"ghadelimiter_{uuid.uuid4()}"
     while delimiter in value:
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
-    with open_for_writing(path, append=True) as handle:
-        handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    _write_runner_file(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "output file")
 
 
 def relay(text: str, out: TextIO) -> None:
@@ -222,8 +221,16 @@ def _append(path: str | None, text: str) -> None:
         keep = max(0, room - len(note.encode("utf-8")))
         text = data[:keep].decode("utf-8", "ignore") + note if room > len(note.encode("utf-8")) else ""
     if text:
+        _write_runner_file(path, text, "job summary")
+
+
+def _write_runner_file(path: str, text: str, what: str) -> None:
+    """Append to a runner file without following a link; ActionError when it cannot be written."""
+    try:
         with open_for_writing(path, append=True) as handle:
             handle.write(text)
+    except OSError as error:
+        raise ActionError(f"{what} {path}: cannot be written: {error.strerror or error}") from None
 
 
 def _default_branch_push(payload: Mapping[str, Any]) -> bool:

@@ -526,3 +526,16 @@ def test_a_failed_write_back_push_fails_the_step(pushed_repo, tmp_path, github):
     assert code == 2
     assert re.search(r"^::error title=postmortem-check::write-back: git push failed: ", stdout, re.M)
     assert len(github.real_issues()) == 2
+
+
+def test_runner_files_are_not_written_through_links(tmp_path):
+    from postmortem_check.action import ActionError, _append, write_output
+
+    target = tmp_path / "target"
+    target.write_text("kept\n")
+    (tmp_path / "summary").symlink_to(target)
+    with pytest.raises(ActionError, match="job summary .*: cannot be written: is a symbolic link"):
+        _append(str(tmp_path / "summary"), "text")
+    with pytest.raises(ActionError, match="output file .*: cannot be written: is a symbolic link"):
+        write_output(str(tmp_path / "summary"), "files", "1")
+    assert target.read_text() == "kept\n"
