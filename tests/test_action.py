@@ -534,8 +534,8 @@ def test_runner_files_are_not_written_through_links(tmp_path):
     target = tmp_path / "target"
     target.write_text("kept\n")
     (tmp_path / "summary").symlink_to(target)
-    with pytest.raises(ActionError, match="job summary .*: cannot be written: is a symbolic link"):
+    with pytest.raises(ActionError, match=r"job summary .*: cannot be written: is a symbolic link"):
         _append(str(tmp_path / "summary"), "text")
-    with pytest.raises(ActionError, match="output file .*: cannot be written: is a symbolic link"):
+    with pytest.raises(ActionError, match=r"output file .*: cannot be written: is a symbolic link"):
         write_output(str(tmp_path / "summary"), "files", "1")
     assert target.read_text() == "kept\n"
