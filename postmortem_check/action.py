@@ -27,6 +27,7 @@ from .config import Config
 from .console import Console
 from .discover import expand_entries, select_changed
 from .errors import ExitCode, FailOn, UserError
+from .files import open_for_writing
 from .issues import service
 from .report import Reporter
 from .report.github import GithubReporter, escape_data
@@ -37,10 +38,14 @@ from .results import FileResult
 __all__ = ["ActionError", "expand_entries", "main", "run_action", "select_changed"]
 
 PR_EVENTS = ("pull_request", "pull_request_target")
+REPORT_EVENTS = ("push", "schedule", "workflow_dispatch")  # where ``report: true`` adds the report
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 CREATE_ISSUES = ("false", "true", "dry-run")
 FAIL_ON = tuple(f.value for f in FailOn)
 PREVIEW_LIMIT = 200  # rows of the issue preview shown in the job summary
 SUMMARY_RESERVE = 96 * 1024  # job summary bytes kept for the action's own sections
+OUTPUT_LIMIT = 1_000_000  # GitHub's limit for one step output (1 MB); a larger value is replaced by a note
 
 
 class ActionError(UserError):
@@ -57,6 +62,9 @@ class Inputs:
     create_issues: str = "false"
     labels: list[str] = field(default_factory=list)
     token: str = ""
+    report: bool = False
+    close_orphans: bool = False
+    write_back: bool = False
 
 
 def _split(value: str, commas: bool = False) -> list[str]:
@@ -64,6 +72,13 @@ def _split(value: str, commas: bool = False) -> list[str]:
     if commas:
         lines = [part for line in lines for part in line.split(",")]
     return [line.strip() for line in lines if line.strip()]
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(f"INPUT_{name.upper().replace('-', '_')}", "").strip().lower() or "false"
+    if value not in ("true", "false"):
+        raise ActionError(f"input {name} must be true or false, not {value!r}")
+    return value == "true"
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -88,6 +103,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         create_issues=create,
         labels=_split(env.get("INPUT_LABELS", ""), commas=True),
         token=env.get("INPUT_GITHUB_TOKEN", ""),
+        report=_flag(env, "report"),
+        close_orphans=_flag(env, "close-orphans"),
+        write_back=_flag(env, "write-back"),
     )
 
 
@@ -109,11 +127,12 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
 
 
 def changed_files(base: str, head: str, cwd: Path) -> list[str]:
-    """Files the pull request adds, modifies or renames (``git diff base...head``), relative to ``cwd``.
+    """Files the pull request adds, modifies, renames or changes the type of (``git diff base...head``),
+    relative to ``cwd``.
 
     Missing commits (a shallow checkout) are fetched once; with no merge base the two-dot diff is used.
     """
-    diff = ["diff", "--name-only", "-z", "--diff-filter=AMR"]
+    diff = ["diff", "--name-only", "-z", "--diff-filter=AMRT"]  # T: a link turned into a file, or back
     run = _git([*diff, f"{base}...{head}"], cwd)
     if run.returncode != 0:
         _git(["fetch", "--no-tags", "--quiet", "origin", base, head], cwd)
@@ -131,14 +150,17 @@ def changed_files(base: str, head: str, cwd: Path) -> list[str]:
 
 
 def write_output(path: str | None, name: str, value: str) -> None:
-    """Append one output to ``$GITHUB_OUTPUT`` with a random heredoc delimiter."""
+    """Append one output to ``$GITHUB_OUTPUT`` with a random heredoc delimiter; a value above GitHub's
+    1 MB output limit is replaced by a JSON note saying so (the job summary and log keep the details)."""
     if not path:
         return
+    if len(value.encode("utf-8", "surrogatepass")) > OUTPUT_LIMIT - 1024:
+        value = json.dumps({"truncated": True, "note": f"the {name} output was larger than GitHub's 1 MB "
+                            "limit for one output; see the job summary and the log"})
     delimiter = f"ghadelimiter_{uuid.uuid4()}"
     while delimiter in value:
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    _write_runner_file(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "output file")
 
 
 def relay(text: str, out: TextIO) -> None:
@@ -179,9 +201,30 @@ def preview_markdown(items: Sequence[dict[str, Any]], blocked: Sequence[str], cr
 
 
 def _append(path: str | None, text: str) -> None:
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
+    """Append to the job summary, kept under GitHub's 1 MiB step-summary limit with a note when cut."""
+    if not path:
+        return
+    try:
+        used = os.path.getsize(path)
+    except OSError:
+        used = 0
+    room = LIMIT - used
+    data = text.encode("utf-8", "replace")
+    if len(data) > room:
+        note = "\n\n> **Job summary truncated** to stay under GitHub's 1 MiB limit; the log has the rest.\n"
+        keep = max(0, room - len(note.encode("utf-8")))
+        text = data[:keep].decode("utf-8", "ignore") + note if room > len(note.encode("utf-8")) else ""
+    if text:
+        _write_runner_file(path, text, "job summary")
+
+
+def _write_runner_file(path: str, text: str, what: str) -> None:
+    """Append to a runner file without following a link; ActionError when it cannot be written."""
+    try:
+        with open_for_writing(path, append=True) as handle:
             handle.write(text)
+    except OSError as error:
+        raise ActionError(f"{what} {path}: cannot be written: {error.strerror or error}") from None
 
 
 def _default_branch_push(payload: Mapping[str, Any]) -> bool:
@@ -225,12 +268,28 @@ def _select(run: _Run, config: Config) -> list[str]:
         run.summary(f"## postmortem-check action\n\nPull request #{md(number)}: {len(paths)} added or changed "
                     f"postmortem file{'' if len(paths) == 1 else 's'} under {md(', '.join(inputs.paths))}.\n\n")
         return paths
-    paths, pattern_warnings = expand_entries(inputs.paths, config)
+    problems: list[str] = []
+    paths, pattern_warnings = expand_entries(inputs.paths, config, problems)
+    if problems:
+        raise ActionError("; ".join(problems))
     for warning in pattern_warnings:
         run.out.write(f"::warning title=postmortem-check::{escape_data(warning)}\n")
     run.summary(f"## postmortem-check action\n\nEvent `{md(run.event or 'local')}`: linting "
                 f"{md(', '.join(inputs.paths))}.\n\n")
     return paths
+
+
+def _open_sarif(path: Path) -> TextIO:
+    """The SARIF file, written without following a link; a relative path stays in the repository."""
+    if not path.is_absolute():
+        parent = os.path.realpath(path.parent)
+        if os.path.commonpath([parent, os.path.realpath(os.curdir)]) != os.path.realpath(os.curdir):
+            raise ActionError(f"sarif-file {path}: its folder is a link out of the repository; not writing there")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open_for_writing(path)
+    except OSError as error:
+        raise ActionError(f"sarif-file {path}: cannot be written: {error.strerror or error}") from None
 
 
 def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
@@ -241,8 +300,7 @@ def _lint(run: _Run, config: Config, paths: list[str]) -> LintRun:
     sarif = run.inputs.sarif_file
     with ExitStack() as stack:
         if sarif is not None:
-            sarif.parent.mkdir(parents=True, exist_ok=True)
-            reporters.append(SarifReporter(stack.enter_context(open(sarif, "w", encoding="utf-8"))))
+            reporters.append(SarifReporter(stack.enter_context(_open_sarif(sarif))))
         if summary is not None and paths:
             reporters.append(summary)
         linted = run_lint(paths, config, reporters, keep=True)
@@ -264,8 +322,9 @@ def _preview(run: _Run, config: Config, results: list[FileResult]) -> dict[str, 
     return {"preview": True, "would_open": shown.would_open}
 
 
-def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, Any]:
-    """Sync the issues in this process; its messages go to the log with workflow commands off."""
+def _sync(run: _Run, config: Config, results: list[FileResult], paths: list[str]) -> tuple[int, Any]:
+    """Sync the issues in this process; its messages go to the log with workflow commands off. Write-back
+    (references added to the postmortems) only on a push."""
     inputs = run.inputs
     log = io.StringIO()
     console = Console(secret=inputs.token or None, err=log, out=io.StringIO())
@@ -273,8 +332,9 @@ def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, An
     try:
         request = service.SyncRequest(
             repo=service.resolve_repo(None), api_url=service.resolve_api_url(None), token=inputs.token or None,
-            dry_run=inputs.create_issues == "dry-run", labels=tuple(inputs.labels))
-        result = service.sync(results, config, request, console)
+            dry_run=inputs.create_issues == "dry-run", labels=tuple(inputs.labels),
+            close_orphans=inputs.close_orphans, write_back=inputs.write_back and run.event == "push")
+        result = service.sync(results, config, request, console, paths)
         service.report(result, "json", console, request.dry_run)
         status, issues = result.exit_code, result.as_json()
     except UserError as error:
@@ -287,14 +347,19 @@ def _sync(run: _Run, config: Config, results: list[FileResult]) -> tuple[int, An
     return status, issues
 
 
-def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> tuple[int, Any]:
+def _issues(run: _Run, config: Config, results: list[FileResult], paths: list[str], code: int) -> tuple[int, Any]:
     """Sync the issues on a push to the default branch or a workflow_dispatch; the new exit code and output."""
     inputs = run.inputs
     if not (run.event == "workflow_dispatch" or (run.event == "push" and _default_branch_push(run.payload))):
         reason = f"event {run.event or 'local'} is not a push to the default branch or a workflow_dispatch"
         run.summary(f"Issues were not synced: {md(reason)}.\n\n")
         return code, None
-    status, issues = _sync(run, config, results)
+    if inputs.write_back and run.event != "push":
+        run.summary(f"Write-back is only done on a push; not on {md(run.event)}.\n\n")
+    status, issues = _sync(run, config, results, paths)
+    if inputs.write_back and run.event == "push" and issues and inputs.create_issues == "true" \
+            and not _push_written_back(run, issues):
+        code = max(code, ExitCode.ERROR)
     if status != ExitCode.CLEAN:
         run.error(f"postmortem-check issues exited with {status}", "postmortem-check issues")
         code = max(code, status if status in (ExitCode.FINDINGS, ExitCode.ERROR) else ExitCode.ERROR)
@@ -305,6 +370,41 @@ def _issues(run: _Run, config: Config, results: list[FileResult], code: int) -> 
     else:
         run.summary(f"### Issues ({mode})\n\n{issue_plan_markdown(issues or [])}")
     return code, issues
+
+
+def _report(run: _Run, config: Config, paths: list[str]) -> None:
+    """Append the follow-through report (incidents and what became of their action items)."""
+    from .followup.command import markdown_report
+
+    run.summary(markdown_report(paths, config) + "\n")
+
+
+def _push_written_back(run: _Run, issues: list[dict[str, Any]]) -> bool:
+    """Commit the postmortems the write-back changed, as the GitHub Actions bot, and push them to the
+    branch that was pushed. Only those files are staged; False (after one error line) if that failed."""
+    files = sorted({str(record["file"]) for record in issues if record.get("written_back") and record.get("file")})
+    if not files:
+        return True
+    branch = str(run.payload.get("ref") or "")
+    if not branch.startswith("refs/heads/"):
+        run.error("write-back: the push event names no branch; the changed postmortems were not pushed")
+        return False
+    top = _git(["rev-parse", "--show-toplevel"], Path.cwd())
+    cwd = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top.returncode == 0 else Path.cwd()
+    identity = ["-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}"]
+    message = "postmortem-check: link action items to their issues"
+    steps = [["add", "--", *files], [*identity, "commit", "--quiet", "-m", message, "--", *files],
+             ["push", "--quiet", "origin", f"HEAD:{branch}"]]
+    for step in steps:
+        done = _git(step, cwd)
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            run.error(f"write-back: git {step[0] if step[0] != '-c' else 'commit'} failed: "
+                      f"{said[-1] if said else 'no message'}")
+            return False
+    run.summary(f"Wrote issue references back to {len(files)} postmortem{'' if len(files) == 1 else 's'} "
+                f"and pushed them to {md(branch[len('refs/heads/'):])}: {md(', '.join(files))}.\n\n")
+    return True
 
 
 def run_action(env: Mapping[str, str], out: TextIO) -> int:
@@ -320,7 +420,9 @@ def run_action(env: Mapping[str, str], out: TextIO) -> int:
     if run.pull_request:
         issues = _preview(run, config, linted.results)
     elif inputs.create_issues != "false":
-        code, issues = _issues(run, config, linted.results, code)
+        code, issues = _issues(run, config, linted.results, paths, code)
+    if inputs.report and run.event in REPORT_EVENTS:
+        _report(run, config, paths)
     write_output(run.output_file, "issues", json.dumps(issues, ensure_ascii=False))
     return int(code)
 

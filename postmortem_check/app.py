@@ -25,7 +25,7 @@ def load_configuration(config_path: Path | None, schema: str | None) -> Config:
 
     Raises UserError (ConfigError or SchemaError) with one message line per problem.
     """
-    if config_path is not None and not config_path.is_file():
+    if config_path is not None and not config_path.exists():  # a FIFO or a device is refused when read
         raise ConfigError(f"config file {config_path} does not exist")
     try:
         path = config_path or find_config(Path.cwd())

@@ -7,6 +7,7 @@ Every subcommand is one entry of ``COMMANDS``: its name, help, arguments and run
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -178,13 +179,34 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
                      "(default: standard output)")
 
 
+def _check_title(title: str, to_stdout: bool) -> None:
+    """Refuse a title that is not text (bytes that are not UTF-8, or bytes an ASCII locale could not
+    decode), or that standard output cannot write."""
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError("--title is not valid UTF-8 text in this locale; set a UTF-8 locale "
+                        "(LC_ALL=C.UTF-8) or PYTHONUTF8=1") from None
+    if not to_stdout:
+        return
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        title.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        raise UserError(f"--title has characters the output encoding {encoding} cannot write; "
+                        "set a UTF-8 locale (LC_ALL=C.UTF-8) or PYTHONUTF8=1") from None
+
+
 def _run_new(args: argparse.Namespace, console: Console) -> int:
     from .authoring import check_date, skeleton
 
     config = _configured(args)
     if args.date is not None and (problem := check_date(args.date)):
         raise UserError(problem)
+    if args.title is not None:
+        _check_title(args.title, args.output is None)
     text = skeleton(loaded_schema(config), args.title, args.date)
+    data = text.encode("utf-8")  # before any file exists: nothing is left behind on an error
     if args.output is None:
         sys.stdout.write(text)
         return ExitCode.CLEAN
@@ -193,8 +215,8 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
     except OSError as error:
         raise UserError(f"cannot write {args.output}: {error.strerror or error}") from error
     try:
-        with open(args.output, "x", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with open(args.output, "xb") as out:
+            out.write(data)
     except FileExistsError:
         raise UserError(f"{args.output} already exists; not overwriting it (choose another file with -o)") from None
     except OSError as error:
@@ -304,7 +326,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.say("interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as a pipe expects
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
+    except OSError as error:
+        if not _output_error(error):
+            console.say(f"internal error: {type(error).__name__}: {printable(str(error))}")
+            return ExitCode.ERROR
+        _silence_stdout()
+        console.error(f"cannot write to standard output: {error.strerror or error}")
         return ExitCode.ERROR
     except Exception as error:  # the promise: a clear message, never a traceback
         console.say(f"internal error: {type(error).__name__}: {printable(str(error))}")
@@ -312,10 +342,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.ERROR
 
 
+def _output_error(error: OSError) -> bool:
+    """Whether an OSError that reached ``main`` is standard output failing (full disk, closed, device)."""
+    return error.errno in (errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def run() -> None:
-    """Console entry point. A file name that is not UTF-8 must not make writing the report fail."""
+    """Console entry point. A file name that is not UTF-8 must not make writing the report fail; a closed
+    or full standard output is one error line and exit 2; a closed pipe (``| head``) exits quietly."""
+    if sys.stdout is None:  # started with ``>&-``
+        if sys.stderr is not None:
+            sys.stderr.write("postmortem-check: error: standard output is closed\n")
+        raise SystemExit(ExitCode.ERROR)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    raise SystemExit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = ExitCode.BROKEN_PIPE
+    except OSError as error:
+        _silence_stdout()
+        Console().error(f"cannot write to standard output: {error.strerror or error}")
+        code = ExitCode.ERROR
+    raise SystemExit(code)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .document import load_yaml, yaml_error_line
 from .errors import UserError
+from .files import read_capped_text
 from .schema import BUILTIN_SCHEMAS, packaged_text
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
@@ -54,7 +55,7 @@ def _escaped(text: str) -> str:
 def _has_tool_table(path: Path) -> bool:
     """Whether a pyproject.toml configures this tool (one that does not parse counts if it names the table)."""
     try:
-        text = path.read_text("utf-8")
+        text = read_capped_text(path)
     except (OSError, UnicodeDecodeError):
         return False
     try:
@@ -163,9 +164,10 @@ def _line(lines: dict[str, int], pointer: str) -> int:
 def _read(path: Path) -> tuple[Any, dict[str, int]]:
     """The settings a config file holds and the line of each, from YAML or (``.toml``) TOML."""
     try:
-        text = path.read_text("utf-8")
+        text = read_capped_text(path)  # a regular file of at most 1 MiB, never a FIFO or a device
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot be read: {error}") from None
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise ConfigError(f"{path}: cannot be read: {reason}") from None
     if path.suffix != ".toml":
         import yaml
 

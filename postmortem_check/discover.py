@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .config import Config
@@ -143,8 +143,17 @@ def select_changed(changed: Sequence[str], entries: Sequence[str], config: Confi
     return sorted(dict.fromkeys(n for n in changed if selected(n, entries, config) and os.path.isfile(n)))
 
 
-def _walk(root: str, config: Config) -> Iterator[str]:
-    for folder, dirs, files in os.walk(root, followlinks=False):
+def _unreadable(problems: list[str]) -> Callable[[OSError], None]:
+    """An ``os.walk`` error handler: a folder that cannot be listed is a problem naming it (exit 2)."""
+    def record(error: OSError) -> None:
+        problems.append(f"{error.filename}: cannot be read: {error.strerror or error}")
+    return record
+
+
+def _walk(root: str, config: Config, problems: list[str]) -> Iterator[str]:
+    """Files below ``root``; directory links are not followed (a file link out of the tree is linted as a
+    ``symlink-outside`` finding, never read)."""
+    for folder, dirs, files in os.walk(root, onerror=_unreadable(problems), followlinks=False):
         # a folder is pruned only by the config: the default pattern is about file paths (``templates/``
         # included), and a folder named like ``security`` may well hold postmortems
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
@@ -165,14 +174,16 @@ def _glob_root(pattern: str) -> str:
     return "/".join(fixed) or "."
 
 
-def expand_glob(pattern: str, config: Config) -> list[str]:
-    """Files matching a ``paths`` glob (relative to the working directory), README/templates left out."""
+def expand_glob(pattern: str, config: Config, problems: list[str] | None = None) -> list[str]:
+    """Files matching a ``paths`` glob (relative to the working directory), README/templates left out.
+    Directory links are never followed (so never loop); folders that cannot be listed go to ``problems``."""
     pattern = _clean(pattern)
     root = _glob_root(pattern)
     if not os.path.isdir(root):
         return []
     found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    met = problems if problems is not None else []
+    for folder, dirs, files in os.walk(root, onerror=_unreadable(met), followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         for name in sorted(files):
             full = os.path.normpath(os.path.join(folder, name)).replace(os.sep, "/")
@@ -181,13 +192,15 @@ def expand_glob(pattern: str, config: Config) -> list[str]:
     return found
 
 
-def expand_entries(entries: Sequence[str], config: Config) -> tuple[list[str], list[str]]:
-    """Paths to lint for the action's ``paths`` (globs expanded), and warnings for globs that match nothing."""
+def expand_entries(entries: Sequence[str], config: Config,
+                   problems: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Paths to lint for the action's ``paths`` (globs expanded), and warnings for globs that match nothing;
+    folders a glob cannot list go to ``problems``."""
     out: list[str] = []
     warnings = []
     for entry in entries:
         if is_glob(entry):
-            matches = expand_glob(entry, config)
+            matches = expand_glob(entry, config, problems)
             if not matches:
                 warnings.append(f"paths pattern {entry!r} matches no file")
             out += matches
@@ -203,7 +216,7 @@ def expand_paths(paths: Iterable[str], config: Config, problems: list[str]) -> I
         if os.path.isfile(given):
             yield given
         elif os.path.isdir(given):
-            yield from _walk(given, config)
+            yield from _walk(given, config, problems)
         elif os.path.islink(given):
             problems.append(f"{given}: a symbolic link to nothing (broken, or a link loop)")
         elif os.path.lexists(given):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .files import read_regular
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -253,11 +254,12 @@ def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
             continue
         full = os.path.join(folder, name)
         try:
-            info = os.lstat(full)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > _TEMPLATE_MAX_BYTES:
+            if stat.S_ISLNK(os.lstat(full).st_mode):
                 continue
-            with open(full, "rb") as handle:
-                text = handle.read(_TEMPLATE_MAX_BYTES).decode("utf-8-sig")
+            data, size = read_regular(full, _TEMPLATE_MAX_BYTES)  # never blocks on a FIFO swapped in
+            if size > _TEMPLATE_MAX_BYTES:
+                continue
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
         return name, template_prose(text)

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     ERROR = 2
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell sees from a tool whose reader closed the pipe
 
 
 class FailOn(str, Enum):

@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("unreadable-file", Severity.ERROR, "The file cannot be read as UTF-8 text.", engine=True),
         Rule("file-too-large", Severity.ERROR, "The file is larger than the configured size limit.", engine=True),
+        Rule("symlink-outside", Severity.ERROR,
+             "The file is a symbolic link to a file outside the repository; it is not read.", engine=True),
         Rule("front-matter-yaml", Severity.ERROR, "The YAML front matter does not parse.", engine=True),
         Rule("unclosed-fence", Severity.WARNING, "A code fence is never closed.", engine=True),
         Rule("fenced-document", Severity.WARNING, "Postmortem text is wrapped in a markdown code fence.", engine=True),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from .authoring import comment
 from .document import Document, decode
+from .files import escapes_tree, read_regular
 from .outline import Outline, build_outline, placement
 from .parse import parse_markdown
 from .schema import LoadedSchema
@@ -291,7 +293,10 @@ def fix_document(document: Document, schema: LoadedSchema) -> FixResult:
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Replace the file at ``path`` (following a symlink) by ``data``: temporary file, fsync, rename."""
+    """Replace the file at ``path`` (following a symlink within the tree) by ``data``: temporary file,
+    fsync, rename. A link out of the tree raises OSError."""
+    if escapes_tree(path):
+        raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
     handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
@@ -310,11 +315,13 @@ def write_atomic(path: str, data: bytes) -> None:
 
 
 def fix_file(path: str, schema: LoadedSchema, max_size: int) -> FixResult:
-    """Fix one file in place; an unreadable or too large file is left alone. OSError for I/O problems."""
-    if os.stat(path).st_size > max_size:
+    """Fix one file in place; an unreadable or too large file, and a symbolic link out of the tree (lint
+    reports it), are left alone. OSError for I/O problems, a file that is not regular included."""
+    if escapes_tree(path):
         return FixResult("", [], [])
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data, size = read_regular(path, max_size)
+    if size > max_size:
+        return FixResult("", [], [])
     document = decode(path, data)
     result = fix_document(document, schema)
     if result.changed:

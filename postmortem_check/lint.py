@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
 from .document import Document, decode, template_lines_for
+from .files import escapes_tree, read_regular
 from .findings import OFF, RULES, Finding, Severity
 from .model import build_model
 from .outline import build_outline
@@ -81,12 +80,15 @@ def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> Fil
 
 
 def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
-    """Read one file and lint it; an I/O problem raises OSError for the caller to report."""
-    size = os.stat(path).st_size
+    """Read one file and lint it; an I/O problem (not a regular file included) raises OSError for the
+    caller to report. A symbolic link out of the tree is a finding and is not read."""
+    if escapes_tree(path):
+        finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
+                          "symbolic link to a file outside the repository (or the named directory); not followed")
+        return FileResult(path, schema.name, _apply_severities([finding], config))
+    data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:
         return too_large(path, size, schema, config)
-    with open(path, "rb") as handle:
-        data = handle.read(config.max_file_size + 1)
     document = decode(path, data)
     document.template_lines = template_lines_for(path)
     return lint_document(document, schema, config)

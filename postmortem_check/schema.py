@@ -22,6 +22,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from .errors import UserError
+from .files import read_capped_text
 from .vocabulary import SectionSpec, Vocabulary
 
 if TYPE_CHECKING:
@@ -140,11 +141,12 @@ def _refs(node: Any) -> list[str]:
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_capped_text(path))  # a regular file of at most 1 MiB: never /dev/zero or a FIFO
     except FileNotFoundError:
         raise SchemaError(f"{what} {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise SchemaError(f"{what} {path} cannot be read: {error}") from None
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise SchemaError(f"{what} {path} cannot be read: {reason}") from None
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
         raise SchemaError(f"{what} {path} is not valid JSON: {where}: {error.msg}") from None

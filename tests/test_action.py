@@ -366,3 +366,181 @@ def test_globstar_paths_select_on_pull_requests_as_on_pushes(repo, tmp_path):
     assert outputs["files"] == "4"
     _, _, pushed, _ = run_action(repo, tmp_path, "push", {"ref": "refs/heads/feature"}, paths="postmortems/**/*.md")
     assert pushed["files"] == "5"  # every postmortem at HEAD: the same matcher over all files
+
+
+SECRET = "# SECRET-TITLE-7f3a\n\n## Summary\n\nextraheader = c2VjcmV0\n"
+
+
+@pytest.fixture
+def link_repo(tmp_path: Path) -> dict[str, Any]:
+    """A pull request that adds links out of the repository and turns a linked postmortem into a file."""
+    root = tmp_path / "links"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (tmp_path / "outside.md").write_text(SECRET)
+    _write(root, "notes/shared.md", DNS)
+    (root / "postmortems").mkdir()
+    (root / "postmortems" / "typed.md").symlink_to("../notes/shared.md")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    base = _git(root, "rev-parse", "HEAD")
+    (root / "postmortems" / "typed.md").unlink()
+    _write(root, "postmortems/typed.md", BROKEN)  # git diff status T: a link became a file
+    (root / "postmortems" / "passwd.md").symlink_to(tmp_path / "outside.md")
+    (root / "postmortems" / "gitconfig.md").symlink_to("../.git/config")
+    (root / "report.sarif").symlink_to(tmp_path / "outside.md")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "pull request")
+    return {"root": root, "base": base, "head": _git(root, "rev-parse", "HEAD"), "outside": tmp_path / "outside.md"}
+
+
+def test_pull_request_links_out_of_the_repository_are_findings_never_read(link_repo, tmp_path):
+    code, stdout, outputs, summary = run_action(link_repo, tmp_path, "pull_request", _pr(link_repo, "base", "head"))
+    assert code == 1
+    assert re.search(r"^::error file=postmortems/passwd\.md,line=1,col=1,title=postmortem-check symlink-outside::",
+                     stdout, re.M)
+    assert re.search(r"^::error file=postmortems/gitconfig\.md,.*symlink-outside::", stdout, re.M)
+    assert "postmortems/typed.md" in _annotated_files(stdout), "a type-changed file is linted"
+    assert outputs["files"] == "3"
+    for text in (stdout, summary, json.dumps(outputs)):
+        assert "SECRET" not in text and "c2VjcmV0" not in text and "extraheader" not in text
+
+
+def test_a_committed_link_at_the_sarif_path_is_refused(link_repo, tmp_path):
+    code, stdout, _, _ = run_action(link_repo, tmp_path, "pull_request", _pr(link_repo, "base", "head"),
+                                    sarif_file="report.sarif")
+    assert code == 2
+    assert "::error title=postmortem-check::sarif-file report.sarif: cannot be written: is a symbolic link" in stdout
+    assert link_repo["outside"].read_text() == SECRET
+
+
+def test_outputs_and_summary_stay_within_githubs_limits(tmp_path):
+    from postmortem_check.action import OUTPUT_LIMIT, _append, write_output
+    from postmortem_check.report.summary import LIMIT
+
+    output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    write_output(str(output), "issues", json.dumps(["x" * 1000] * 2000))  # 2 MB
+    value = parse_outputs(output)["issues"]
+    assert len(value.encode()) < OUTPUT_LIMIT
+    assert json.loads(value)["truncated"] is True
+    summary.write_text("a" * (LIMIT - 5000))
+    _append(str(summary), "b" * 100_000)
+    text = summary.read_text()
+    assert len(text.encode()) <= LIMIT <= 1024 * 1024
+    assert text.endswith("> **Job summary truncated** to stay under GitHub's 1 MiB limit; the log has the rest.\n")
+
+
+# --- report, close-orphans, write-back -------------------------------------------------------------------
+
+ITEMS_DOC = ("# Cache outage\n\n## Summary\n\nThe cache fell over for an hour.\n\n## Timeline\n\n- 10:00 UTC paged\n"
+             "- 11:00 UTC fixed\n\n## Root cause\n\nA bad deploy.\n\n## Action items\n\n"
+             "- [ ] Alert on cache eviction rate @kim\n- [ ] Add a canary stage for cache deploys @lee\n")
+
+
+@pytest.fixture
+def pushed_repo(tmp_path: Path) -> dict[str, Any]:
+    """A clone of a bare origin holding one postmortem with two open action items."""
+    origin, root = tmp_path / "origin.git", tmp_path / "clone"
+    _git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    _git(tmp_path, "clone", "-q", str(origin), str(root))
+    _write(root, "postmortems/cache.md", ITEMS_DOC)
+    _write(root, "notes/other.md", "unrelated\n")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "postmortem")
+    _git(root, "push", "-q", "origin", "HEAD:main")
+    return {"root": root, "origin": origin}
+
+
+def test_write_back_on_push_commits_only_the_changed_postmortems_as_the_bot(pushed_repo, tmp_path, github):
+    root = pushed_repo["root"]
+    (root / "notes" / "other.md").write_text("an uncommitted local change\n")
+    code, stdout, outputs, summary = run_action(pushed_repo, tmp_path, "push", PUSH, api_url=github.url,
+                                                github_token=github.token, create_issues="true", write_back="true")
+    assert code == 0, stdout
+    records = json.loads(outputs["issues"])
+    assert [r["written_back"] for r in records if r.get("written_back")] == ["#1", "#2"]
+    log = _git(pushed_repo["origin"], "log", "-1", "--format=%an <%ae>%n%s", "main")
+    assert log == ("github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n"
+                   "postmortem-check: link action items to their issues")
+    changed = _git(pushed_repo["origin"], "show", "--name-only", "--format=", "main")
+    assert changed == "postmortems/cache.md"
+    assert "#1" in _git(pushed_repo["origin"], "show", "main:postmortems/cache.md")
+    assert "Wrote issue references back to 1 postmortem and pushed them to main" in summary
+
+
+def test_write_back_never_runs_outside_a_push(pushed_repo, tmp_path, github):
+    root = pushed_repo["root"]
+    code, _, outputs, summary = run_action(pushed_repo, tmp_path, "workflow_dispatch", {}, api_url=github.url,
+                                           github_token=github.token, create_issues="true", write_back="true")
+    assert code == 0
+    assert not any(r.get("written_back") for r in json.loads(outputs["issues"]))
+    assert "Write-back is only done on a push" in summary
+    assert (root / "postmortems" / "cache.md").read_text() == ITEMS_DOC
+    head = _git(root, "rev-parse", "HEAD")
+    _git(root, "checkout", "-q", "-b", "feature")
+    _write(root, "postmortems/new.md", ITEMS_DOC)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "pull request")
+    payload = {"pull_request": {"number": 3, "base": {"sha": head}, "head": {"sha": _git(root, "rev-parse", "HEAD")}}}
+    writes = len(github.writes())
+    code, _, outputs, _ = run_action(pushed_repo, tmp_path, "pull_request", payload, api_url=github.url,
+                                     github_token=github.token, create_issues="true", write_back="true")
+    assert json.loads(outputs["issues"])["preview"] is True
+    assert len(github.writes()) == writes and (root / "postmortems" / "new.md").read_text() == ITEMS_DOC
+
+
+def test_close_orphans_reaches_the_sync(pushed_repo, tmp_path, github):
+    root = pushed_repo["root"]
+    inputs = {"api_url": github.url, "github_token": github.token, "create_issues": "true"}
+    assert run_action(pushed_repo, tmp_path, "workflow_dispatch", {}, **inputs)[0] == 0
+    kept = ITEMS_DOC.replace("- [ ] Add a canary stage for cache deploys @lee\n", "")
+    (root / "postmortems" / "cache.md").write_text(kept)
+    _, _, outputs, _ = run_action(pushed_repo, tmp_path, "workflow_dispatch", {}, **inputs)
+    assert [r["action"] for r in json.loads(outputs["issues"]) if r["issue"] and r["issue"]["number"] == 2] == [
+        "orphaned"]
+    code, _, outputs, _ = run_action(pushed_repo, tmp_path, "workflow_dispatch", {}, close_orphans="true", **inputs)
+    assert code == 0
+    assert [r["issue"]["number"] for r in json.loads(outputs["issues"]) if r["action"] == "closed"] == [2]
+    assert github.real_issues()[1]["state"] == "closed"
+
+
+@pytest.mark.parametrize("event", ["push", "schedule", "workflow_dispatch", "pull_request"])
+def test_report_input_appends_the_follow_through_report(pushed_repo, tmp_path, event):
+    root = pushed_repo["root"]
+    head = _git(root, "rev-parse", "HEAD")
+    payload = PUSH if event == "push" else ({"pull_request": {"base": {"sha": head}, "head": {"sha": head}}}
+                                            if event == "pull_request" else {})
+    code, _, _, summary = run_action(pushed_repo, tmp_path, event, payload, report="true")
+    assert code == 0
+    shown = "# Postmortem follow-through" in summary
+    assert shown == (event != "pull_request")
+    if shown:
+        assert "1 postmortems; 2 action items: 2 open" in summary
+
+
+def test_flag_inputs_take_true_or_false(pushed_repo, tmp_path):
+    code, stdout, _, _ = run_action(pushed_repo, tmp_path, "push", PUSH, write_back="yes")
+    assert code == 2
+    assert stdout == "::error title=postmortem-check::input write-back must be true or false, not 'yes'\n"
+
+
+def test_a_failed_write_back_push_fails_the_step(pushed_repo, tmp_path, github):
+    _git(pushed_repo["root"], "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    code, stdout, _, _ = run_action(pushed_repo, tmp_path, "push", PUSH, api_url=github.url,
+                                    github_token=github.token, create_issues="true", write_back="true")
+    assert code == 2
+    assert re.search(r"^::error title=postmortem-check::write-back: git push failed: ", stdout, re.M)
+    assert len(github.real_issues()) == 2
+
+
+def test_runner_files_are_not_written_through_links(tmp_path):
+    from postmortem_check.action import ActionError, _append, write_output
+
+    target = tmp_path / "target"
+    target.write_text("kept\n")
+    (tmp_path / "summary").symlink_to(target)
+    with pytest.raises(ActionError, match=r"job summary .*: cannot be written: is a symbolic link"):
+        _append(str(tmp_path / "summary"), "text")
+    with pytest.raises(ActionError, match=r"output file .*: cannot be written: is a symbolic link"):
+        write_output(str(tmp_path / "summary"), "files", "1")
+    assert target.read_text() == "kept\n"

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -155,6 +156,37 @@ def _fifo(where: Where) -> list[str]:
     return ["pipe.md"]
 
 
+_SECRET = "# SECRET-TITLE\n\n## Summary\n\nextraheader = c2VjcmV0 [TBD]\n"
+
+
+def _link_out(where: Where, target: str, *args: str) -> list[str]:
+    """``pm/x.md`` linking out of the tree (the run's folder): to a file beside it, or into ``.git``."""
+    if target == "outside":
+        outside = Path(tempfile.mkdtemp(prefix="outside-")) / "secret.md"
+        outside.write_text(_SECRET, "utf-8")
+        link_to = str(outside)
+    else:
+        where.write(".git/config", _SECRET)
+        link_to = "../.git/config"
+    (where.tmp / "pm").mkdir()
+    (where.tmp / "pm" / "x.md").symlink_to(link_to)
+    return [*args, "pm"]
+
+
+def _summary_link(where: Where) -> list[str]:
+    where.write("real-summary.md", "kept\n")
+    (where.tmp / "summary.md").symlink_to("real-summary.md")
+    return ["--summary", "summary.md"]
+
+
+def _config_file(where: Where, schema: str) -> list[str]:
+    if schema == "fifo.json":
+        os.mkfifo(where.tmp / "fifo.json")
+    elif schema == "big.json":
+        where.write("big.json", '{"type": "object", "x": "' + "a" * 2 * MB + '"}')
+    return _config(where, f"schema: {schema}\n")
+
+
 ROWS = [
     Row("empty-file", lambda w: [w.write("empty.md", "")], 1,
         r"^empty\.md:1:1: error missing-section file is empty; .*\nothers/"),  # one finding, then the next file
@@ -237,6 +269,28 @@ ROWS = [
         r"^postmortem-check: error: pipe\.md: not a regular file or directory$", "stderr"),
     Row("named-link-loop", lambda w: (os.symlink("loop.md", w.tmp / "loop.md"), ["loop.md"])[1], 2,
         r"^postmortem-check: error: loop\.md: a symbolic link to nothing \(broken, or a link loop\)$", "stderr"),
+    Row("link-to-a-file-outside-the-tree", lambda w: _link_out(w, "outside"), 1,
+        r"^pm/x\.md:1:1: error symlink-outside symbolic link to a file outside the repository \(or the named "
+        r"directory\); not followed$"),
+    Row("link-into-git-config", lambda w: _link_out(w, "git"), 1, r"^pm/x\.md:1:1: error symlink-outside "),
+    Row("fix-meets-a-link-out-of-the-tree", lambda w: _link_out(w, "outside", "--fix"), 1,
+        r"^pm/x\.md:1:1: error symlink-outside "),
+    Row("summary-path-is-a-link", _summary_link, 2,
+        r"^postmortem-check: error: summary summary\.md: cannot be written: is a symbolic link; not writing "
+        r"through it$", "stderr"),
+    Row("schema-dev-zero", lambda w: _config_file(w, "/dev/zero"), 2,
+        r"^postmortem-check: error: cfg\.yaml:1: /schema: schema /dev/zero cannot be read: not a regular file$",
+        "stderr", others_checked=False),
+    Row("schema-fifo", lambda w: _config_file(w, "fifo.json"), 2,
+        r"^postmortem-check: error: cfg\.yaml:1: /schema: schema fifo\.json cannot be read: not a regular file$",
+        "stderr", others_checked=False),
+    Row("schema-over-1mib", lambda w: _config_file(w, "big.json"), 2,
+        r"^postmortem-check: error: cfg\.yaml:1: /schema: schema big\.json cannot be read: larger than 1048576 "
+        r"bytes$", "stderr", others_checked=False),
+    Row("config-fifo", lambda w: (os.mkfifo(w.tmp / "cfg.yaml"), ["--config", "cfg.yaml"])[1], 2,
+        r"^postmortem-check: error: cfg\.yaml: cannot be read: not a regular file$", "stderr", others_checked=False),
+    Row("config-dev-zero", lambda w: ["--config", "/dev/zero"], 2,
+        r"^postmortem-check: error: /dev/zero: cannot be read: not a regular file$", "stderr", others_checked=False),
     Row("10000-files-in-one-directory", _many_files, 1,
         r"^many/pm09999\.md:3:19: error placeholder template placeholder \[TBD\] left in the document; "
         r"replace it with the real value\nothers/other\.md:7:1: error placeholder .*\n10001 files checked: "),
@@ -261,6 +315,7 @@ def test_bad_input(row: Row, tmp_path: Path, server: str) -> None:
     else:
         assert run.stdout == "", "a config or schema error stops the run before any file is read"
     assert not (tmp_path / "pwned").exists(), "YAML ran code"
+    assert "c2VjcmV0" not in run.stdout + run.stderr, "a file out of the tree was read"
     assert Recorder.requests == [], "a schema $ref was fetched"
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from postmortem_check.cli import main
 from tests.conftest import CORPUS, SEEDS
-from tests.robustness import ROOT, available_formats, cli
+from tests.robustness import ROOT, available_formats, cli, time_limit
 
 PACKAGE = ROOT / "postmortem_check"
 
@@ -252,3 +254,195 @@ def test_the_token_never_appears_in_output_or_logs(scenario: str, tmp_path: Path
                 assert run.returncode == 2, output
     finally:
         github.stop()
+
+
+# --- reading and writing outside the tree ---------------------------------------------------------------
+
+SECRET = "# SECRET-TITLE-7f3a\n\n## Summary\n\nextraheader = AUTHORIZATION: basic c2VjcmV0\n"
+PLAIN = "# Outage\n\n## Summary\n\nThe proxy was down.\n"
+
+
+def _tree_with_links(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository whose postmortems folder holds links out of it (a file, its own .git/config) and in it."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside.md"
+    outside.write_text(SECRET, "utf-8")
+    (repo / "pm").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / ".git" / "config").write_text(SECRET, "utf-8")
+    (repo / "pm" / "ok.md").write_text(PLAIN, "utf-8")
+    (repo / "pm" / "x.md").symlink_to(outside)
+    (repo / "pm" / "g.md").symlink_to("../.git/config")
+    (repo / "pm" / "in.md").symlink_to("ok.md")  # stays in the tree: linted
+    return repo, outside
+
+
+def test_a_link_out_of_the_tree_is_a_finding_and_is_never_read(tmp_path: Path) -> None:
+    repo, _ = _tree_with_links(tmp_path)
+    run = cli(["lint", "pm", "--format", "json", "--summary", "summary.md"], cwd=repo)
+    assert run.returncode == 1, run.stderr
+    rules = {(r["path"], f["rule"]) for r in json.loads(run.stdout)["files"] for f in r["findings"]}
+    assert ("pm/x.md", "symlink-outside") in rules and ("pm/g.md", "symlink-outside") in rules
+    assert not any(rule == "symlink-outside" for path, rule in rules if path in ("pm/in.md", "pm/ok.md"))
+    everything = run.stdout + run.stderr + (repo / "summary.md").read_text("utf-8")
+    assert "SECRET" not in everything and "c2VjcmV0" not in everything
+
+
+def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path: Path) -> None:
+    repo, outside = _tree_with_links(tmp_path)
+    run = cli(["lint", "--fix", "pm"], cwd=repo)
+    assert "Traceback" not in run.stderr
+    assert outside.read_text("utf-8") == SECRET
+    assert (repo / ".git" / "config").read_text("utf-8") == SECRET
+    assert "## Timeline" in (repo / "pm" / "ok.md").read_text("utf-8"), "a file in the tree is still fixed"
+
+
+def test_the_summary_is_not_written_through_a_link(tmp_path: Path) -> None:
+    repo, outside = _tree_with_links(tmp_path)
+    (repo / "summary.md").symlink_to(outside)
+    run = cli(["lint", "pm/ok.md", "--summary", "summary.md"], cwd=repo)
+    assert run.returncode == 2
+    assert run.stderr == ("postmortem-check: error: summary summary.md: cannot be written: "
+                          "is a symbolic link; not writing through it\n")
+    assert outside.read_text("utf-8") == SECRET
+
+
+def test_globs_never_follow_directory_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem_check.config import Config
+    from postmortem_check.discover import expand_glob
+
+    (tmp_path / "pm" / "sub").mkdir(parents=True)
+    (tmp_path / "pm" / "sub" / "a.md").write_text(PLAIN, "utf-8")
+    (tmp_path / "pm" / "self").symlink_to(".", target_is_directory=True)
+    (tmp_path / "pm" / "sub" / "up").symlink_to("..", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    with time_limit(60):
+        assert expand_glob("pm/**/*.md", Config()) == ["pm/sub/a.md"]
+
+
+def test_a_fifo_met_after_listing_is_refused_without_blocking(tmp_path: Path) -> None:
+    from postmortem_check.config import Config
+    from postmortem_check.lint import lint_file, schema_for
+
+    fifo = tmp_path / "swapped.md"
+    os.mkfifo(fifo)
+    with time_limit(30), pytest.raises(OSError, match="not a regular file"):
+        lint_file(str(fifo), schema_for(Config()), Config())
+
+
+@pytest.mark.parametrize("schema", ["/dev/zero", "fifo.json", "big.json"])
+def test_config_and_schema_files_must_be_small_regular_files(tmp_path: Path, schema: str) -> None:
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "big.json").write_text('{"type": "object", "x": "' + "a" * 2_000_000 + '"}', "utf-8")
+    (tmp_path / "c.yaml").write_text(f"schema: {schema}\n", "utf-8")
+    (tmp_path / "a.md").write_text(PLAIN, "utf-8")
+    run = cli(["lint", "--config", "c.yaml", "a.md"], cwd=tmp_path, timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    reason = "larger than 1048576 bytes" if schema == "big.json" else "not a regular file"
+    assert run.stderr == f"postmortem-check: error: c.yaml:1: /schema: schema {schema} cannot be read: {reason}\n"
+
+
+def test_an_unreadable_directory_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pm" / "locked").mkdir(parents=True)
+    (tmp_path / "pm" / "a.md").write_text(PLAIN, "utf-8")
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # what a folder without the read permission does (even for root)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.chdir(tmp_path)
+    code = main(["lint", "pm"])
+    assert code == 2
+    assert capsys.readouterr().err == "postmortem-check: error: pm/locked: cannot be read: Permission denied\n"
+
+
+def test_an_unreadable_directory_through_the_command_line(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads any folder; the in-process test covers it")
+    locked = tmp_path / "pm" / "locked"
+    locked.mkdir(parents=True)
+    (tmp_path / "pm" / "a.md").write_text(PLAIN, "utf-8")
+    locked.chmod(0)
+    try:
+        run = cli(["lint", "pm"], cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert run.returncode == 2
+    assert "postmortem-check: error: pm/locked: cannot be read: Permission denied\n" in run.stderr
+
+
+# --- output streams, new --title, escaping ---------------------------------------------------------------
+
+def _entry(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from postmortem_check.cli import run; run()", *args]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "INPUT_"))}
+    return {**base, "PYTHONPATH": str(ROOT), **extra}
+
+
+def _many(tmp_path: Path) -> Path:
+    folder = tmp_path / "pm"
+    folder.mkdir()
+    for number in range(60):
+        (folder / f"pm{number:03d}.md").write_text("# x\n\n[TBD]\n" * 40, "utf-8")
+    return folder
+
+
+def test_closed_standard_output_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(PLAIN, "utf-8")
+    command = " ".join(f"'{part}'" for part in _entry("lint", "a.md")) + " >&-"
+    run = subprocess.run(["sh", "-c", command], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2
+    assert run.stderr == "postmortem-check: error: standard output is closed\n"
+
+
+def test_full_standard_output_is_one_clear_line(tmp_path: Path) -> None:
+    _many(tmp_path)
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(_entry("lint", "pm"), cwd=tmp_path, env=_env(), stdout=full,
+                             stderr=subprocess.PIPE, text=True, timeout=300)
+    assert run.returncode == 2
+    assert run.stderr == "postmortem-check: error: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_a_closed_pipe_exits_as_a_pipe_expects(tmp_path: Path, locale: str) -> None:
+    _many(tmp_path)
+    env = _env(LC_ALL=locale, PYTHONCOERCECLOCALE="0", PYTHONUTF8="0" if locale == "C" else "1")
+    with subprocess.Popen(_entry("lint", "pm"), cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.readline()
+        child.stdout.close()  # what ``| head -1`` does
+        stderr = child.stderr.read()
+        code = child.wait(timeout=300)
+    assert code == 141, stderr
+    assert stderr == b""
+
+
+@pytest.mark.parametrize("title, locale", [(b"Caf\xe9", "C.UTF-8"), ("Café".encode(), "C")])
+def test_new_refuses_a_title_that_is_not_text_before_writing(tmp_path: Path, title: bytes, locale: str) -> None:
+    env = _env(LC_ALL=locale, PYTHONCOERCECLOCALE="0", PYTHONUTF8="0")
+    command = [os.fsencode(part) for part in _entry("new", "-o", "pm.md", "--title")] + [title]
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith(b"postmortem-check: error: --title is not valid UTF-8 text"), run.stderr
+    assert b"Traceback" not in run.stderr
+    assert not (tmp_path / "pm.md").exists(), "no empty file left to block the next new"
+
+
+def test_bidi_and_escape_in_names_and_text_are_escaped_in_summary_and_annotations(tmp_path: Path) -> None:
+    name = "a\u202eb\x1b[2Jc.md"
+    (tmp_path / name).write_text("# T\u202eitle\x1b]0;x\x07\n\n## Summary\n\n[TBD] \u2066x\n", "utf-8")
+    run = cli(["lint", name, "--format", "github", "--summary", "summary.md"], cwd=tmp_path)
+    assert run.returncode == 1
+    summary = (tmp_path / "summary.md").read_text("utf-8")
+    for output in (run.stdout, summary):
+        assert not any(char in output for char in "\u202e\u2066\x1b\x07"), output
+    assert "file=a\\u202eb\\x1b[2Jc.md," in run.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from ..console import printable
 from ..findings import Finding, Severity
 from ..results import FileResult, Totals
 
@@ -30,7 +31,7 @@ def annotation(finding: Finding) -> str:
     if not os.path.isabs(path):
         path = os.path.normpath(path).replace(os.sep, "/")
     properties = {
-        "file": path,
+        "file": printable(path),  # ESC and bidi overrides in a name shown as escapes
         "line": str(finding.line),
         "col": str(finding.column),
         "title": f"postmortem-check {finding.rule}",

@@ -16,13 +16,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..action_items import ActionItem
+from ..console import printable
+from ..errors import UserError
+from ..files import open_for_writing
 from ..findings import RULES
 from ..issues.scope import skip_reason
 from ..results import FileResult, Totals, plural
 from .gitlab import repository_path
 
 LIMIT = 1024 * 1024 - 24 * 1024  # a margin under GitHub's 1 MiB per step, for whatever else the step writes
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _SHA = re.compile(r"[0-9a-fA-F]{7,64}")
 _SERVER = re.compile(r"https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~/-]*)?")
@@ -32,7 +34,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$])")  # md() never starts a line, so - +
 
 def md(text: object) -> str:
     """Text safe inside Markdown (and a table cell): one line, HTML escaped, Markdown punctuation escaped."""
-    flat = " ".join(_SURROGATE.sub("\ufffd", str(text)).split())  # a non-UTF-8 file name cannot be written
+    flat = printable(" ".join(str(text).split()))  # ESC, bidi overrides, non-UTF-8 name bytes as escapes
     return _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False)).replace("@", "@\u200b")
 
 
@@ -150,8 +152,12 @@ class SummaryReporter:
         except OSError:
             used = 0
         text = self.render(totals, max(0, self.limit - used))
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open_for_writing(self.path, append=True) as handle:  # never through a link
+                handle.write(text)
+        except OSError as error:
+            raise UserError(f"summary {self.path}: cannot be written: {error.strerror or error}") from None
+
 
 
 def _issue_cell(issue: Mapping[str, object] | None) -> str:

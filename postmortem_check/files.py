@@ -1,0 +1,78 @@
+"""File access that stays inside the tree asked for: regular files opened without blocking and read with a
+size cap, symbolic links that leave the tree refused, and report files written without following a link."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import TextIO
+
+CONFIG_MAX_BYTES = 1024 * 1024  # a config file or a schema file larger than this is refused
+
+
+class NotRegularFile(OSError):
+    """The path is not a regular file (a FIFO, a device, a directory) or is larger than allowed."""
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def boundary(path: str, base: str | None = None) -> str:
+    """The tree a file may lie in: the working directory (the repository) for a path under it, else the
+    folder ``base`` named on the command line, else the file's own folder."""
+    full = os.path.abspath(path)
+    cwd = os.path.abspath(os.curdir)
+    if _inside(full, cwd):
+        return os.path.realpath(cwd)
+    return os.path.realpath(base if base is not None else os.path.dirname(full))
+
+
+def escapes_tree(path: str, base: str | None = None) -> bool:
+    """Whether ``path`` reaches, through a symbolic link, a file outside its tree (``boundary``) or inside
+    a ``.git`` folder (its ``config`` can hold the checkout's token)."""
+    target, root = os.path.realpath(path), boundary(path, base)
+    if not _inside(target, root):
+        return True
+    inside = os.path.relpath(target, root).split(os.sep)
+    return ".git" in inside and ".git" not in os.path.relpath(os.path.abspath(path), root).split(os.sep)
+
+
+def read_regular(path: str | Path, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of a regular file and its size, opened without blocking (a FIFO swapped
+    in after listing never hangs) and checked after opening. NotRegularFile for anything else."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        if info.st_size > limit:
+            return b"", info.st_size
+        data = handle.read(limit + 1)
+        return data, len(data)
+
+
+def read_capped_text(path: str | Path, limit: int = CONFIG_MAX_BYTES) -> str:
+    """A regular UTF-8 file of at most ``limit`` bytes (config and schema files); OSError or
+    UnicodeDecodeError otherwise."""
+    data, size = read_regular(path, limit)
+    if size > limit:
+        raise NotRegularFile(errno.EFBIG, f"larger than {limit} bytes")
+    return data.decode("utf-8")
+
+
+def open_for_writing(path: str | Path, append: bool = False) -> TextIO:
+    """A report file opened for writing (truncated unless ``append``) without following a symbolic link at
+    ``path`` (OSError "is a symbolic link" then) and without blocking on a FIFO that nobody reads."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    flags |= os.O_APPEND if append else os.O_TRUNC
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP or os.path.islink(path):
+            raise OSError(errno.ELOOP, "is a symbolic link; not writing through it", str(path)) from None
+        raise
+    os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "w", encoding="utf-8")
