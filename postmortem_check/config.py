@@ -14,7 +14,6 @@ from typing import Any
 
 from .document import load_yaml, yaml_error_line
 from .errors import UserError
-from .schema import BUILTIN_SCHEMAS, packaged_text
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
 PYPROJECT = "pyproject.toml"
@@ -235,6 +234,8 @@ def _schema_problems(path: Path, data: dict[str, Any], lines: dict[str, int]) ->
 
 
 def _schema_path(path: Path, schema: str) -> str:
+    from .schema import BUILTIN_SCHEMAS
+
     if schema not in BUILTIN_SCHEMAS and not Path(schema).is_absolute():
         return str(path.parent / schema)
     return schema
@@ -242,7 +243,9 @@ def _schema_path(path: Path, schema: str) -> str:
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; a ConfigError lists every problem with its line."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # only when there is a config file to validate
+
+    from .schema import packaged_text
 
     data, lines = _read(path)
     if data is None:
