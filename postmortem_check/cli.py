@@ -72,6 +72,8 @@ def _lint_arguments(lint: argparse.ArgumentParser) -> None:
                       help="first insert each missing required section as an empty heading, then lint")
     lint.add_argument("--jobs", type=_positive_int, metavar="N",
                       help="worker processes for large runs (default: one per CPU; 1 for none)")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="lint every file again, neither reading nor writing .postmortem-check-cache/")
 
 
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
@@ -79,6 +81,10 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
     from .report import make_reporter
 
     config = _configured(args)
+    if args.no_cache:
+        from dataclasses import replace
+
+        config = replace(config, cache=False)
     if args.fix and not _fix_paths(args.paths, config, console):
         return ExitCode.ERROR
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")

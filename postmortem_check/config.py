@@ -43,6 +43,7 @@ class Config:
     issues: dict[str, Any] = field(default_factory=dict)
     draft: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, int] = field(default_factory=dict)
+    cache: bool = True
 
 
 def _escaped(text: str) -> str:
@@ -285,4 +286,5 @@ def load_config(path: Path) -> Config:
         issues=dict(data.get("issues", {})),
         draft=dict(data.get("draft", {})),
         quality=dict(data.get("quality", {})),
+        cache=bool(data.get("cache", True)),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
@@ -16,6 +17,9 @@ from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
 from .suppress import adjust_findings
 from .validate import validate
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 __all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for"]
 
@@ -73,8 +77,9 @@ def lint_text(text: str, config: Config | None = None, path: str = "<text>") -> 
     return lint_document(decode(path, text.encode("utf-8")), schema_for(config), config)
 
 
-def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
-    """Read one file and lint it; an I/O problem raises OSError for the caller to report."""
+def lint_file(path: str, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> FileResult:
+    """Read one file and lint it (or take its result from ``cache``, keyed by everything that can change it);
+    an I/O problem raises OSError for the caller to report."""
     size = os.stat(path).st_size
     if size > config.max_file_size:
         finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
@@ -82,6 +87,17 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
         return FileResult(path, schema.name, _apply_severities([finding], config))
     with open(path, "rb") as handle:
         data = handle.read(config.max_file_size + 1)
+    template_lines = template_lines_for(path)
+    key = None
+    if cache is not None:
+        from .cache import result_key
+
+        key = result_key(path, data, template_lines, schema, config)
+        if (cached := cache.get(key, path)) is not None:
+            return cached
     document = decode(path, data)
-    document.template_lines = template_lines_for(path)
-    return lint_document(document, schema, config)
+    document.template_lines = template_lines
+    result = lint_document(document, schema, config)
+    if cache is not None and key is not None:
+        cache.put(key, result)
+    return result
