@@ -31,7 +31,11 @@ _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "pri
 
 def cache_folder(config: Config) -> Path:
     """``.postmortem-check-cache`` at the project root (the config file's folder, else the working
-    directory); ``$XDG_CACHE_HOME/postmortem-check`` (default ``~/.cache``) when that folder cannot be written."""
+    directory); ``$XDG_CACHE_HOME/postmortem-check`` (default ``~/.cache``) when that folder cannot be written;
+    ``$POSTMORTEM_CHECK_CACHE_DIR`` when it is set."""
+    chosen = os.environ.get("POSTMORTEM_CHECK_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
     root = config.path.parent if config.path is not None else Path.cwd()
     if os.access(root / FOLDER if (root / FOLDER).is_dir() else root, os.W_OK):
         return root / FOLDER

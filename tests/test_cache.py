@@ -24,6 +24,7 @@ DOC = "# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Time
 def linted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
     """Run in ``tmp_path`` (where the cache goes) and record each file actually linted, not taken from the cache."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("POSTMORTEM_CHECK_CACHE_DIR", raising=False)  # the project folder, as by default
     seen: list[str] = []
     real = lint_module.lint_document
 
@@ -67,6 +68,14 @@ def test_an_unchanged_file_is_not_linted_again_and_a_changed_one_is(linted: list
     Path("pm.md").write_text(DOC + "- 10:05 fixed\n", "utf-8")
     _lint(capsys, "pm.md", "other.md")
     assert linted[2:] == ["pm.md"]
+
+
+def test_the_cache_folder_can_be_chosen(linted: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTMORTEM_CHECK_CACHE_DIR", str(tmp_path / "elsewhere"))
+    Path("pm.md").write_text(DOC, "utf-8")
+    assert _lint(capsys, "pm.md") == _lint(capsys, "pm.md") and linted == ["pm.md"]
+    assert not Path(FOLDER).exists() and len(list((tmp_path / "elsewhere").glob("*/*.json"))) == 1
 
 
 def test_a_changed_config_schema_or_referenced_file_misses(linted: list[str],
