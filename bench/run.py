@@ -10,6 +10,8 @@ then reports in one run, as a table (and as JSON with ``--json``):
 - the floor: the same files only read and block-parsed by mistune, in one process;
 - markdownlint-cli2 with only MD043 (required headings: our default schema's sections), when installed
   (``--markdownlint`` or on PATH; skipped otherwise), and the ratio ours / theirs;
+- each size cold (no cache) and warm (every file unchanged, results from the cache), and the same on the
+  real repositories of ../shared/realrepos when present; ``postmortem-check --version``;
 - peak RSS of the lint process at 200 files and at the largest size;
 - import time of the lint path (``python -X importtime``), which optional modules lint imported
   (PyGithub and requests must not be among them), and a bare ``python -c pass``;
@@ -29,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +93,18 @@ def run_child(
 
 
 def timed(
-    command: list[str], repeat: int, cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)
+    command: list[str], repeat: int, cwd: Path | None = None, ok: tuple[int, ...] = (0, 1),
+    before: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """The median of ``repeat`` runs (after one warm-up run for short commands)."""
+    """The median of ``repeat`` runs (after one warm-up run for short commands); ``before`` runs before each."""
+    def one() -> tuple[float, int, float]:
+        if before is not None:
+            before()
+        return run_child(command, cwd, ok)
+
     if repeat > 1:
-        run_child(command, cwd, ok)  # warm the page cache and the .pyc files
-    runs = [run_child(command, cwd, ok) for _ in range(repeat)]
+        one()  # warm the page cache and the .pyc files
+    runs = [one() for _ in range(repeat)]
     times = [t for t, _, _ in runs]
     return {
         "seconds": statistics.median(times),
@@ -278,10 +287,18 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         row = runs.get(size)
         return row["ours_s"] / row[key] if row and row.get(key) else None
 
-    add("1 file: ours / markdownlint-cli2", ratio(1, "markdownlint_s"), 0.5)
-    add("1 file: ours / python -c pass", runs[1]["ours_s"] / python if 1 in runs else None, 2.5)
-    add("2,000 files: ours / markdownlint-cli2", ratio(2000, "markdownlint_s"), 0.33)
-    add("2,000 files: ours / parse floor", ratio(2000, "floor_s"), 1.5)
+    def warm(size: int, key: str) -> float | None:
+        row = runs.get(size)
+        return row["warm_s"] / row[key] if row and row.get(key) else None
+
+    add("1 file cold: ours / markdownlint-cli2", ratio(1, "markdownlint_s"), 0.3)
+    add("1 file cold: ours / python -c pass", runs[1]["ours_s"] / python if 1 in runs else None, 8)
+    add("1 file warm: ours / python -c pass", runs[1]["warm_s"] / python if 1 in runs else None, 2.5)
+    add("2,000 files cold: ours / markdownlint-cli2", ratio(2000, "markdownlint_s"), 0.25)
+    row = runs.get(2000)
+    add("2,000 files cold: CPU ours / parse floor", row["ours_cpu_s"] / row["floor_cpu_s"] if row else None, 2)
+    add("2,000 files warm: ours / markdownlint-cli2", warm(2000, "markdownlint_s"), 0.03)
+    add("--version / python -c pass", result["version_s"] / python, 2)
     both = 2000 in runs and 20000 in runs
     add(
         "20,000 files / 2,000 files (time)",
@@ -316,7 +333,7 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     header = (
         f"{'files':>6} {'KiB':>8} {'ours s':>8} {'files/s':>9} {'floor s':>8} {'ours/floor':>10} "
-        f"{'mdl s':>8} {'ours/mdl':>8} {'ours cpu s':>10}"
+        f"{'mdl s':>8} {'ours/mdl':>8} {'ours cpu s':>10} {'warm s':>8}"
     )
     lines += [header, "-" * len(header)]
     for row in result["runs"]:
@@ -326,10 +343,13 @@ def table(result: dict[str, Any]) -> str:
             f"{row['files']:>6} {row['kib']:>8.0f} {row['ours_s']:>8.3f} {row['ours_files_per_s']:>9.0f} "
             f"{floor:>8.3f} {row['ours_s'] / floor:>10.2f} "
             + (f"{mdl:>8.3f} {row['ours_s'] / mdl:>8.2f}" if mdl else f"{'-':>8} {'-':>8}")
-            + f" {row['ours_cpu_s']:>10.3f}"
+            + f" {row['ours_cpu_s']:>10.3f} {row['warm_s']:>8.3f}"
         )
     lines.append("")
-    lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms")
+    lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms; "
+                 f"postmortem-check --version: {result['version_s'] * 1000:.1f} ms")
+    for name, real in result.get("realrepos", {}).items():
+        lines.append(f"{name}: {real['files']} files, cold {real['cold_s']:.3f} s, warm {real['warm_s']:.3f} s")
     for size, kib in result["peak_rss_kib"].items():
         lines.append(f"peak RSS of lint at {size} files: {kib / 1024:.1f} MiB")
     imports = result["imports"]
@@ -346,15 +366,25 @@ def table(result: dict[str, Any]) -> str:
         + ", ".join(f"{stage} {ms:.3f}" for stage, ms in result["stages_ms_per_file"].items())
     )
     lines.append("")
-    lines.append(f"{'target':<42} {'ratio':>7} {'limit':>6}  result")
+    lines.append(f"{'target':<44} {'ratio':>7} {'limit':>6}  result")
     for target in result["targets"]:
         value = "-" if target["ratio"] is None else f"{target['ratio']:.3f}"
         verdict = "not measured" if target["met"] is None else ("met" if target["met"] else "NOT MET")
-        lines.append(f"{target['target']:<42} {value:>7} {target['limit']:>6}  {verdict}")
+        lines.append(f"{target['target']:<44} {value:>7} {target['limit']:>6}  {verdict}")
     return "\n".join(lines)
 
 
 # -------------------------------------------------------------------------------------------------- main
+
+
+REALREPOS = Path(__file__).resolve().parent.parent.parent / "shared" / "realrepos"
+
+
+def real_repositories() -> list[tuple[str, Path]]:
+    """The real repositories' postmortem folders beside the checkout (../shared/realrepos), when present."""
+    if not REALREPOS.is_dir():
+        return []
+    return [(p.name, p) for p in sorted(REALREPOS.iterdir()) if p.is_dir() and "__" in p.name]
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -416,13 +446,20 @@ def main(argv: list[str] | None = None) -> int:
         floor_script = root / "floor.py"
         floor_script.write_text(FLOOR_SCRIPT, encoding="utf-8")
         result["python_pass_s"] = timed([sys.executable, "-c", "pass"], 10)["seconds"]
+        result["version_s"] = timed([*lint, "--version"], 10, ok=(0,))["seconds"]
+        cache = root / ".postmortem-check-cache"  # the runs start in root, so the cache is kept here
+
+        def clear_cache() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
         result["parallel_capacity_at_start"] = parallel_capacity()
         result["peak_rss_kib"] = {}
         for size in sizes:
             repeat = args.repeat or (5 if size <= 100 else 3 if size <= 2000 else 1)
             target = str(files[0]) if size == 1 else str(sets[size])
             print(f"{size} files: postmortem-check ...", file=sys.stderr)
-            ours = timed([*lint, "lint", target], repeat)
+            ours = timed([*lint, "lint", target], repeat, cwd=root, before=clear_cache)  # cold: no cache
+            warm = timed([*lint, "lint", target], max(repeat, 3), cwd=root)  # the first run fills the cache
             row: dict[str, Any] = {
                 "files": size,
                 "kib": sum(p.stat().st_size for p in files[:size]) / 1024,
@@ -430,11 +467,13 @@ def main(argv: list[str] | None = None) -> int:
                 "ours_runs": ours["runs"],
                 "ours_files_per_s": size / ours["seconds"],
                 "ours_cpu_s": ours["cpu_seconds"],
+                "warm_s": warm["seconds"],
             }
             if size in memory_sizes:
                 result["peak_rss_kib"][str(size)] = ours["peak_rss_kib"]
             print(f"{size} files: parse floor ...", file=sys.stderr)
-            row["floor_s"] = timed([sys.executable, str(floor_script), str(sets[size])], repeat)["seconds"]
+            floor = timed([sys.executable, str(floor_script), str(sets[size])], repeat)
+            row["floor_s"], row["floor_cpu_s"] = floor["seconds"], floor["cpu_seconds"]
             if markdownlint:
                 print(f"{size} files: markdownlint-cli2 ...", file=sys.stderr)
                 mdl = timed([markdownlint, files[0].name if size == 1 else "*.md"], repeat, cwd=sets[size])
@@ -442,7 +481,15 @@ def main(argv: list[str] | None = None) -> int:
             result["runs"].append(row)
         for size in memory_sizes:
             if str(size) not in result["peak_rss_kib"]:
-                result["peak_rss_kib"][str(size)] = run_child([*lint, "lint", str(sets[size])])[1]
+                clear_cache()
+                result["peak_rss_kib"][str(size)] = run_child([*lint, "lint", str(sets[size])], root)[1]
+        result["realrepos"] = {}
+        for name, folder in real_repositories():
+            print(f"{name}: cold and warm ...", file=sys.stderr)
+            cold = timed([*lint, "lint", str(folder)], 3, cwd=root, before=clear_cache)
+            warm_run = timed([*lint, "lint", str(folder)], 3, cwd=root)
+            count = sum(1 for p in folder.rglob("*") if p.suffix in (".md", ".markdown"))
+            result["realrepos"][name] = {"files": count, "cold_s": cold["seconds"], "warm_s": warm_run["seconds"]}
         print("import profile and stage timings ...", file=sys.stderr)
         result["imports"] = import_profile(files[0])
         result["stages_ms_per_file"] = stage_timings(root / "all", min(count, 2000))

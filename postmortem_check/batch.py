@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .discover import expand_paths
 from .lint import lint_file, schema_for
 from .results import FileResult
 from .schema import LoadedSchema
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start
 _CHUNK = 32  # files per task sent to a worker
@@ -37,12 +41,21 @@ def _items(paths: Iterable[str], config: Config) -> Iterator[_Item]:
     yield from ((None, problem) for problem in met)
 
 
-def _outcome(item: _Item, schema: LoadedSchema, config: Config) -> _Outcome:
+def _cache(config: Config) -> ResultCache | None:
+    """The result cache for this config, unless it is switched off (``cache: false``, ``--no-cache``)."""
+    if not config.cache:
+        return None
+    from .cache import ResultCache, cache_folder
+
+    return ResultCache(cache_folder(config))
+
+
+def _outcome(item: _Item, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> _Outcome:
     path, problem = item
     if path is None:
         return None, problem
     try:
-        return lint_file(path, schema, config), None
+        return lint_file(path, schema, config, cache), None
     except OSError as error:
         return None, f"{path}: cannot be read: {error.strerror or error}"
 
@@ -60,7 +73,8 @@ def _lint_chunk(chunk: list[_Item]) -> list[_Outcome]:
     assert _worker_config is not None
     config = _worker_config
     schema = schema_for(config)
-    return [_outcome(item, schema, config) for item in chunk]
+    cache = _cache(config)
+    return [_outcome(item, schema, config, cache) for item in chunk]
 
 
 def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
@@ -115,7 +129,8 @@ def lint_paths(
     if files >= PARALLEL_THRESHOLD:
         outcomes: Iterator[_Outcome] = _lint_parallel(chain(first, items), config, jobs)
     else:
-        outcomes = (_outcome(item, schema, config) for item in chain(first, items))
+        cache = _cache(config)
+        outcomes = (_outcome(item, schema, config, cache) for item in chain(first, items))
     for result, problem in outcomes:
         if problem is not None:
             problems.append(problem)

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .app import load_configuration, loaded_schema, run_lint
-from .config import Config
 from .console import Console, printable
 from .errors import ExitCode, FailOn, UserError
-from .report import FORMATS, Reporter, make_reporter
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .report import Reporter
+
+# The pipeline (app, config, report, schema) is imported by the command that runs, never for --version or
+# --help: a command line that only asks for those must start as fast as the interpreter allows.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,12 +53,16 @@ def schema_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _configured(args: argparse.Namespace) -> Config:
+    from .app import load_configuration
+
     return load_configuration(args.config, args.schema)
 
 
 # --- lint -----------------------------------------------------------------------------------------------
 
 def _lint_arguments(lint: argparse.ArgumentParser) -> None:
+    from .report import FORMATS
+
     lint.add_argument("paths", nargs="+", metavar="PATH",
                       help="files, directories or glob patterns ('postmortems/**/*.md') to lint; - for standard input")
     schema_arguments(lint)
@@ -73,6 +83,8 @@ def _lint_arguments(lint: argparse.ArgumentParser) -> None:
     lint.add_argument("-q", "--quiet", action="store_true", help="print the findings only, no closing line")
     lint.add_argument("--statistics", action="store_true",
                       help="print the number of findings of each rule (text format)")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="lint every file again, neither reading nor writing .postmortem-check-cache/")
 
 
 def _lint_inputs(args: argparse.Namespace, config: Config, console: Console) -> list[str]:
@@ -91,6 +103,7 @@ def _lint_inputs(args: argparse.Namespace, config: Config, console: Console) -> 
 
 def _reporters(args: argparse.Namespace, fmt: str) -> list[Reporter]:
     """The output format's reporter (text with its options), the progress line, and the summary."""
+    from .report import make_reporter
     from .report.text import ProgressReporter, TextReporter, use_color, use_progress
 
     if args.statistics and fmt != "text":
@@ -125,11 +138,13 @@ def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
 
 
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
-    from .app import run_lint_stdin
+    from .app import run_lint, run_lint_stdin
 
     config = _configured(args)
     if args.exclude:
         config = replace(config, exclude=(*config.exclude, *args.exclude))
+    if args.no_cache:
+        config = replace(config, cache=False)
     paths = _lint_inputs(args, config, console)
     if args.fix and not _fix_paths(paths, config, console):
         return ExitCode.ERROR
@@ -148,6 +163,7 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
 
 def _fix_paths(paths: Sequence[str], config: Config, console: Console) -> bool:
     """``lint --fix``: insert missing sections and say so on stderr; False if a file could not be written."""
+    from .app import loaded_schema
     from .discover import expand_paths
     from .fix import fix_file
 
@@ -198,6 +214,7 @@ def _check_title(title: str, to_stdout: bool) -> None:
 
 
 def _run_new(args: argparse.Namespace, console: Console) -> int:
+    from .app import loaded_schema
     from .authoring import check_date, skeleton
 
     config = _configured(args)
@@ -226,6 +243,7 @@ def _run_new(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_rules(args: argparse.Namespace, console: Console) -> int:
+    from .app import loaded_schema
     from .authoring import rules_text
 
     config = _configured(args)
@@ -299,14 +317,23 @@ COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Run]] 
 ]
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (its first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser. Given ``argv``, only the command it names gets its arguments (and their imports): the
+    others can never be parsed in this run, and ``--help`` lists them by name and help alone."""
+    chosen = None if argv is None else _chosen_command(argv)
     parser = _Parser(prog="postmortem-check", description="Keep incident postmortems honest.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for name, help_text, add_arguments, run in COMMANDS:
         sub = commands.add_parser(name, help=help_text)
-        add_arguments(sub)
+        if argv is None or name == chosen:
+            add_arguments(sub)
         sub.set_defaults(run=run)
     return parser
 
@@ -315,7 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     console = Console()
     try:
-        args = _build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = _build_parser(words).parse_args(words)
         code: int = args.run(args, console)
         return int(code)
     except UserError as error:
@@ -378,4 +406,5 @@ def run() -> None:
         _silence_stdout()
         Console().error(f"cannot write to standard output: {error.strerror or error}")
         code = ExitCode.ERROR
+    gc.freeze()  # the process ends here: interpreter teardown need not walk everything the run built
     raise SystemExit(code)

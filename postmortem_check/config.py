@@ -15,7 +15,6 @@ from typing import Any
 from .document import load_yaml, yaml_error_line
 from .errors import UserError
 from .files import read_capped_text
-from .schema import BUILTIN_SCHEMAS, packaged_text
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
 PYPROJECT = "pyproject.toml"
@@ -45,6 +44,7 @@ class Config:
     issues: dict[str, Any] = field(default_factory=dict)
     draft: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, int] = field(default_factory=dict)
+    cache: bool = True
 
 
 def _escaped(text: str) -> str:
@@ -237,6 +237,8 @@ def _schema_problems(path: Path, data: dict[str, Any], lines: dict[str, int]) ->
 
 
 def _schema_path(path: Path, schema: str) -> str:
+    from .schema import BUILTIN_SCHEMAS
+
     if schema not in BUILTIN_SCHEMAS and not Path(schema).is_absolute():
         return str(path.parent / schema)
     return schema
@@ -244,7 +246,9 @@ def _schema_path(path: Path, schema: str) -> str:
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; a ConfigError lists every problem with its line."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # only when there is a config file to validate
+
+    from .schema import packaged_text
 
     data, lines = _read(path)
     if data is None:
@@ -284,4 +288,5 @@ def load_config(path: Path) -> Config:
         issues=dict(data.get("issues", {})),
         draft=dict(data.get("draft", {})),
         quality=dict(data.get("quality", {})),
+        cache=bool(data.get("cache", True)),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
 from .document import Document, decode, template_lines_for
@@ -15,6 +17,9 @@ from .results import FileResult
 from .schema import LoadedSchema, schema_with_word_bounds
 from .suppress import adjust_findings
 from .validate import validate
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 __all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for", "too_large"]
 
@@ -79,9 +84,10 @@ def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> Fil
     return FileResult(path, schema.name, _apply_severities([finding], config))
 
 
-def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
-    """Read one file and lint it; an I/O problem (not a regular file included) raises OSError for the
-    caller to report. A symbolic link out of the tree is a finding and is not read."""
+def lint_file(path: str, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> FileResult:
+    """Read one file and lint it (or take its result from ``cache``, keyed by everything that can change it);
+    an I/O problem (not a regular file included) raises OSError for the caller to report. A symbolic link
+    out of the tree is a finding and is not read."""
     if escapes_tree(path):
         finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
                           "symbolic link to a file outside the repository (or the named directory); not followed")
@@ -89,6 +95,17 @@ def lint_file(path: str, schema: LoadedSchema, config: Config) -> FileResult:
     data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:
         return too_large(path, size, schema, config)
+    template_lines = template_lines_for(path)
+    key = None
+    if cache is not None:
+        from .cache import result_key
+
+        key = result_key(path, data, template_lines, schema, config)
+        if (cached := cache.get(key, path)) is not None:
+            return cached
     document = decode(path, data)
-    document.template_lines = template_lines_for(path)
-    return lint_document(document, schema, config)
+    document.template_lines = template_lines
+    result = lint_document(document, schema, config)
+    if cache is not None and key is not None:
+        cache.put(key, result)
+    return result

@@ -107,6 +107,32 @@ def _typo_of(key: list[str], variant: list[str]) -> bool:
     return True
 
 
+def _fuzzy_keys(words_count: int, first: str) -> tuple[tuple[int, str], ...]:
+    """Where a variant starting with ``first`` is filed. One edit in a word of at least ``_TYPO_MIN`` (> 6)
+    letters leaves its first three or its last three letters as they were, so a heading's first word shares
+    one of these keys with every variant it can be a typo of."""
+    return (words_count, "=" + first), (words_count, "<" + first[:3]), (words_count, ">" + first[-3:])
+
+
+def _fuzzy_index(fuzzy: list[tuple[list[str], list[str]]]) -> dict[tuple[int, str], list[int]]:
+    index: dict[tuple[int, str], list[int]] = {}
+    for position, (words, _) in enumerate(fuzzy):
+        keys = _fuzzy_keys(len(words), words[0]) if len(words[0]) >= _TYPO_MIN else ((len(words), "=" + words[0]),)
+        for key in keys:
+            index.setdefault(key, []).append(position)
+    return index
+
+
+def _fuzzy_candidates(index: dict[tuple[int, str], list[int]], words: list[str]) -> list[int]:
+    """Positions of the variants a heading of ``words`` can be a typo of, in the vocabulary's order."""
+    if not words:
+        return []
+    found: set[int] = set()
+    for key in _fuzzy_keys(len(words), words[0]):
+        found.update(index.get(key, ()))
+    return sorted(found)
+
+
 EXACT, FUZZY, PREFIX = 3, 2, 1
 _CACHE_SIZE = 20_000
 
@@ -126,6 +152,8 @@ class Vocabulary:
         # variants with a word long enough for a typo, as words
         self._fuzzy = [(variant.split(), ids) for variant, ids in self.variants.items()
                        if max(len(word) for word in variant.split()) >= _TYPO_MIN]
+        self._fuzzy_index = _fuzzy_index(self._fuzzy)
+        self._longest = max((len(variant) for variant in self.variants), default=0)
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}  # by heading as written
 
     def match(self, heading: str) -> tuple[tuple[str, ...], int]:
@@ -143,7 +171,8 @@ class Vocabulary:
         if key in self.variants:
             return tuple(self.variants[key]), EXACT
         words = key.split()
-        for variant_words, ids in self._fuzzy:
+        for position in _fuzzy_candidates(self._fuzzy_index, words):
+            variant_words, ids = self._fuzzy[position]
             if _typo_of(words, variant_words):
                 return tuple(ids), FUZZY
         # "X and Y" naming two known sections
@@ -167,20 +196,22 @@ class Vocabulary:
     def _prefix(self, key: str) -> tuple[tuple[str, ...], int]:
         """The longest variant the heading starts with, followed by an annotation or a few words that name
         no other section ("Root cause of the outage"; not "Details of the fix")."""
-        best: tuple[str, ...] = ()
-        best_len = 0
-        for variant, ids in self.variants.items():
-            if len(variant) <= best_len or not key.startswith(variant) or len(key) == len(variant):
+        # only the key's own beginnings can be variants: looked up from the longest, the first that qualifies
+        # is the longest variant (two variants of one length cannot both begin the key)
+        for size in range(min(len(key) - 1, self._longest), 0, -1):
+            variant = key[:size]
+            ids = self.variants.get(variant)
+            if ids is None:
                 continue
-            tail = key[len(variant):]
+            tail = key[size:]
             if tail[0] != " " and not _ANNOTATION.match(tail):
                 continue  # the variant ends inside a word
             tail = tail.strip()
             if tail not in _QUALIFIERS and not _ANNOTATION.match(tail) and (
                     len(tail.split()) > _MAX_TAIL_WORDS or self._names_other(tail, ids)):
                 continue
-            best, best_len = tuple(ids), len(variant)
-        return (best, PREFIX) if best else ((), 0)
+            return tuple(ids), PREFIX
+        return (), 0
 
     def _names_other(self, tail: str, ids: list[str]) -> bool:
         """True when some run of words in ``tail`` is a variant of another section."""

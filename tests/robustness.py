@@ -61,6 +61,34 @@ def cli(args: list[str], cwd: Path, timeout: float = 300, env: dict[str, str] | 
     )
 
 
+_BATCH = """
+import io, json, sys
+from postmortem_check.cli import main
+runs = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = main(args)
+    finally:
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    runs.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(runs))
+"""
+
+
+def cli_batch(runs: list[list[str]], cwd: Path, timeout: float = 300, env: dict[str, str] | None = None,
+              ) -> list[tuple[int, str, str]]:
+    """``postmortem-check ARGS`` for each ARGS of ``runs``, one after the other in one real process (one
+    interpreter start for many runs): each run's exit code, stdout and stderr."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "INPUT_"))}
+    full_env = {**base, "PYTHONPATH": str(ROOT), **(env or {})}
+    done = subprocess.run([sys.executable, "-c", _BATCH, json.dumps(runs)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return [(int(code), out, err) for code, out, err in json.loads(done.stdout)]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Rendering through every output format that exists on this branch.
 

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
               "issues.actions"}),  # "": __version__
     ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
               "validate", "results", "discover", "template_text", "suppress", "quality", "placeholders",
-              "followup", "followup.facts", "followup.times"}),
+              "followup", "followup.facts", "followup.times", "cache"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",
                                 "report.summary", "report.gitlab", "report.junit", "followup.figures",
                                 "followup.svg", "followup.render", "issues.errors",

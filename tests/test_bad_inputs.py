@@ -341,7 +341,7 @@ def test_file_deleted_while_the_command_line_runs(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.md").write_text(OTHER, "utf-8")
-    (folder / "b.md").write_text(_big(2 * MB), "utf-8")  # takes a few seconds: time to delete c.md
+    (folder / "b.md").write_text(_big(MB // 2), "utf-8")  # takes a while: time to delete c.md
     (folder / "c.md").write_text(OTHER, "utf-8")
     (folder / "d.md").write_text(OTHER, "utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_ACTIONS": ""}

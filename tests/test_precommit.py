@@ -1,4 +1,5 @@
-"""The pre-commit hook for real: ``pre-commit try-repo`` on this repository inside a temporary git repository."""
+"""The pre-commit hook for real: ``pre-commit run`` of this repository's hook (the working tree as ``try-repo``
+would commit it) inside a temporary git repository."""
 
 from __future__ import annotations
 
@@ -23,12 +24,37 @@ def _pre_commit() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "pre_commit"]
 
 
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
 @pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One hook environment for the whole session: try-repo builds it once per repository revision."""
+def hook_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config naming this repository's hook at a commit of the working tree as it is, as ``try-repo`` makes.
+
+    ``try-repo`` builds the hook environment again on every call (a temporary store each time); one shadow
+    commit and one ``PRE_COMMIT_HOME`` for the session build it once and every test runs the real hook.
+    """
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs git and a git checkout of this repository")
-    return tmp_path_factory.mktemp("pre-commit-home")
+    shadow = tmp_path_factory.mktemp("shadow") / "repo"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(ROOT), str(shadow)], check=True)
+    _git("checkout", "-q", _git("rev-parse", "HEAD", cwd=ROOT).strip(), cwd=shadow)
+    diff = subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=ROOT, check=True, capture_output=True).stdout
+    if diff:
+        subprocess.run(["git", "apply", "-"], cwd=shadow, input=diff, check=True)
+    for name in _git("ls-files", "-z", "--others", "--exclude-standard", cwd=ROOT).split("\0"):
+        if name:
+            (shadow / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, shadow / name)
+    _git("add", "-A", cwd=shadow)
+    _git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "--allow-empty",
+         "--no-verify", "-m", "shadow", cwd=shadow)
+    rev = _git("rev-parse", "HEAD", cwd=shadow).strip()
+    config = shadow.parent / "pre-commit-config.yaml"
+    config.write_text(yaml.safe_dump({"repos": [{"repo": str(shadow), "rev": rev,
+                                                 "hooks": [{"id": "postmortem-check"}]}]}))
+    return config
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +71,19 @@ def work_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def _try_repo(repo: Path, home: Path, stage: str, *files: str) -> subprocess.CompletedProcess[str]:
+def _run_hook(repo: Path, config: Path, stage: str, *files: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PRE_COMMIT"))}
-    env.update(PRE_COMMIT_HOME=str(home), NO_COLOR="1")
+    env.update(PRE_COMMIT_HOME=str(config.parent / "home"), NO_COLOR="1")
     return subprocess.run(
-        [*_pre_commit(), "try-repo", str(ROOT), "postmortem-check", "--verbose", "--color", "never",
+        [*_pre_commit(), "run", "--config", str(config), "postmortem-check", "--verbose", "--color", "never",
          "--hook-stage", stage, "--files", *files],
         cwd=repo, env=env, capture_output=True, text=True, timeout=570,
     )
 
 
 @pytest.mark.parametrize("stage", ["pre-commit", "pre-push"])
-def test_clean_postmortem_passes_and_other_files_are_not_passed(stage, work_repo, pre_commit_home):
-    run = _try_repo(work_repo, pre_commit_home, stage,
+def test_clean_postmortem_passes_and_other_files_are_not_passed(stage, work_repo, hook_config):
+    run = _run_hook(work_repo, hook_config, stage,
                     "postmortems/2026-03-04-checkout.md", "notes.md", "postmortems/README.md")
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"postmortem-check\.+Passed", run.stdout), run.stdout
@@ -65,8 +91,8 @@ def test_clean_postmortem_passes_and_other_files_are_not_passed(stage, work_repo
 
 
 @pytest.mark.parametrize("stage", ["pre-commit", "pre-push"])
-def test_broken_postmortem_fails_with_its_findings(stage, work_repo, pre_commit_home):
-    run = _try_repo(work_repo, pre_commit_home, stage, "postmortems/2026-03-04-checkout.md",
+def test_broken_postmortem_fails_with_its_findings(stage, work_repo, hook_config):
+    run = _run_hook(work_repo, hook_config, stage, "postmortems/2026-03-04-checkout.md",
                     "postmortems/2026-04-01 db outage.md", "docs/Incident-Report-2026.md", "notes.md")
     assert run.returncode == 1, run.stdout + run.stderr
     assert re.search(r"postmortem-check\.+Failed", run.stdout), run.stdout
@@ -115,7 +141,7 @@ def test_default_pattern_covers_the_other_common_folders():
         assert not (files.search(path) and not exclude.search(path)), path
 
 
-def test_hook_lints_postmortems_in_the_other_common_folders(tmp_path_factory, pre_commit_home):
+def test_hook_lints_postmortems_in_the_other_common_folders(tmp_path_factory, hook_config):
     repo = tmp_path_factory.mktemp("folders")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     linted = ["incidents/2026-01-01.md", "incident/b.md", "rca/c.md", "pir/d.txt", "post-mortem/e.md"]
@@ -123,7 +149,7 @@ def test_hook_lints_postmortems_in_the_other_common_folders(tmp_path_factory, pr
     for name in linted + skipped:
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(BROKEN)
-    run = _try_repo(repo, pre_commit_home, "pre-commit", *linted, *skipped)
+    run = _run_hook(repo, hook_config, "pre-commit", *linted, *skipped)
     assert run.returncode == 1, run.stdout + run.stderr
     checked = re.findall(r"^(\d+) files? checked", run.stdout, re.MULTILINE)  # pre-commit may split the files
     assert sum(map(int, checked)) == len(linted), run.stdout

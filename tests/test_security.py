@@ -18,7 +18,7 @@ import pytest
 
 from postmortem_check.cli import main
 from tests.conftest import CORPUS, SEEDS
-from tests.robustness import ROOT, available_formats, cli, time_limit
+from tests.robustness import ROOT, available_formats, cli, cli_batch, time_limit
 
 PACKAGE = ROOT / "postmortem_check"
 
@@ -82,11 +82,15 @@ def test_lint_makes_no_network_call_in_any_format(tmp_path: Path, no_network: di
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "hostile.md").write_text(HOSTILE_DOC, "utf-8")
-    for fmt in available_formats():
-        run = cli(["lint", "--format", fmt, "--summary", str(tmp_path / "summary.md"), "docs",
-                   *map(str, documents)], cwd=tmp_path, env=no_network, timeout=600)
-        assert run.returncode in (0, 1), run.stderr
-        assert "Traceback" not in run.stderr
+    formats = available_formats()
+    batch = [["lint", "--format", fmt, "--summary", str(tmp_path / "summary.md"), "docs", *map(str, documents)]
+             for fmt in formats]
+    for fmt, (code, out, err) in zip(formats, cli_batch(batch, cwd=tmp_path, env=no_network, timeout=600),
+                                     strict=True):
+        assert code in (0, 1), (fmt, err)
+        assert out, fmt
+        assert "Traceback" not in err
+    assert not Path(no_network["NETWORK_ATTEMPTS"]).exists(), "a connection was attempted"
 
 
 def test_a_remote_schema_ref_is_refused_without_a_connection(tmp_path: Path, no_network: dict[str, str]) -> None:

@@ -1,0 +1,139 @@
+"""The result cache: the same findings with and without it, a miss whenever anything that can change a
+result changes, and an entry that is not exactly what was written is never trusted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import postmortem_check.lint as lint_module
+from postmortem_check.authoring import builtin_schema_text
+from postmortem_check.cache import FOLDER
+from postmortem_check.cli import main
+from postmortem_check.document import _template_in
+from postmortem_check.schema import load_schema, schema_with_word_bounds
+from tests.conftest import CORPUS, SEEDS, SHARED
+
+DOC = "# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Timeline\n\n- 10:00 paged\n"
+
+
+@pytest.fixture
+def linted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
+    """Run in ``tmp_path`` (where the cache goes) and record each file actually linted, not taken from the cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("POSTMORTEM_CHECK_CACHE_DIR", raising=False)  # the project folder, as by default
+    seen: list[str] = []
+    real = lint_module.lint_document
+
+    def counting(document, schema, config):  # type: ignore[no-untyped-def]
+        seen.append(document.path)
+        return real(document, schema, config)
+
+    monkeypatch.setattr(lint_module, "lint_document", counting)
+    yield seen
+    schema_with_word_bounds.cache_clear()  # team schemas changed on disk must be read again by later tests
+    load_schema.cache_clear()
+
+
+def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["lint", *args])
+    return code, capsys.readouterr().out
+
+
+def test_findings_are_identical_with_and_without_the_cache_and_with_any_jobs(
+        linted: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    folders = [str(f) for f in (SEEDS, CORPUS, SHARED / "realrepos") if f.is_dir()]
+    if not folders:
+        pytest.skip(f"{SHARED} is not available")
+    expected = {fmt: _lint(capsys, "--format", fmt, "--no-cache", "--jobs", "1", *folders) for fmt in ("json", "text")}
+    assert not Path(FOLDER).exists(), "--no-cache writes nothing"
+    assert expected["text"][1].count("\n") > 20
+    for fmt in ("json", "text"):
+        for jobs in ([], ["--jobs", "1"], [], ["--jobs", "1"]):  # cold then warm, in workers and here
+            assert _lint(capsys, "--format", fmt, *jobs, *folders) == expected[fmt], (fmt, jobs)
+    assert len(list(Path(FOLDER).glob("*/*.json"))) > 20
+
+
+def test_an_unchanged_file_is_not_linted_again_and_a_changed_one_is(linted: list[str],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    Path("pm.md").write_text(DOC, "utf-8")
+    Path("other.md").write_text(DOC, "utf-8")
+    first = _lint(capsys, "pm.md", "other.md")
+    assert first[0] == 1 and linted == ["pm.md", "other.md"]
+    assert _lint(capsys, "pm.md", "other.md") == first and linted == ["pm.md", "other.md"]
+    assert (Path(FOLDER) / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
+    Path("pm.md").write_text(DOC + "- 10:05 fixed\n", "utf-8")
+    _lint(capsys, "pm.md", "other.md")
+    assert linted[2:] == ["pm.md"]
+
+
+def test_the_cache_folder_can_be_chosen(linted: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTMORTEM_CHECK_CACHE_DIR", str(tmp_path / "elsewhere"))
+    Path("pm.md").write_text(DOC, "utf-8")
+    assert _lint(capsys, "pm.md") == _lint(capsys, "pm.md") and linted == ["pm.md"]
+    assert not Path(FOLDER).exists() and len(list((tmp_path / "elsewhere").glob("*/*.json"))) == 1
+
+
+def test_a_changed_config_schema_or_referenced_file_misses(linted: list[str],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    schema = json.loads(builtin_schema_text("default"))
+    schema.pop("$id", None)
+    schema["allOf"] = [*schema.get("allOf", []), {"$ref": "extra.json"}]
+    Path("team.json").write_text(json.dumps(schema), "utf-8")
+    Path("extra.json").write_text('{"type": "object"}', "utf-8")
+    config = Path(".postmortem-check.yaml")
+    config.write_text("schema: team.json\n", "utf-8")
+    Path("pm.md").write_text(DOC, "utf-8")
+
+    def misses() -> bool:
+        before = len(linted)
+        schema_with_word_bounds.cache_clear()  # a new process would read the files again
+        load_schema.cache_clear()
+        _template_in.cache_clear()
+        _lint(capsys, "pm.md")
+        return len(linted) > before
+
+    assert misses()
+    assert not misses(), "nothing changed: a hit"
+    config.write_text("schema: team.json\nrules:\n  placeholder: warning\n", "utf-8")
+    assert misses(), "config changed"
+    assert not misses()
+    Path("extra.json").write_text('{"type": "object", "description": "changed"}', "utf-8")
+    assert misses(), "a file the schema references changed"
+    assert not misses()
+    schema["description"] = "changed"
+    Path("team.json").write_text(json.dumps(schema), "utf-8")
+    assert misses(), "schema changed"
+    Path("template.md").write_text("# Title\n\n## Summary\n\nOn [date] the database fell over.\n", "utf-8")
+    assert misses(), "a template beside the postmortem changes what is a placeholder"
+    config.write_text("schema: team.json\ncache: false\n", "utf-8")
+    assert misses() and misses(), "cache: false"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary"])
+def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted: list[str],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    Path("pm.md").write_text(DOC, "utf-8")
+    expected = _lint(capsys, "pm.md")
+    (entry,) = Path(FOLDER).glob("*/*.json")
+    data = json.loads(entry.read_text("utf-8"))
+    if damage == "garbage":
+        entry.write_text('{"format": 1, "path": "pm.md", "findings": [[', "utf-8")
+    elif damage == "empty":
+        entry.write_text("", "utf-8")
+    elif damage == "other-path":
+        entry.write_text(json.dumps({**data, "path": "elsewhere.md"}), "utf-8")
+    elif damage == "wrong-types":
+        damaged = json.loads(json.dumps(data))
+        damaged["findings"][0][1] = "1; rm -rf /"
+        entry.write_text(json.dumps(damaged), "utf-8")
+    else:
+        entry.write_bytes(b"\xff\xfe\x00garbage")
+    assert _lint(capsys, "pm.md") == expected
+    assert linted == ["pm.md", "pm.md"], "the damaged entry was not used"
+    assert json.loads(entry.read_text("utf-8")) == data, "and it was written again"
+    assert _lint(capsys, "pm.md") == expected and len(linted) == 2
