@@ -3,13 +3,19 @@
 The key is a hash of the tool version, the config, the schema with every resource it references, the
 template lines read beside the file, the file's path and its bytes. An entry is plain JSON, checked field by
 field when read: a corrupt, foreign or partial entry is a miss and is written again, never trusted.
+
+Every entry is sealed with an HMAC under a secret kept in the user's cache home, never in the project: a
+cache folder committed to the repository (a pull request can add one) holds no entry this machine sealed,
+so it can never hide a finding.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,11 +24,13 @@ from typing import Any
 from . import __version__
 from .action_items import ActionItem
 from .config import Config
+from .files import read_regular
 from .findings import Finding, Severity
 from .results import FileResult
 from .schema import LoadedSchema
 
 FOLDER = ".postmortem-check-cache"
+_MAX_ENTRY = 64 * 1024 * 1024
 _FORMAT = 1  # bumped when an entry's layout changes
 _SEVERITIES = {s.value: s for s in Severity}
 _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "priority", "issue", "placeholder",
@@ -39,7 +47,43 @@ def cache_folder(config: Config) -> Path:
     root = config.path.parent if config.path is not None else Path.cwd()
     if os.access(root / FOLDER if (root / FOLDER).is_dir() else root, os.W_OK):
         return root / FOLDER
+    return _user_cache()
+
+
+def _user_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "postmortem-check"
+
+
+def _secret() -> bytes | None:
+    """This user's sealing key, made on first use (readable by the user alone); None when it cannot be had."""
+    path = _user_cache() / "key"
+    try:
+        data, size = read_regular(path, 64)
+        if size == 32:
+            return data
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+        return key
+    except FileExistsError:  # another process made it first
+        try:
+            data, size = read_regular(path, 64)
+        except OSError:
+            return None
+        return data if size == 32 else None
+    except OSError:
+        return None
+
+
+def _seal(secret: bytes, text: str) -> str:
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 _digests: dict[int, tuple[LoadedSchema, str]] = {}
@@ -141,22 +185,36 @@ class ResultCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._ready = False
+        self._secret: bytes | None = None
+
+    def _key(self) -> bytes | None:
+        if self._secret is None:
+            self._secret = _secret()
+        return self._secret
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str, path: str) -> FileResult | None:
+        """The sealed entry for ``key``; anything else (missing, not a regular file, not sealed by this
+        user's key, corrupt) is a miss."""
+        secret = self._key()
+        if secret is None:
+            return None
         try:
-            with open(self._entry(key), encoding="utf-8") as handle:
-                text = handle.read(64 * 1024 * 1024)
+            data, size = read_regular(self._entry(key), _MAX_ENTRY)
+            seal, _, text = data.decode("utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
+            return None
+        if size > _MAX_ENTRY or not hmac.compare_digest(seal, _seal(secret, text)):
             return None
         return _decode(text, path)
 
     def put(self, key: str, result: FileResult) -> None:
         """Keep ``result``; a cache that cannot be written is no cache, never an error."""
         text = _encode(result)
-        if text is None:
+        secret = self._key()
+        if text is None or secret is None:
             return
         entry = self._entry(key)
         try:
@@ -170,7 +228,7 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(text)
+                    out.write(f"{_seal(secret, text)}\n{text}")
                 os.replace(temporary, entry)
             except BaseException:
                 os.unlink(temporary)

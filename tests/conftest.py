@@ -27,11 +27,13 @@ FUZZ_SECONDS = float(os.environ.get("POSTMORTEM_FUZZ_SECONDS", "0") or 0)
 
 def pytest_configure(config: pytest.Config) -> None:
     # Lint runs in tests (in process and in child processes) keep their result cache in a folder of their
-    # own, never beside the documents they read (../shared among them); tests/test_cache.py unsets it.
-    if "POSTMORTEM_CHECK_CACHE_DIR" not in os.environ:
-        import tempfile
+    # own, never beside the documents they read (../shared among them); tests/test_cache.py unsets it. The
+    # user cache home (where the cache's sealing key lives) is a temporary folder too.
+    import tempfile
 
+    if "POSTMORTEM_CHECK_CACHE_DIR" not in os.environ:
         os.environ["POSTMORTEM_CHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="postmortem-check-cache-")
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="postmortem-check-home-")
     config.addinivalue_line("markers", "long: long-running robustness check; runs when POSTMORTEM_FUZZ_SECONDS is set")
 
 

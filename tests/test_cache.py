@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,14 +115,22 @@ def test_a_changed_config_schema_or_referenced_file_misses(linted: list[str],
     assert misses() and misses(), "cache: false"
 
 
-@pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary"])
+def _body(entry: Path) -> Any:
+    """An entry's JSON, below the line that seals it."""
+    return json.loads(entry.read_text("utf-8").partition("\n")[2])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary", "forged", "unsealed"])
 def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted: list[str],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     Path("pm.md").write_text(DOC, "utf-8")
     expected = _lint(capsys, "pm.md")
     (entry,) = Path(FOLDER).glob("*/*.json")
-    data = json.loads(entry.read_text("utf-8"))
-    if damage == "garbage":
+    data = _body(entry)
+    if damage in ("forged", "unsealed"):  # what a pull request could commit: a clean result for a bad file
+        forged = json.dumps({**data, "findings": []})
+        entry.write_text(("0" * 64 + "\n" if damage == "forged" else "") + forged, "utf-8")
+    elif damage == "garbage":
         entry.write_text('{"format": 1, "path": "pm.md", "findings": [[', "utf-8")
     elif damage == "empty":
         entry.write_text("", "utf-8")
@@ -135,5 +144,5 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted:
         entry.write_bytes(b"\xff\xfe\x00garbage")
     assert _lint(capsys, "pm.md") == expected
     assert linted == ["pm.md", "pm.md"], "the damaged entry was not used"
-    assert json.loads(entry.read_text("utf-8")) == data, "and it was written again"
+    assert _body(entry) == data, "and it was written again"
     assert _lint(capsys, "pm.md") == expected and len(linted) == 2
