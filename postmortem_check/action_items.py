@@ -154,7 +154,9 @@ _INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly 
                      r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
                      r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
                      r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
-                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
+                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b|"
+                     r"\b(?:first|second|third|next|another|other|last) (?:action|step) (?:is|was|will be) to [a-z])",
+                     re.I)
 # A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
 _LIST_INTRO = re.compile(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
                          r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"

@@ -371,3 +371,18 @@ def test_a_step_by_step_account_of_the_response_is_not_items():
            "I added an email alert on renewal failure.\n\nMove the logs to a bigger disk.\n")
     assert [i.text for i in lint_text(one).action_items] == [
         "I added an email alert on renewal failure.", "Move the logs to a bigger disk."]
+
+
+def test_a_next_action_told_in_resolution_prose_is_an_item():
+    text = ("# Outage\n\n## Resolution\n\nWe moved the proxy to a new address. So a second action was to move "
+            "every name behind the proxy to the new host\n\n## Root Cause\n\nA lost address.\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "So a second action was to move every name behind the proxy to the new host"]
+
+
+def test_a_final_resolution_heading_is_the_resolution():
+    text = ("# Outage\n\n## Final Resolution\n\nWe moved the proxy. So the next step is to move every name to the "
+            "new host\n\n## Root Cause\n\nA lost address.\n")
+    result = lint_text(text)
+    assert result.sections["resolution"]["heading"] == "Final Resolution"
+    assert [i.text for i in result.action_items] == ["So the next step is to move every name to the new host"]
