@@ -73,6 +73,13 @@ _STATEMENT = re.compile(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.
 # An observation that hedges ("It seems …", "The disk usage might also explain …"): context, not work to do.
 _HEDGE = re.compile(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:want|need|wish|consider|be worth)\b)",
                     re.I)
+# A line that tells what the writer did or saw ("Then I removed the index.", "I can see …"). Several of them
+# in a row are an account of the response, step by step, not work to track; "I will …" still asks for work,
+# and a step done for the future ("… so that next time it is configured") is kept.
+_NARRATION = re.compile(r"^(?:[\w’',-]+ ){0,8}I (?!(?:will|shall|should|need|must|want|plan|would|have to)\b)[a-z]")
+_FOR_THE_FUTURE = re.compile(r"\b(?:next time|in the future|tomorrow|going forward|from now on|to prevent|"
+                             r"to avoid|so that)\b", re.I)
+_STORY_STEPS = 3
 _CLOSING = re.compile(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
@@ -147,7 +154,9 @@ _INTENT = re.compile(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly 
                      r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
                      r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
                      r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
-                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b)", re.I)
+                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b|"
+                     r"\b(?:first|second|third|next|another|other|last) (?:action|step) (?:is|was|will be) to [a-z])",
+                     re.I)
 # A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
 _LIST_INTRO = re.compile(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
                          r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
@@ -361,6 +370,8 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
     top_depth = min((b.depth for b in items), default=1)
     parent_is_detail = False  # nested items under "Label:" items or under details are details too
     after_numbered = False  # bullets after a numbered item, outside it, are its details
+    story = sum(1 for b in blocks if b.kind == "paragraph" and b.lines
+                and _NARRATION.match(b.lines[0].strip()[:200])) >= _STORY_STEPS
     for block in blocks:
         if block.kind == "list_item":
             text = " ".join(line.strip() for line in block.lines)
@@ -384,7 +395,7 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
             if block.depth == 0:
                 after_numbered = False
             if not has_list and not has_table and not intro:
-                drafts.extend(_paragraph_drafts(block, group.state, refs))
+                drafts.extend(_paragraph_drafts(block, group.state, refs, story))
             elif block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
                 text = _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines))
                 drafts.append(_Draft(block.line, text, state=group.state))
@@ -482,8 +493,9 @@ def _row_draft(block: Block, columns: dict[str, int], state: bool | None) -> _Dr
                   priority=cell("priority"), kind=cell("kind"))
 
 
-def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) -> list[_Draft]:
-    """Items written one per line; an unprefixed line that does not start a sentence continues the last one."""
+def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str], story: bool = False) -> list[_Draft]:
+    """Items written one per line; an unprefixed line that does not start a sentence continues the last one.
+    In a step-by-step account (story), the writer's steps are not items."""
     drafts: list[_Draft] = []
     prefixed = any(_PREFIX.match(line) for line in block.lines)
     for offset, raw in enumerate(block.lines):
@@ -502,7 +514,8 @@ def _paragraph_drafts(block: Block, state: bool | None, refs: dict[str, str]) ->
             previous.brackets += text.count("[") - text.count("]")
             continue
         if text.endswith(":") or _CLOSING.match(text) or _HEDGE.match(text[:120]) \
-                or (text.startswith("(") and text.endswith(")")):
+                or (text.startswith("(") and text.endswith(")")) \
+                or (story and _NARRATION.match(text[:200]) and not _FOR_THE_FUTURE.search(text)):
             continue
         drafts.append(_Draft(block.line + offset, text, state=state, brackets=text.count("[") - text.count("]")))
     return [d for d in drafts if not _is_reference(*_plain(d.text, refs, []))]

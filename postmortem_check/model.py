@@ -172,6 +172,8 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
             found.extend(action_items.announced_lists(section.blocks, refs))
+        elif set(section.ids) <= {"root_cause"}:  # a conclusion that names the cause, then work to come
+            found.extend(action_items.announced_lists(section.blocks, refs))
     corrective = outline.found.get("corrective_actions")
     if corrective is None or not corrective.explicit:  # without a section for them, work is announced in prose
         for section in outline.sections:

@@ -326,3 +326,11 @@ crash when it is large.
 """
     found = [(f.rule, f.section) for f in lint_text(text).findings if f.section == "root_cause"]
     assert found == [("implied-section", "root_cause")]
+
+
+def test_a_bottleneck_named_in_prose_implies_the_cause():
+    text = ("# Outage\n\nThe site was slow for an hour.\n\n## Resolution\n\n"
+            "We added more workers. It did not help: the bottleneck seems to be the database.\n")
+    assert lint_text(text).sections["root_cause"]["style"] == "implied"
+    vague = "# Outage\n\nThe site was slow for an hour.\n\n## Resolution\n\nWe added more workers and it recovered.\n"
+    assert "root_cause" not in lint_text(vague).sections

@@ -356,3 +356,33 @@ def test_text_before_the_action_sub_sections_introduces_them():
     assert [i.text for i in lint_text(text).action_items] == ["Reverted the change", "Add contract tests"]
     alone = "# Outage\n\n## Remediation\n\nWe reverted the change and released 1.2.1.\n\n## Timeline\n\n- 10:00 a\n"
     assert [i.text for i in lint_text(alone).action_items] == ["We reverted the change and released 1.2.1."]
+
+
+def test_a_step_by_step_account_of_the_response_is_not_items():
+    text = ("# Outage\n\n## Root Cause\n\nA full disk.\n\n## Resolution\n\n### Long term\n\n"
+            "I stopped the log shipper on every machine.\n\nThen I removed the current index.\n\n"
+            "As a first try, I changed the retention setting.\n\n"
+            "I also added the policy to the repository, so that next time it is set.\n\n"
+            "I will add a disk alert.\n\nMove the logs to a bigger disk.\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "I also added the policy to the repository, so that next time it is set.", "I will add a disk alert.",
+        "Move the logs to a bigger disk."]
+    one = ("# Outage\n\n## Root Cause\n\nA full disk.\n\n## Action items\n\n"
+           "I added an email alert on renewal failure.\n\nMove the logs to a bigger disk.\n")
+    assert [i.text for i in lint_text(one).action_items] == [
+        "I added an email alert on renewal failure.", "Move the logs to a bigger disk."]
+
+
+def test_a_next_action_told_in_resolution_prose_is_an_item():
+    text = ("# Outage\n\n## Resolution\n\nWe moved the proxy to a new address. So a second action was to move "
+            "every name behind the proxy to the new host\n\n## Root Cause\n\nA lost address.\n")
+    assert [i.text for i in lint_text(text).action_items] == [
+        "So a second action was to move every name behind the proxy to the new host"]
+
+
+def test_a_final_resolution_heading_is_the_resolution():
+    text = ("# Outage\n\n## Final Resolution\n\nWe moved the proxy. So the next step is to move every name to the "
+            "new host\n\n## Root Cause\n\nA lost address.\n")
+    result = lint_text(text)
+    assert result.sections["resolution"]["heading"] == "Final Resolution"
+    assert [i.text for i in result.action_items] == ["So the next step is to move every name to the new host"]
