@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import IntEnum
+
+from .kinds import TextEnum
 
 
 class ExitCode(IntEnum):
@@ -15,18 +17,12 @@ class ExitCode(IntEnum):
     BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell sees from a tool whose reader closed the pipe
 
 
-class FailOn(str, Enum):
+class FailOn(TextEnum):
     """Which findings make the exit code 1."""
 
     ERROR = "error"
     WARNING = "warning"
     NEVER = "never"
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 class UserError(Exception):

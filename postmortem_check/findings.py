@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+
+from .kinds import TextEnum
 
 DOCS_URL = "https://github.com/postmortem-check/postmortem-check/blob/main/docs/rules/{rule}.md"
 
 
-class Severity(str, Enum):
+class Severity(TextEnum):
     """How much a finding matters; compares and prints as its value (``"error"``)."""
 
     ERROR = "error"
     WARNING = "warning"
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 SEVERITIES = tuple(severity.value for severity in Severity)

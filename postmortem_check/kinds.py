@@ -7,7 +7,9 @@ from __future__ import annotations
 from enum import Enum
 
 
-class _StrEnum(str, Enum):
+class TextEnum(str, Enum):
+    """An enum whose members compare, print and format as their string value."""
+
     def __str__(self) -> str:
         return str(self.value)
 
@@ -15,7 +17,7 @@ class _StrEnum(str, Enum):
         return format(str(self.value), spec)
 
 
-class BlockKind(_StrEnum):
+class BlockKind(TextEnum):
     """What a flattened block is (``parse.Block.kind``)."""
 
     HEADING = "heading"
@@ -27,7 +29,7 @@ class BlockKind(_StrEnum):
     RULE = "rule"
 
 
-class SectionStyle(_StrEnum):
+class SectionStyle(TextEnum):
     """How a section is marked (``outline.Section.style``), strongest first."""
 
     HEADING = "heading"

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from ..kinds import TextEnum
 
 
-class _StrEnum(str, Enum):
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
-
-
-class Outcome(_StrEnum):
+class Outcome(TextEnum):
     """What happened to an item (``sync.Outcome.action``, the ``action`` of the JSON output)."""
 
     CREATED = "created"
@@ -32,7 +24,7 @@ class Outcome(_StrEnum):
         return _WOULD.get(self, self.value)
 
 
-class Step(_StrEnum):
+class Step(TextEnum):
     """What a plan step does (``sync.Step.action``)."""
 
     CREATE = "create"
