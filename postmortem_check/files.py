@@ -3,9 +3,11 @@ size cap, symbolic links that leave the tree refused, and report files written w
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -76,3 +78,32 @@ def open_for_writing(path: str | Path, append: bool = False) -> TextIO:
         raise
     os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "w", encoding="utf-8")
+
+
+class ChangedDuringRun(OSError):
+    """The file is no longer what was read: another writer got there first."""
+
+
+def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
+    """Replace the file at ``path`` (following a link within the tree) by ``data``: a temporary file beside
+    it, fsync, its mode kept, rename. A link out of the tree raises OSError; with ``expected``, a file that
+    no longer holds those bytes raises ChangedDuringRun and is left alone."""
+    if escapes_tree(path):
+        raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
+    target = os.path.realpath(path)
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                                         dir=os.path.dirname(target) or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        if expected is not None and read_regular(target, len(expected))[0] != expected:
+            raise ChangedDuringRun(errno.EAGAIN, "the file changed during the run", path)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

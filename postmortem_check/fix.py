@@ -6,18 +6,13 @@ byte order mark and file mode are kept. Files are written atomically (temporary 
 from __future__ import annotations
 
 import codecs
-import contextlib
-import errno
-import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
 from .authoring import comment
 from .document import Document, decode
-from .files import escapes_tree, read_regular
+from .files import escapes_tree, read_regular, write_atomic
 from .outline import Outline, build_outline, placement
 from .parse import parse_markdown
 from .schema import LoadedSchema
@@ -290,28 +285,6 @@ def fix_document(document: Document, schema: LoadedSchema) -> FixResult:
             else:
                 styles[s] = ATX2
     return FixResult(text, [], skipped)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace the file at ``path`` (following a symlink within the tree) by ``data``: temporary file,
-    fsync, rename. A link out of the tree raises OSError."""
-    if escapes_tree(path):
-        raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
-    target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
-                                         dir=os.path.dirname(target) or ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def fix_file(path: str, schema: LoadedSchema, max_size: int) -> FixResult:

@@ -247,3 +247,15 @@ def test_write_back_finds_the_cell_or_the_line_that_ends_the_item(tmp_path: Path
     targets = [Target(str(document), items[0], 99)]
     write_back(targets, [str(outside)], lambda again: lint_text(again).action_items)
     assert targets[0].problem and "outside" in targets[0].problem and document.read_bytes() == before
+
+
+def test_a_draft_by_the_configs_own_field_is_skipped_by_the_sync() -> None:
+    from postmortem_check.config import Config
+    from postmortem_check.issues.scope import skip_reason
+    from postmortem_check.lint import lint_text
+
+    text = "---\nstate: wip\n---\n# Outage\n\n## Action items\n\n- [ ] Add an alert\n"
+    config = Config(draft={"field": "state", "values": ["wip"]})
+    reason = skip_reason(lint_text(text, config))
+    assert reason is not None and reason.startswith("draft (state: wip)")
+    assert skip_reason(lint_text(text.replace("wip", "final"), config)) is None

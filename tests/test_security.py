@@ -450,3 +450,16 @@ def test_bidi_and_escape_in_names_and_text_are_escaped_in_summary_and_annotation
     for output in (run.stdout, summary):
         assert not any(char in output for char in "\u202e\u2066\x1b\x07"), output
     assert "file=a\\u202eb\\x1b[2Jc.md," in run.stdout
+
+
+def test_an_atomic_write_leaves_a_file_that_changed_meanwhile_alone(tmp_path: Path) -> None:
+    from postmortem_check.files import ChangedDuringRun, write_atomic
+
+    path = tmp_path / "pm.md"
+    path.write_bytes(b"edited by someone else\n")
+    with pytest.raises(ChangedDuringRun):
+        write_atomic(str(path), b"ours\n", expected=b"what we read\n")
+    assert path.read_bytes() == b"edited by someone else\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["pm.md"]  # no temporary file left behind
+    write_atomic(str(path), b"ours\n", expected=b"edited by someone else\n")
+    assert path.read_bytes() == b"ours\n"

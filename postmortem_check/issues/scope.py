@@ -24,9 +24,9 @@ def skip_reason(result: FileResult) -> str | None:
     unreadable = [finding for finding in result.findings if finding.rule in UNREADABLE_RULES]
     if unreadable:
         return f"the file cannot be read: {unreadable[0].message}"
-    status = (result.front_matter or {}).get("status")
-    if isinstance(status, str) and status.strip().lower() == "draft":
-        return "draft (front matter status: draft): its items get issues once the status changes"
+    draft = next((finding for finding in result.findings if finding.rule == "draft"), None)
+    if draft is not None:  # lint's draft mode, with the config's field and values
+        return f"{draft.message.partition('): ')[0]}): its items get issues once the status changes"
     return None
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..action_items import ActionItem
+from ..files import ChangedDuringRun, write_atomic
 from .sync import Outcome, Step
 
 BOM = b"\xef\xbb\xbf"
@@ -133,27 +133,11 @@ def _write_file(path: str, group: list[Target], roots: list[str],
 
 
 def _replace(path: str, old: bytes, new: bytes) -> str | None:
-    """Write ``new`` to a temporary file beside ``path`` and move it over ``path``, unless ``path``
-    changed since it was read."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write ``new`` over ``path`` atomically, unless ``path`` changed since it was read; why not, or None."""
     try:
-        mode = stat.S_IMODE(os.lstat(path).st_mode)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".postmortem-check-", suffix=".tmp")
+        write_atomic(path, new, expected=old)
+    except ChangedDuringRun:
+        return "not written back: the file changed during the run"
     except OSError as error:
-        return f"not written back: {type(error).__name__}: {error.strerror or error}"
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        with open(path, "rb") as check:
-            if check.read() != old:
-                os.unlink(temporary)
-                return "not written back: the file changed during the run"
-        os.replace(temporary, path)
-    except OSError as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
         return f"not written back: {type(error).__name__}: {error.strerror or error}"
     return None
