@@ -47,10 +47,20 @@ def _apply_severities(findings: list[Finding], config: Config) -> list[Finding]:
     return sorted(out, key=Finding.sort_key)
 
 
+def _empty_file_findings(document: Document, schema: LoadedSchema) -> list[Finding]:
+    """An empty file lacks every section the schema requires: one finding each, saying the file is empty."""
+    outline = build_outline(document.path, "", 1, schema.vocabulary)
+    model = build_model(document, outline, schema.section_order, ())
+    return [Finding(f.path, 1, 1, f.rule, f.severity, f"file is empty: {f.message}", f.section)
+            for f in validate(document.path, model, schema) if f.rule == "missing-section"]
+
+
 def lint_document(document: Document, schema: LoadedSchema, config: Config) -> FileResult:
     """Lint a decoded document (the pure core: no file system)."""
     findings = list(document.findings)
     result = FileResult(document.path, schema.name, findings, front_matter=document.front_matter)
+    if document.readable and document.empty:
+        findings = _empty_file_findings(document, schema) or findings
     if not document.readable or document.empty:
         result.findings = _apply_severities(findings, config)
         return result

@@ -284,9 +284,10 @@ def _take_title(
 
 def _find_implied(found: dict[str, Section], sections: list[Section], lead: Section, vocabulary: Vocabulary) -> None:
     """Sections the schema can recognise from wording in the summary, lead or unknown sections
-    (``x-implied-by``), or in timeline entries (``x-implied-in-timeline``: a timeline that records the fix)."""
-    missing = [spec for spec in vocabulary.sections.values()
-               if spec.id not in found and (spec.implied_by or spec.implied_in_timeline)]
+    (``x-implied-by``), in timeline entries (``x-implied-in-timeline``: a timeline that records the fix),
+    or in text they quote (``x-implied-in-quotes``: a vendor's ticket that names the faulty part)."""
+    missing = [spec for spec in vocabulary.sections.values() if spec.id not in found and
+               (spec.implied_by or spec.implied_in_timeline or spec.implied_in_quotes)]
     if not missing:
         return
     scope: list[Block] = list(lead.blocks)
@@ -297,7 +298,8 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
         if not set(section.ids) & _NOT_IMPLYING and not (not section.ids and _ASIDE.search(section.heading)):
             scope.extend(section.blocks)
     for spec in missing:
-        hits = [_first_match(scope, spec.implied_by), _first_match(timeline, spec.implied_in_timeline)]
+        hits = [_first_match(scope, spec.implied_by), _first_match(timeline, spec.implied_in_timeline),
+                _first_match(scope, spec.implied_in_quotes, quoted=True)]
         hit = min((line for line in hits if line is not None), default=None)
         if hit is not None:
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
@@ -324,11 +326,14 @@ def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str]
         return patterns
 
 
-def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> int | None:
-    """The first line of the document's own prose (not quoted, not in code) that one of the patterns finds."""
+def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...], quoted: bool = False) -> int | None:
+    """The first line of the document's own prose (or, with ``quoted``, of the text it quotes; never code)
+    that one of the patterns finds."""
+    if not patterns:
+        return None
     patterns = _one_pattern(patterns)
     for block in blocks:
-        if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted:
+        if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted != quoted:
             continue
         lines = [_CODE_SPAN.sub(" ", line) if "`" in line else line for line in block.lines]
         for offset, line in enumerate(lines):
@@ -336,8 +341,9 @@ def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...]) -> 
                 return block.line + offset
             # wording wrapped onto the next line of the paragraph ("... causing" / "the outage")
             if offset + 1 < len(lines) and block.kind != "table_row":
-                joined = line.rstrip() + " " + lines[offset + 1].strip()
-                if any(p.search(joined) for p in patterns):
+                first = line.rstrip()
+                joined = first + " " + lines[offset + 1].strip()
+                if any((m := p.search(joined)) and m.start() < len(first) for p in patterns):
                     return block.line + offset
     return None
 

@@ -177,6 +177,16 @@ def _collect_local(schema: dict[str, Any], base: str, root_dir: Path, registry: 
         _collect_local(data, target, root_dir, registry)
 
 
+_IMPLIED = ("x-implied-by", "x-implied-in-timeline", "x-implied-in-quotes")  # lists of patterns
+
+
+def _patterns(section_id: str, spec: dict[str, Any], keyword: str) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(p, re.IGNORECASE) for p in spec.get(keyword, []))
+    except (re.error, TypeError) as error:
+        raise SchemaError(f"section {section_id!r}: {keyword} has a bad pattern: {error}") from None
+
+
 def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
     sections = schema.get("properties", {}).get("sections", {}).get("properties", {})
     specs: list[SectionSpec] = []
@@ -184,12 +194,7 @@ def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
         for section_id, spec in sections.items():
             if not isinstance(spec, dict):
                 continue
-            try:
-                implied = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-by", []))
-                in_timeline = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("x-implied-in-timeline", []))
-            except (re.error, TypeError) as error:
-                raise SchemaError(f"section {section_id!r}: x-implied-by or x-implied-in-timeline has a bad pattern: "
-                                  f"{error}") from None
+            implied, in_timeline, in_quotes = (_patterns(section_id, spec, keyword) for keyword in _IMPLIED)
             specs.append(SectionSpec(
                 section_id,
                 str(spec.get("title", section_id.replace("_", " ").title())),
@@ -197,6 +202,7 @@ def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
                 tuple(str(h) for h in spec.get("x-headings", [])),
                 implied,
                 in_timeline,
+                in_quotes,
             ))
     return Vocabulary(specs)
 
@@ -353,8 +359,7 @@ def schema_rules(schema: LoadedSchema) -> list[SchemaRule]:
                 seen_refs.add(key)
                 yield from walk(resolved.contents, resolved.resolver)
         for key, value in node.items():
-            if key not in ("$ref", "x-implied-by", "x-implied-in-timeline", "x-headings", "enum", "const", "examples",
-                           "default"):
+            if key not in ("$ref", *_IMPLIED, "x-headings", "enum", "const", "examples", "default"):
                 yield from walk(value, resolver)
 
     for rule in walk(schema.schema, schema.resolver()):

@@ -17,6 +17,7 @@ class SectionSpec:
     headings: tuple[str, ...]
     implied_by: tuple[re.Pattern[str], ...]
     implied_in_timeline: tuple[re.Pattern[str], ...] = ()  # wording that implies it in a timeline entry
+    implied_in_quotes: tuple[re.Pattern[str], ...] = ()  # wording that implies it in quoted text (a vendor's ticket)
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -98,13 +99,27 @@ _QUALIFIERS = frozenset({"summary", "overview", "details", "description", "notes
 
 
 def _typo_of(key: list[str], variant: list[str]) -> bool:
-    """True when the heading's words are the variant's words with at most one typo in each long word."""
+    """True when the heading's words are the variant's words with at most one typo in each long word, or
+    another form of it ("Investigating" for "Investigation")."""
     if len(key) != len(variant) or key == variant:
         return False
     for word, known in zip(key, variant, strict=True):
-        if word != known and (len(known) < _TYPO_MIN or _distance(word, known, 1) > 1):
+        if word != known and (len(known) < _TYPO_MIN or _distance(word, known, 1) > 1) and not _other_form(word, known):
             return False
     return True
+
+
+_NOUN_ENDINGS = ("ion", "ions")
+_STEM_MIN = 5  # "detect-ing" and "detect-ion"; never "act-ing" and "act-ion"
+
+
+def _other_form(word: str, known: str) -> bool:
+    """True when one word is the -ing form of the other's -ion noun: the same stem of five letters or more."""
+    for verb, noun in ((word, known), (known, word)):
+        if verb.endswith("ing") and noun.endswith(_NOUN_ENDINGS):
+            stem = verb[:-3]
+            return len(stem) >= _STEM_MIN and noun.removesuffix("s")[:-3] == stem
+    return False
 
 
 def _fuzzy_keys(words_count: int, first: str) -> tuple[tuple[int, str], ...]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from postmortem_check.config import Config
 from postmortem_check.lint import lint_text
+from postmortem_check.schema import load_schema
+
+REQUIRED = ("summary", "timeline", "root_cause", "resolution", "corrective_actions")  # the default schema's
 
 
 def _rules(text: str) -> list[tuple[str, str | None, int]]:
@@ -102,16 +109,61 @@ The queue stalled for an hour. The log said `failed due to a fatal signal`.
     assert ("implied-section", "resolution", 12) in rules  # the timeline records the fix
 
 
+_NO_CAUSE = _BASE.replace("## Root cause\n\nA lock was never released.\n\n", "")
+
+
+def test_a_quoted_vendor_diagnosis_of_a_faulty_part_implies_the_root_cause():
+    ticket = "\n## Ticket\n\nThe host vendor wrote:\n\n> Server rebooted.\n>\n> Details:\n> SMART errors on disk 7F.\n"
+    text = _NO_CAUSE + ticket
+    line = text.split("\n").index("> SMART errors on disk 7F.") + 1
+    assert ("implied-section", "root_cause", line) in _rules(text)
+    quoted_blame = "\n## Ticket\n\n> This was caused by a known bug.\n"  # not the wording of a faulty part
+    assert ("missing-section", "root_cause") in [r[:2] for r in _rules(_NO_CAUSE + quoted_blame)]
+
+
+def test_a_faulty_part_in_the_documents_own_prose_implies_the_root_cause():
+    for sentence in ("The host had a defective disk.", "Memory errors on the second node.",
+                     "The RAID controller's disk was failing."):
+        text = _NO_CAUSE.replace("The queue stalled for an hour.", f"The queue stalled for an hour. {sentence}")
+        assert [r[0] for r in _rules(text) if r[1] == "root_cause"] == ["implied-section"], sentence
+
+
+def test_wrapped_wording_is_placed_on_the_line_where_it_starts():
+    for first, second, expected in (("The stall was", "caused by a bad flag.", "The stall was"),
+                                    ("Later the", "root cause was found.", "root cause was found.")):
+        text = _NO_CAUSE.replace("The queue stalled for an hour.", f"The queue stalled for an hour.\n{first}\n{second}")
+        found = [r for r in _rules(text) if r[1] == "root_cause"]
+        assert found == [("implied-section", "root_cause", text.split("\n").index(expected) + 1)]
+
+
+def test_a_heading_in_another_form_of_a_known_word_names_its_section():
+    """"Mitigating" is "Mitigation", "Investigating" is "Investigation"; a short stem is never taken for a word."""
+    vocabulary = load_schema("default").vocabulary
+    assert [vocabulary.match(h)[0] for h in ("Mitigating", "Investigating", "Acting", "Actioning")] == [
+        ("resolution",), ("root_cause",), (), ()]
+    assert not [r for r in _rules(_BASE.replace("## Root cause", "## Investigating")) if r[1] == "root_cause"]
+
+
 def test_a_label_in_a_table_cell_marks_a_section():
     text = _BASE.replace("## Resolution\n\nThe worker was restarted.\n\n", "").replace(
         "- 11:00 UTC queue drains", "") + "\n| Time | Event |\n|---|---|\n| 11:00 | **Recovery:** worker restarted |\n"
     assert not [r for r in _rules(text) if r[1] == "resolution"]
 
 
-def test_an_empty_file_gets_one_finding():
+def test_an_empty_file_lacks_each_required_section_and_nothing_else():
+    """Like a file with only front matter: one finding per required section, each saying the file is empty."""
     for text in ("", "\n  \n\t\n"):
-        assert [(f.rule, f.line, f.message.split(";")[0]) for f in lint_text(text).findings] == [
-            ("missing-section", 1, "file is empty")]
+        findings = lint_text(text).findings
+        assert {f.section for f in findings} == set(REQUIRED)
+        assert {(f.rule, f.line) for f in findings} == {("missing-section", 1)}
+        assert all(f.message.startswith("file is empty: missing section") for f in findings)
+
+
+def test_an_empty_file_with_no_required_section_gets_one_finding(tmp_path: Path):
+    (tmp_path / "open.json").write_text(json.dumps({"type": "object"}))
+    config = Config(schema=str(tmp_path / "open.json"))
+    assert [(f.rule, f.message.split(";")[0]) for f in lint_text("", config).findings] == [
+        ("missing-section", "file is empty")]
 
 
 def test_todo_note_is_not_a_section():

@@ -196,8 +196,6 @@ def test_adopted_findings_precision_and_recall_reach_the_bar_overall(tmp_path, c
     assert precision >= ADOPTED_PRECISION_BAR and recall >= ADOPTED_RECALL_BAR, report
 
 
-@pytest.mark.xfail(reason="causes told only in free prose (or in a quoted vendor ticket) are reported as missing, "
-                          "and an empty file is one finding rather than one per required section", strict=False)
 def test_adopted_findings_reach_the_bar_in_every_folder(tmp_path, capsys, monkeypatch):
     per_folder, _, _, report = _adopted(tmp_path, capsys, monkeypatch)
     assert all(p >= ADOPTED_PRECISION_BAR and r >= ADOPTED_RECALL_BAR for p, r in per_folder), report
