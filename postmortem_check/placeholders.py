@@ -67,6 +67,18 @@ def has_time_mask(text: str) -> bool:
     return any(_MASK_LETTER.search(m.group(0)) for m in _MASK.finditer(text))
 
 
+_LEADING_SLOT = re.compile(r"^[\s*_`|-]{0,6}[\[<](?P<body>[^\]<>\n]{1,60})[\]>]")
+_TIME_SLOT_WORDS = frozenset({"time", "date", "timezone", "tz"})
+
+
+def has_time_slot(text: str) -> bool:
+    """True when ``text`` starts with a bracketed slot for a time or date (``[Start time]: alerts fire``),
+    which the placeholder rule reports."""
+    slot = _LEADING_SLOT.match(text)
+    body = slot.group("body") if slot else ""
+    return bool(set(_WORD.findall(body.lower())) & _TIME_SLOT_WORDS) and slot_phrase(body)
+
+
 def slot_phrase(text: str) -> bool:
     """True for a generic slot name: ``Start time``, ``Short event description``, ``Owner name``."""
     words = _WORD.findall(text.lower().rstrip(" .:"))

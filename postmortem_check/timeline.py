@@ -15,7 +15,7 @@ from datetime import date as Date
 from datetime import timedelta
 
 from .parse import Block
-from .placeholders import has_time_mask
+from .placeholders import has_time_mask, has_time_slot
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -125,7 +125,7 @@ def make_entry(line: int, text: str, stamp: str | None = None, day_first: bool =
         f"{time[0]:02d}:{time[1]:02d}" if time else None,
         _date_text(day) if day else None,
         (zone.group(1) or zone.group("off")) if zone else None,
-        masked=time is None and has_time_mask(stamp),
+        masked=time is None and (has_time_mask(stamp) or has_time_slot(stamp)),
     )
 
 

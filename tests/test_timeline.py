@@ -78,3 +78,10 @@ def test_a_date_alone_is_enough_in_a_timeline_spanning_days():
 def test_a_masked_time_is_a_placeholder_not_a_missing_time():
     result = lint_text(_HEAD + "| Time | Event |\n|---|---|\n| 2022-06-02 HH:mm | deploy |\n")
     assert [f.rule for f in result.findings if f.rule in ("placeholder", "timeline-missing-time")] == ["placeholder"]
+
+
+def test_a_bracketed_time_slot_is_a_placeholder_not_a_missing_time():
+    result = lint_text(_HEAD + "- [Start time]: alerts fire\n- [Short event description]\n- 10:05 UTC rolled back\n")
+    found = [(f.rule, f.line) for f in result.findings if f.rule in ("placeholder", "timeline-missing-time")]
+    start = _HEAD.count("\n") + 1
+    assert found == [("placeholder", start), ("timeline-missing-time", start + 1), ("placeholder", start + 1)]
