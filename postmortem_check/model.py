@@ -149,7 +149,12 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
     named = False  # a bold line there named another known section ("**Lessons learned**")
+    above: list[int] = []  # levels of the headings the section is nested in
     for index, section in enumerate(outline.sections):
+        while section.style == "heading" and above and above[-1] >= section.level:
+            above.pop()
+        top = section.style == "heading" and not above
+        above += [section.level] if section.style == "heading" else []
         if level is not None and section.level <= level:
             level = None
         if "corrective_actions" in section.ids:
@@ -172,6 +177,8 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
             found.extend(action_items.announced_lists(section.blocks, refs))
+            if top and not section.ids and not timeline.parse_date(section.heading):  # not a diary's day
+                found.extend(action_items.unmapped_section_items(section.blocks, refs))
         elif set(section.ids) <= {"root_cause"}:  # a conclusion that names the cause, then work to come
             found.extend(action_items.announced_lists(section.blocks, refs))
     corrective = outline.found.get("corrective_actions")
