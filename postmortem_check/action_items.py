@@ -325,11 +325,15 @@ def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> 
             found.extend(extract(listed, "", refs, grouped=True))
         listed = None
         if block.kind == "paragraph" and block.lines:
-            last = block.lines[-1].strip()
-            if last.endswith(":") and (_LIST_INTRO.search(last[-200:]) or _PROPOSAL.search(last[-200:])):
-                listed = []
+            listed = [] if _announces(block) else None
             found.extend(_proposals(block, refs or {}))
     return found
+
+
+def _announces(block: Block) -> bool:
+    """A paragraph whose last line introduces a list of work to come or of proposed fixes."""
+    last = block.lines[-1].strip() if block.kind == "paragraph" and block.lines else ""
+    return last.endswith(":") and bool(_LIST_INTRO.search(last[-200:]) or _PROPOSAL.search(last[-200:]))
 
 
 def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
@@ -349,13 +353,15 @@ def unmapped_section_items(blocks: list[Block], refs: dict[str, str] | None = No
     refs = refs or {}
     found: list[ActionItem] = []
     run: list[Block] = []
+    announced = False  # the list follows a lead-in: announced_lists takes it
     for block in [*blocks, Block("heading", 0, [])]:
         if block.kind == "list_item" or (run and block.kind == "paragraph" and block.depth > 0):
             run.append(block)
             continue
-        if run and _is_task_list(run, refs):
+        if run and not announced and _is_task_list(run, refs):
             found.extend(extract(run, "", refs))
         run = []
+        announced = _announces(block)
     return found + _work_left(blocks, refs)
 
 
@@ -476,8 +482,7 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool, grouped: boo
     top_depth = min((b.depth for b in items), default=1)
     parent_is_detail = False  # nested items under "Label:" items or under details are details too
     after_numbered = False  # bullets after a numbered item, outside it, are its details
-    story = sum(1 for b in blocks if b.kind == "paragraph" and b.lines
-                and _NARRATION.match(b.lines[0].strip()[:200])) >= _STORY_STEPS
+    story = _is_story(blocks)
     for index, block in enumerate(blocks):
         if block.kind == "list_item":
             text = " ".join(line.strip() for line in block.lines)
@@ -503,12 +508,26 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool, grouped: boo
         elif block.kind == "paragraph":
             if block.depth == 0:
                 after_numbered = False
-            if not has_list and not has_table and not intro:
-                drafts.extend(_paragraph_drafts(block, group.state, refs, story))
-            elif block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
-                text = _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines))
-                drafts.append(_Draft(block.line, text, state=group.state))
+            lines_only = not has_list and not has_table and not intro
+            drafts.extend(_paragraph_items(block, group.state, refs, story, lines_only))
     return drafts
+
+
+def _paragraph_items(block: Block, state: bool | None, refs: dict[str, str], story: bool,
+                     lines_only: bool) -> list[_Draft]:
+    """A paragraph's items: one per line when the group has only lines, else only a labelled item
+    ("**Action item:** …", "**TODO**: …")."""
+    if lines_only:
+        return _paragraph_drafts(block, state, refs, story)
+    if block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
+        return [_Draft(block.line, _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines)), state=state)]
+    return []
+
+
+def _is_story(blocks: list[Block]) -> bool:
+    """Several paragraphs tell what the writer did, step by step: an account of the response."""
+    return sum(1 for b in blocks if b.kind == "paragraph" and b.lines
+               and _NARRATION.match(b.lines[0].strip()[:200])) >= _STORY_STEPS
 
 
 def _has_nested(blocks: list[Block], index: int) -> bool:
