@@ -23,7 +23,8 @@ def test_a_to_do_list_under_a_heading_that_names_no_section_is_items():
 
 
 def test_other_lists_under_such_headings_are_not_items():
-    notes = HEAD + "## Further information\n\n- The vendor was slow\n- Graphs were useful\n- Document review took long\n"
+    notes = HEAD + ("## Further information\n\n- The vendor was slow\n- Graphs were useful\n"
+                    "- Document review took long\n")
     advice = HEAD + ("## What should you do?\n\n- Check your logs for the token.\n- Rotate your keys.\n"
                      "- Update the client.\n")
     nested = HEAD + ("## Resolution\n\n### Steps\n\n- Check the pool.\n- Remove the old snapshots.\n"
