@@ -180,9 +180,12 @@ _TASK_VERBS = frozenset(
     ])
 _TASK_SHARE = (3, 4)  # at least three bullets in four open with a task verb
 _TO_READER = re.compile(r"\byour?s?\b", re.I)  # "Check your logs": advice to the reader, not the team's work
-# A sentence that states the work still to do: "now we have to set up …", "upgrading to 4.5 would possibly help".
-_LEFT_TO_DO = re.compile(r"\b(?:(?:now|still) (?:we|i) (?:have|need) to|(?:we|i) (?:now|still) (?:have|need) to|"
-                         r"would (?:possibly |probably |likely |certainly |also |really )?help)\b", re.I)
+# A sentence that states the work still to do: "… now we have to set up …" after a temporary fix, or a
+# change proposed on its own ("Upgrading the driver to 4.5 would possibly help.").
+_LEFT_TO_DO = re.compile(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
+                         r"(?:we|i) (?:now|still) (?:have|need) to)|"
+                         r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
+_TEMPORARY = re.compile(r"\b(?:temporary|temporarily|short[- ]term|stop-?gap|workaround|quick fix|for now)\b", re.I)
 _CLAUSE_START = re.compile(r"(?:…|\.\.\.|;|:(?=\s))\s*")
 # A closing "(and maybe take the memory down again ?)": one more piece of work, in the same sentence.
 _AND_MORE = re.compile(r"\(\s*and (?:(?:maybe|perhaps|also|then) )?(?P<work>[^()]{3,200}?)[\s?.!]*\)$", re.I)
@@ -387,23 +390,26 @@ def _work_left(blocks: list[Block], refs: dict[str, str]) -> list[ActionItem]:
     """Sentences that state work still to do ("… now we have to set up a better policy"), from the clause
     that says it; done when the next paragraph only says so ("This was done in #12")."""
     drafts: list[_Draft] = []
-    paragraphs = [b for b in blocks if b.kind == "paragraph" and b.depth == 0 and b.lines]
-    for index, block in enumerate(paragraphs):
+    for index, block in enumerate(blocks):
+        if block.kind != "paragraph" or block.depth != 0 or not block.lines:
+            continue
         text = " ".join(line.strip() for line in block.lines)
         if len(text) > 5000 or not _LEFT_TO_DO.search(text):
             continue
         starts = list(itertools.accumulate((len(line.strip()) + 1 for line in block.lines[:-1]), initial=0))
-        after = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        after = blocks[index + 1] if index + 1 < len(blocks) and blocks[index + 1].kind == "paragraph" else None
         note = _STATUS_NOTE.match(" ".join(after.lines).strip()) if after is not None else None
         done = note is not None and note.group("state").lower() not in ("in progress", "pending", "not done")
         begin = 0
         for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
             sentence = text[begin:end].strip()
             line = block.line + bisect.bisect_right(starts, end - 1) - 1
-            begin = end
             match = _LEFT_TO_DO.search(sentence)
-            if not match or sentence.endswith("?"):
+            if not match or sentence.endswith("?") or \
+                    (match.group("must") and not _TEMPORARY.search(text, 0, end)):
+                begin = end
                 continue
+            begin = end
             clauses = [m.end() for m in _CLAUSE_START.finditer(sentence, 0, match.start())]
             sentence = sentence[clauses[-1]:] if clauses else sentence
             more = _AND_MORE.search(sentence, max(0, sentence.rfind("(")))

@@ -45,6 +45,13 @@ def test_work_stated_in_an_unmapped_section_is_items():
         (22, "Upgrading the driver to 4.5 would possibly help.", True)]
 
 
+def test_a_step_told_in_an_unmapped_section_is_not_work_left():
+    text = ("# Outage\n\n## Summary\n\nThe index was full.\n\n## Second attempt\n\n"
+            "The resync stalled. Now we have to wait for it.\n\nMore logs would help explain the stall.\n\n"
+            "The cache is a temporary fix. Now we have to move the cache to its own disk.\n")
+    assert [t for _, t, _ in found(text)] == ["Now we have to move the cache to its own disk."]
+
+
 def test_stated_work_in_a_known_section_or_a_diary_day_is_not_an_item():
     text = ("# Outage\n\n## Summary\n\nThe index was full.\n\n## Resolution\n\nFirst we have to stop the writer.\n"
             "Now we have to remove the old indices.\n\n## 2026-03-02\n\nNow we have to wait for the resync.\n")
