@@ -166,6 +166,9 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
 # A lead-in to a proposed change written on the lines after it: "a proposed fix is", "Possible workaround:".
 _PROPOSAL = re.compile(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
                        r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
+# A line that introduces a list of fixes someone proposes ("Suggested fixes:"); "Possible solutions:" may only
+# weigh options.
+_PROPOSED_LIST = re.compile(r"\b(?:proposed|suggested) (?:fix|fixes|solutions?|workarounds?)\b[^:]{0,60}:$", re.I)
 # Verbs that open a task ("Document the owners", "Decide how …"): a list made mostly of them is a to-do list.
 _TASK_VERBS = frozenset(
     [
@@ -336,7 +339,7 @@ def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> 
 def _announces(block: Block) -> bool:
     """A paragraph whose last line introduces a list of work to come or of proposed fixes."""
     last = block.lines[-1].strip() if block.kind == "paragraph" and block.lines else ""
-    return last.endswith(":") and bool(_LIST_INTRO.search(last[-200:]) or _PROPOSAL.search(last[-200:]))
+    return last.endswith(":") and bool(_LIST_INTRO.search(last[-200:]) or _PROPOSED_LIST.search(last[-200:]))
 
 
 def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
@@ -361,14 +364,14 @@ def unmapped_section_items(blocks: list[Block], refs: dict[str, str] | None = No
         if block.kind == "list_item" or (run and block.kind == "paragraph" and block.depth > 0):
             run.append(block)
             continue
-        if run and not announced and _is_task_list(run, refs):
+        if run and not announced and _is_task_list(run):
             found.extend(extract(run, "", refs))
         run = []
         announced = _announces(block)
     return found + _work_left(blocks, refs)
 
 
-def _is_task_list(run: list[Block], refs: dict[str, str]) -> bool:
+def _is_task_list(run: list[Block]) -> bool:
     """Most top-level bullets open with a task verb ("Document …", "Decide …") and none speaks to the reader."""
     items = [b for b in run if b.kind == "list_item" and b.lines]
     top = min((b.depth for b in items), default=0)
@@ -402,14 +405,12 @@ def _work_left(blocks: list[Block], refs: dict[str, str]) -> list[ActionItem]:
         done = note is not None and note.group("state").lower() not in ("in progress", "pending", "not done")
         begin = 0
         for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
-            sentence = text[begin:end].strip()
-            line = block.line + bisect.bisect_right(starts, end - 1) - 1
+            sentence, begin = text[begin:end].strip(), end
             match = _LEFT_TO_DO.search(sentence)
             if not match or sentence.endswith("?") or \
-                    (match.group("must") and not _TEMPORARY.search(text, 0, end)):
-                begin = end
+                    (match.group("must") and not _TEMPORARY.search(text, 0, end)):  # a step of the story
                 continue
-            begin = end
+            line = block.line + bisect.bisect_right(starts, end - 1) - 1
             clauses = [m.end() for m in _CLAUSE_START.finditer(sentence, 0, match.start())]
             sentence = sentence[clauses[-1]:] if clauses else sentence
             more = _AND_MORE.search(sentence, max(0, sentence.rfind("(")))

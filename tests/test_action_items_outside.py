@@ -75,7 +75,8 @@ def test_a_label_bullet_in_the_action_items_keeps_its_details():
 def test_a_change_proposed_after_its_lead_in_line_is_an_item():
     text = HEAD + ("## Possible causes\n\nThe ARP cache may be stale.\n\na proposed fix is\n"
                    "net.ipv4.conf.all.arp_ignore=2\n\nA possible fix is to wait.\n\n"
-                   "Possible workarounds:\n\n- Flush the ARP cache from cron\n")
+                   "Suggested workarounds:\n\n- Flush the ARP cache from cron\n\n"
+                   "Possible solutions:\n\n- Restart nightly\n")
     assert [(line, t, done) for line, t, done in found(text)][1:] == [
         (15, "a proposed fix is net.ipv4.conf.all.arp_ignore=2", False),
         (22, "Flush the ARP cache from cron", False)]
