@@ -353,9 +353,9 @@ def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
     return []
 
 
-def unmapped_section_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
-    """Work written in a top-level section that names no known section ("Supporting information"): a list
-    that reads as a to-do list, and sentences that state the work still to do."""
+def task_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Items of a list that reads as a to-do list, in a top-level section that names no known section
+    ("Supporting information": "- Document the owners", "- Decide how …")."""
     refs = refs or {}
     found: list[ActionItem] = []
     run: list[Block] = []
@@ -368,7 +368,7 @@ def unmapped_section_items(blocks: list[Block], refs: dict[str, str] | None = No
             found.extend(extract(run, "", refs))
         run = []
         announced = _announces(block)
-    return found + _work_left(blocks, refs)
+    return found
 
 
 def _is_task_list(run: list[Block]) -> bool:
@@ -389,9 +389,10 @@ def _is_task_list(run: list[Block]) -> bool:
     return len(tops) >= 2 and tasks * of >= len(tops) * share
 
 
-def _work_left(blocks: list[Block], refs: dict[str, str]) -> list[ActionItem]:
-    """Sentences that state work still to do ("… now we have to set up a better policy"), from the clause
-    that says it; done when the next paragraph only says so ("This was done in #12")."""
+def work_left(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Sentences that state work still to do ("It is a temporary fix… now we have to set up a better policy",
+    "Upgrading the driver would possibly help."), from the clause that says it; done when the next paragraph
+    only says so ("This was done in #12")."""
     drafts: list[_Draft] = []
     for index, block in enumerate(blocks):
         if block.kind != "paragraph" or block.depth != 0 or not block.lines:
@@ -419,7 +420,7 @@ def _work_left(blocks: list[Block], refs: dict[str, str]) -> list[ActionItem]:
             drafts.append(_Draft(line, sentence, done=done, state=done))
             if more:
                 drafts.append(_Draft(line, more.group("work").strip(), state=False))
-    items = [_finish(draft, refs) for draft in drafts]
+    items = [_finish(draft, refs or {}) for draft in drafts]
     return [item for item in items if item]
 
 

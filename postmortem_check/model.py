@@ -144,7 +144,8 @@ def build_model(document: Document, outline: Outline, order: list[str],
 def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     """Items of the corrective-actions sections, of their sub-sections that another known sub-section split
     off ("### What went wrong" between two action groups) or that a bold line names ("**In progress:**"),
-    and status lines (``**TODO**: …``) elsewhere."""
+    and elsewhere status lines (``**TODO**: …``), announced lists, to-do lists under headings the schema
+    does not know and the work left that a sentence states."""
     refs = _reference_links(document)
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
@@ -177,10 +178,12 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
             found.extend(action_items.announced_lists(section.blocks, refs))
-            if top and not section.ids and not timeline.parse_date(section.heading):  # not a diary's day
-                found.extend(action_items.unmapped_section_items(section.blocks, refs))
+            if not section.ids and not timeline.parse_date(section.heading):  # not a diary's day
+                found.extend(action_items.task_lists(section.blocks, refs) if top else [])
+                found.extend(action_items.work_left(section.blocks, refs))
         elif set(section.ids) <= {"root_cause"}:  # a conclusion that names the cause, then work to come
             found.extend(action_items.announced_lists(section.blocks, refs))
+            found.extend(action_items.work_left(section.blocks, refs))
     corrective = outline.found.get("corrective_actions")
     if corrective is None or not corrective.explicit:  # without a section for them, work is announced in prose
         for section in outline.sections:

@@ -45,6 +45,13 @@ def test_work_stated_in_an_unmapped_section_is_items():
         (22, "Upgrading the driver to 4.5 would possibly help.", True)]
 
 
+def test_a_fix_proposed_in_the_root_cause_is_an_item():
+    text = ("# Outage\n\n## Summary\n\nThe database ran out of connections.\n\n## Root cause\n\n"
+            "The client opened too many connections. Upgrading it to 4.5 would possibly help.\n\n"
+            "More logs would help explain the storm.\n")
+    assert found(text) == [(9, "Upgrading it to 4.5 would possibly help.", False)]
+
+
 def test_a_step_told_in_an_unmapped_section_is_not_work_left():
     text = ("# Outage\n\n## Summary\n\nThe index was full.\n\n## Second attempt\n\n"
             "The resync stalled. Now we have to wait for it.\n\nMore logs would help explain the stall.\n\n"
