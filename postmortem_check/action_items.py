@@ -353,9 +353,10 @@ def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
     return []
 
 
-def task_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+def task_lists(blocks: list[Block], refs: dict[str, str] | None = None, heading: str = "") -> list[ActionItem]:
     """Items of a list that reads as a to-do list, in a top-level section that names no known section
-    ("Supporting information": "- Document the owners", "- Decide how …")."""
+    ("Supporting information": "- Document the owners", "- Decide how …"); ``heading`` is the section's own
+    ("Changes made (done)")."""
     refs = refs or {}
     found: list[ActionItem] = []
     run: list[Block] = []
@@ -365,7 +366,7 @@ def task_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[
             run.append(block)
             continue
         if run and not announced and _is_task_list(run):
-            found.extend(extract(run, "", refs))
+            found.extend(extract(run, heading, refs))
         run = []
         announced = _announces(block)
     return found

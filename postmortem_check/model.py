@@ -179,7 +179,7 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
             found.extend(action_items.status_items(section.blocks, refs))
             found.extend(action_items.announced_lists(section.blocks, refs))
             if not section.ids and not timeline.parse_date(section.heading):  # not a diary's day
-                found.extend(action_items.task_lists(section.blocks, refs) if top else [])
+                found.extend(action_items.task_lists(section.blocks, refs, section.heading) if top else [])
                 found.extend(action_items.work_left(section.blocks, refs))
         elif set(section.ids) <= {"root_cause"}:  # a conclusion that names the cause, then work to come
             found.extend(action_items.announced_lists(section.blocks, refs))

@@ -22,6 +22,11 @@ def test_a_to_do_list_under_a_heading_that_names_no_section_is_items():
         (20, "Define an escalation process.")]
 
 
+def test_a_to_do_list_under_a_heading_that_says_done_is_done():
+    text = HEAD + "## Follow-up work (completed)\n\n- Document the owners\n- Decide on a rota\n"
+    assert [done for _, _, done in found(text)] == [False, True, True]
+
+
 def test_other_lists_under_such_headings_are_not_items():
     notes = HEAD + ("## Further information\n\n- The vendor was slow\n- Graphs were useful\n"
                     "- Document review took long\n")
