@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -162,6 +163,35 @@ _LIST_INTRO = re.compile(r"\b(?:(?:possible|future|next|further|remaining) (?:ac
                          r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
                          r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
+# A lead-in to a proposed change written on the lines after it: "a proposed fix is", "Possible workaround:".
+_PROPOSAL = re.compile(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
+                       r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
+# A line that introduces a list of fixes someone proposes ("Suggested fixes:"); "Possible solutions:" may only
+# weigh options.
+_PROPOSED_LIST = re.compile(r"\b(?:proposed|suggested) (?:fix|fixes|solutions?|workarounds?)\b[^:]{0,60}:$", re.I)
+# Verbs that open a task ("Document the owners", "Decide how …"): a list made mostly of them is a to-do list.
+_TASK_VERBS = frozenset(
+    [
+        "add", "adopt", "alert", "align", "analyse", "analyze", "apply", "assess", "audit", "automate", "avoid",
+        "build", "change", "check", "clarify", "clean", "configure", "consider", "create", "decide", "define",
+        "deploy", "deprecate", "design", "disable", "discuss", "document", "enable", "enforce", "ensure",
+        "establish", "evaluate", "explore", "file", "fix", "identify", "implement", "improve", "increase",
+        "install", "introduce", "investigate", "limit", "make", "measure", "migrate", "monitor", "move", "plan",
+        "prepare", "prevent", "provide", "publish", "reduce", "refactor", "remove", "replace", "require", "review",
+        "rewrite", "rotate", "schedule", "separate", "set", "setup", "share", "simplify", "split", "standardise",
+        "standardize", "switch", "test", "track", "train", "update", "upgrade", "use", "validate", "verify", "write"
+    ])
+_TASK_SHARE = (3, 4)  # at least three bullets in four open with a task verb
+_TO_READER = re.compile(r"\byour?s?\b", re.I)  # "Check your logs": advice to the reader, not the team's work
+# A sentence that states the work still to do: "… now we have to set up …" after a temporary fix, or a
+# change proposed on its own ("Upgrading the driver to 4.5 would possibly help.").
+_LEFT_TO_DO = re.compile(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
+                         r"(?:we|i) (?:now|still) (?:have|need) to)|"
+                         r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
+_TEMPORARY = re.compile(r"\b(?:temporary|temporarily|short[- ]term|stop-?gap|workaround|quick fix|for now)\b", re.I)
+_CLAUSE_START = re.compile(r"(?:…|\.\.\.|;|:(?=\s))\s*")
+# A closing "(and maybe take the memory down again ?)": one more piece of work, in the same sentence.
+_AND_MORE = re.compile(r"\(\s*and (?:(?:maybe|perhaps|also|then) )?(?P<work>[^()]{3,200}?)[\s?.!]*\)$", re.I)
 _PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
                            r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
 _ALREADY_OUT = re.compile(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
@@ -259,12 +289,13 @@ class _Group:
 
 
 def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None,
-            introduces: bool = False) -> list[ActionItem]:
+            introduces: bool = False, grouped: bool = False) -> list[ActionItem]:
     """Action items of a corrective-actions section, from lists, tables, headings or one-per-line text.
 
     ``heading`` is the section's own heading ("Actions taken (completed)"); ``refs`` maps reference-link
     labels (lower case) to their URLs; ``introduces``: sub-sections with the items follow, so text before
-    the first sub-heading introduces them.
+    the first sub-heading introduces them; ``grouped``: a bullet ending in ":" over nested bullets names
+    a group of items (a list of work to come), not one item with its details.
     """
     refs = refs or {}
     drafts: list[_Draft] = []
@@ -272,7 +303,7 @@ def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None 
     # Text before the first sub-heading of a section that has lists or tables introduces them.
     listed = introduces or any(b.kind == "list_item" or (b.kind == "table_row" and b.info != "head") for b in blocks)
     for group in groups:
-        drafts.extend(_group_drafts(group, refs, listed and group.heading is None))
+        drafts.extend(_group_drafts(group, refs, listed and group.heading is None, grouped))
     items = [_finish(draft, refs) for draft in drafts]
     return [ActionItem(**{**item.__dict__, "index": index}) for index, item in enumerate(i for i in items if i)]
 
@@ -287,7 +318,9 @@ def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> lis
 
 def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
     """Items of a list that a line introduces as work to come ("Some possible actions in the future:"),
-    outside the action-items sections."""
+    and a change proposed on the lines after its lead-in ("a proposed fix is" / the change), outside the
+    action-items sections. In such a list a bullet that ends in ":" over a nested list names a group: the
+    nested bullets are the items."""
     found: list[ActionItem] = []
     listed: list[Block] | None = None
     for block in [*blocks, Block("heading", 0, [])]:
@@ -295,13 +328,101 @@ def announced_lists(blocks: list[Block], refs: dict[str, str] | None = None) -> 
             listed.append(block)
             continue
         if listed:
-            found.extend(extract(listed, "", refs))
+            found.extend(extract(listed, "", refs, grouped=True))
         listed = None
         if block.kind == "paragraph" and block.lines:
-            last = block.lines[-1].strip()
-            if last.endswith(":") and _LIST_INTRO.search(last[-200:]):
-                listed = []
+            listed = [] if _announces(block) else None
+            found.extend(_proposals(block, refs or {}))
     return found
+
+
+def _announces(block: Block) -> bool:
+    """A paragraph whose last line introduces a list of work to come or of proposed fixes."""
+    last = block.lines[-1].strip() if block.kind == "paragraph" and block.lines else ""
+    return last.endswith(":") and bool(_LIST_INTRO.search(last[-200:]) or _PROPOSED_LIST.search(last[-200:]))
+
+
+def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
+    """The change a paragraph proposes after a lead-in line ("a proposed fix is" / "sysctl x=2")."""
+    for offset, raw in enumerate(block.lines[:-1]):
+        line = raw.strip()
+        if _PROPOSAL.search(line[-200:]) and any(rest.strip() for rest in block.lines[offset + 1:]):
+            text = " ".join(part.strip() for part in block.lines[offset:] if part.strip())
+            item = _finish(_Draft(block.line + offset, text), refs)
+            return [item] if item else []
+    return []
+
+
+def task_lists(blocks: list[Block], refs: dict[str, str] | None = None, heading: str = "") -> list[ActionItem]:
+    """Items of a list that reads as a to-do list, in a top-level section that names no known section
+    ("Supporting information": "- Document the owners", "- Decide how …"); ``heading`` is the section's own
+    ("Changes made (done)")."""
+    refs = refs or {}
+    found: list[ActionItem] = []
+    run: list[Block] = []
+    announced = False  # the list follows a lead-in: announced_lists takes it
+    for block in [*blocks, Block("heading", 0, [])]:
+        if block.kind == "list_item" or (run and block.kind == "paragraph" and block.depth > 0):
+            run.append(block)
+            continue
+        if run and not announced and _is_task_list(run):
+            found.extend(extract(run, heading, refs))
+        run = []
+        announced = _announces(block)
+    return found
+
+
+def _is_task_list(run: list[Block]) -> bool:
+    """Most top-level bullets open with a task verb ("Document …", "Decide …") and none speaks to the reader."""
+    items = [b for b in run if b.kind == "list_item" and b.lines]
+    top = min((b.depth for b in items), default=0)
+    tasks = 0
+    tops = [b for b in items if b.depth == top]
+    for block in tops:
+        text = _PREFIX.sub("", " ".join(line.strip() for line in block.lines))
+        box = _TASK_BOX.match(text)
+        shown = plain(_lead_status(text[box.end():] if box else text)[0])
+        if _TO_READER.search(shown):
+            return False
+        first = shown.split(None, 1)[0].lower().strip(".,:;") if shown.split() else ""
+        tasks += first in _TASK_VERBS
+    share, of = _TASK_SHARE
+    return len(tops) >= 2 and tasks * of >= len(tops) * share
+
+
+def work_left(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
+    """Sentences that state work still to do ("It is a temporary fix… now we have to set up a better policy",
+    "Upgrading the driver would possibly help."), from the clause that says it; done when the next paragraph
+    only says so ("This was done in #12")."""
+    drafts: list[_Draft] = []
+    for index, block in enumerate(blocks):
+        if block.kind != "paragraph" or block.depth != 0 or not block.lines:
+            continue
+        text = " ".join(line.strip() for line in block.lines)
+        if len(text) > 5000 or not _LEFT_TO_DO.search(text):
+            continue
+        starts = list(itertools.accumulate((len(line.strip()) + 1 for line in block.lines[:-1]), initial=0))
+        after = blocks[index + 1] if index + 1 < len(blocks) and blocks[index + 1].kind == "paragraph" else None
+        note = _STATUS_NOTE.match(" ".join(after.lines).strip()) if after is not None else None
+        done = note is not None and note.group("state").lower() not in ("in progress", "pending", "not done")
+        begin = 0
+        for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+            sentence, begin = text[begin:end].strip(), end
+            match = _LEFT_TO_DO.search(sentence)
+            if not match or sentence.endswith("?") or \
+                    (match.group("must") and not _TEMPORARY.search(text, 0, end)):  # a step of the story
+                continue
+            line = block.line + bisect.bisect_right(starts, end - 1) - 1
+            clauses = [m.end() for m in _CLAUSE_START.finditer(sentence, 0, match.start())]
+            sentence = sentence[clauses[-1]:] if clauses else sentence
+            more = _AND_MORE.search(sentence, max(0, sentence.rfind("(")))
+            if more:
+                sentence = sentence[:more.start()].rstrip()
+            drafts.append(_Draft(line, sentence, done=done, state=done))
+            if more:
+                drafts.append(_Draft(line, more.group("work").strip(), state=False))
+    items = [_finish(draft, refs or {}) for draft in drafts]
+    return [item for item in items if item]
 
 
 def prose_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
@@ -357,7 +478,7 @@ def _groups(blocks: list[Block], state: bool | None) -> list[_Group]:
     return [g for g in groups if g.blocks or g.heading is not None]
 
 
-def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Draft]:
+def _group_drafts(group: _Group, refs: dict[str, str], intro: bool, grouped: bool = False) -> list[_Draft]:
     """The items of one group: its list, table or lines, or its heading when its list only describes it."""
     blocks = group.blocks
     items = [b for b in blocks if b.kind == "list_item"]
@@ -370,9 +491,8 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
     top_depth = min((b.depth for b in items), default=1)
     parent_is_detail = False  # nested items under "Label:" items or under details are details too
     after_numbered = False  # bullets after a numbered item, outside it, are its details
-    story = sum(1 for b in blocks if b.kind == "paragraph" and b.lines
-                and _NARRATION.match(b.lines[0].strip()[:200])) >= _STORY_STEPS
-    for block in blocks:
+    story = _is_story(blocks)
+    for index, block in enumerate(blocks):
         if block.kind == "list_item":
             text = " ".join(line.strip() for line in block.lines)
             shown, urls = _plain(text, refs, [])
@@ -380,6 +500,9 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
                 after_numbered = after_numbered or block.ordered
                 parent_is_detail = shown.endswith(":") or (after_numbered and not block.ordered)
                 if after_numbered and not block.ordered:
+                    continue
+                if grouped and shown.endswith(":") and _has_nested(blocks, index):
+                    parent_is_detail = False  # "We could use this more:" names a group: its bullets are items
                     continue
             elif parent_is_detail or (drafts and _is_detail(shown, urls, drafts[-1])):
                 continue
@@ -394,12 +517,32 @@ def _group_drafts(group: _Group, refs: dict[str, str], intro: bool) -> list[_Dra
         elif block.kind == "paragraph":
             if block.depth == 0:
                 after_numbered = False
-            if not has_list and not has_table and not intro:
-                drafts.extend(_paragraph_drafts(block, group.state, refs, story))
-            elif block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
-                text = _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines))
-                drafts.append(_Draft(block.line, text, state=group.state))
+            lines_only = not has_list and not has_table and not intro
+            drafts.extend(_paragraph_items(block, group.state, refs, story, lines_only))
     return drafts
+
+
+def _paragraph_items(block: Block, state: bool | None, refs: dict[str, str], story: bool,
+                     lines_only: bool) -> list[_Draft]:
+    """A paragraph's items: one per line when the group has only lines, else only a labelled item
+    ("**Action item:** …", "**TODO**: …")."""
+    if lines_only:
+        return _paragraph_drafts(block, state, refs, story)
+    if block.lines and (_ITEM_LABEL.match(block.lines[0]) or _STATUS_LINE.match(block.lines[0])):
+        return [_Draft(block.line, _ITEM_LABEL.sub("", " ".join(line.strip() for line in block.lines)), state=state)]
+    return []
+
+
+def _is_story(blocks: list[Block]) -> bool:
+    """Several paragraphs tell what the writer did, step by step: an account of the response."""
+    return sum(1 for b in blocks if b.kind == "paragraph" and b.lines
+               and _NARRATION.match(b.lines[0].strip()[:200])) >= _STORY_STEPS
+
+
+def _has_nested(blocks: list[Block], index: int) -> bool:
+    """The list item at ``index`` has nested list items under it."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return following is not None and following.kind == "list_item" and following.depth > blocks[index].depth
 
 
 def _title_lines(lines: list[str]) -> str:

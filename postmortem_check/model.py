@@ -144,12 +144,18 @@ def build_model(document: Document, outline: Outline, order: list[str],
 def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
     """Items of the corrective-actions sections, of their sub-sections that another known sub-section split
     off ("### What went wrong" between two action groups) or that a bold line names ("**In progress:**"),
-    and status lines (``**TODO**: …``) elsewhere."""
+    and elsewhere status lines (``**TODO**: …``), announced lists, to-do lists under headings the schema
+    does not know and the work left that a sentence states."""
     refs = _reference_links(document)
     found: list[ActionItem] = []
     level: int | None = None  # the level of the corrective-actions section we are in
     named = False  # a bold line there named another known section ("**Lessons learned**")
+    above: list[int] = []  # levels of the headings the section is nested in
     for index, section in enumerate(outline.sections):
+        while section.style == "heading" and above and above[-1] >= section.level:
+            above.pop()
+        top = section.style == "heading" and not above
+        above += [section.level] if section.style == "heading" else []
         if level is not None and section.level <= level:
             level = None
         if "corrective_actions" in section.ids:
@@ -172,8 +178,12 @@ def _action_items(document: Document, outline: Outline) -> list[ActionItem]:
         elif set(section.ids) <= {"lessons_learned", "resolution"}:  # not a summary's "**TODO**: fill in"
             found.extend(action_items.status_items(section.blocks, refs))
             found.extend(action_items.announced_lists(section.blocks, refs))
+            if not section.ids and not timeline.parse_date(section.heading):  # not a diary's day
+                found.extend(action_items.task_lists(section.blocks, refs, section.heading) if top else [])
+                found.extend(action_items.work_left(section.blocks, refs))
         elif set(section.ids) <= {"root_cause"}:  # a conclusion that names the cause, then work to come
             found.extend(action_items.announced_lists(section.blocks, refs))
+            found.extend(action_items.work_left(section.blocks, refs))
     corrective = outline.found.get("corrective_actions")
     if corrective is None or not corrective.explicit:  # without a section for them, work is announced in prose
         for section in outline.sections:

@@ -103,3 +103,18 @@ def test_work_announced_in_resolution_prose_lints_in_linear_time(unit: str, norm
     if elapsed > FACTOR * normal_time:
         elapsed = _best_time(text, runs=2)
     assert elapsed <= FACTOR * normal_time, f"{elapsed:.3f}s against {normal_time:.3f}s for a normal document"
+
+
+_LONG_TASK = "- Document the owner of every machine we run in the data centre, and a backup owner @ana\n"
+
+
+@pytest.mark.parametrize("unit", ["now we have to ", "(and maybe ", "would help ", "… ", "a proposed fix is\n",
+                                  _LONG_TASK, "- Fix:\n  - " + _LONG_TASK[2:], "?)", "you "])
+def test_work_in_an_unmapped_section_lints_in_linear_time(unit: str, normal_time: float) -> None:
+    for lead in ("", "Some possible actions:\n"):  # a to-do list of its own, or a list announced
+        head = "# Outage\n\n## Summary\n\nThe API was down.\n\n## Further information\n\n" + lead
+        text = head + unit * ((SIZE - len(head)) // len(unit)) + "x)\n"
+        elapsed = _best_time(text, runs=1)
+        if elapsed > FACTOR * normal_time:
+            elapsed = _best_time(text, runs=2)
+        assert elapsed <= FACTOR * normal_time, f"{elapsed:.3f}s against {normal_time:.3f}s for a normal document"
