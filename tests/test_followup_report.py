@@ -323,3 +323,16 @@ def test_unreadable_files_are_left_out_with_a_warning(repo: Path, capsys: pytest
     assert data["figures"]["postmortems"] == 5  # the empty file counts, with nothing known
     assert main(["report", "incidents", "--today", TODAY]) == 0
     assert "2024-02-02-binary.md: not UTF-8 text; left out of the report" in capsys.readouterr().err
+
+
+def test_a_line_chart_shows_the_latest_incidents_that_fit() -> None:
+    from postmortem_check.followup.render import CHART_POINTS, _md_over_time
+
+    rows = [{"date": f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}", "minutes": i} for i in range(CHART_POINTS + 6)]
+    figures = {"incidents_per_month": [], "duration_over_time": rows, "detect_over_time": rows[:3]}
+    text = "\n".join(_md_over_time(figures))
+    duration, detect = [block for block in text.split("```mermaid")[1:]]
+    assert f'title "Duration in minutes: last {CHART_POINTS} incidents"' in duration
+    assert '"2024-01-07"' in duration and '"2024-01-06"' not in duration  # the six oldest are left out
+    assert f"line [{', '.join(str(i) for i in range(6, CHART_POINTS + 6))}]" in duration
+    assert 'title "Time to detect in minutes"' in detect and "line [0, 1, 2]" in detect

@@ -9,8 +9,11 @@ from typing import Any
 
 from . import svg
 
-_XY_THEME = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#3b6ea8"}}}}%%'
+# wide enough, and small enough labels, that 24 months ("2024-01") do not run into each other
+_XY_THEME = ('%%{init: {"xyChart": {"width": 960, "xAxis": {"labelFontSize": 11}}, '
+             '"themeVariables": {"xyChart": {"plotColorPalette": "#3b6ea8"}}}}%%')
 CHART_MONTHS = 24  # the Markdown chart shows the last two years; the table has every month
+CHART_POINTS = 24  # a line chart shows the latest incidents, as many as leave their dates readable
 FOLD_ROWS = 12
 _MERMAID_UNSAFE = re.compile(r"[^\w .@/:+-]")
 
@@ -46,15 +49,15 @@ def _url(text: str) -> str:
     return text.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-def _mermaid_text(text: str) -> str:
-    return _MERMAID_UNSAFE.sub("", text)[:30] or "?"
+def _mermaid_text(text: str, limit: int = 30) -> str:
+    return _MERMAID_UNSAFE.sub("", text)[:limit] or "?"
 
 
 def _xychart(title: str, labels: list[str], values: list[float], axis: str, kind: str = "bar") -> list[str]:
     top = max(values, default=0) or 1
     names = ", ".join(f'"{_mermaid_text(label)}"' for label in labels)
     numbers = ", ".join(f"{v:g}" for v in values)
-    return ["```mermaid", _XY_THEME, "xychart-beta", f'    title "{_mermaid_text(title)}"', f"    x-axis [{names}]",
+    return ["```mermaid", _XY_THEME, "xychart-beta", f'    title "{_mermaid_text(title, 60)}"', f"    x-axis [{names}]",
             f'    y-axis "{_mermaid_text(axis)}" 0 --> {top:g}', f"    {kind} [{numbers}]", "```", ""]
 
 
@@ -96,7 +99,7 @@ def _md_over_time(fig: dict[str, Any]) -> list[str]:
     out = ["## Incidents per month", ""]
     if per_month:
         recent = per_month[-CHART_MONTHS:]
-        title = "Incidents per month" if len(recent) == len(per_month) else f"Incidents, last {len(recent)} months"
+        title = "Incidents per month" if len(recent) == len(per_month) else f"Incidents per month: last {len(recent)}"
         out += _xychart(title, [m["month"] for m in recent], [m["count"] for m in recent], "incidents")
     out += _folded(len(per_month) > FOLD_ROWS, "Incidents per month",
                    ["| Month | Incidents |", "| --- | ---: |",
@@ -107,8 +110,10 @@ def _md_over_time(fig: dict[str, Any]) -> list[str]:
         if not rows:
             out += ["No postmortem states it.", ""]
             continue
-        out += _xychart(f"{title} (minutes)", [r["date"] for r in rows], [r["minutes"] for r in rows], "minutes",
-                        "line")
+        latest = rows[-CHART_POINTS:]
+        heading = f"{title} in minutes" + ("" if len(latest) == len(rows) else f": last {len(latest)} incidents")
+        out += _xychart(heading, [r["date"] for r in latest], [r["minutes"] for r in latest],
+                        "minutes", "line")
     return out
 
 
