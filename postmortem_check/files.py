@@ -8,6 +8,7 @@ import errno
 import os
 import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -24,12 +25,28 @@ def _inside(path: str, root: str) -> bool:
 
 def boundary(path: str, base: str | None = None) -> str:
     """The tree a file may lie in: the working directory (the repository) for a path under it, else the
-    folder ``base`` named on the command line, else the file's own folder."""
+    folder ``base`` named on the command line, else the repository that holds the file (the nearest folder
+    above it with a ``.git``), else the file's own folder."""
     full = os.path.abspath(path)
     cwd = os.path.abspath(os.curdir)
     if _inside(full, cwd):
         return os.path.realpath(cwd)
-    return os.path.realpath(base if base is not None else os.path.dirname(full))
+    if base is not None:
+        return os.path.realpath(base)
+    folder = os.path.dirname(full)
+    return os.path.realpath(_repository_of(folder) or folder)
+
+
+@lru_cache(maxsize=256)
+def _repository_of(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds a ``.git`` (a folder, or a worktree's file)."""
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def escapes_tree(path: str, base: str | None = None) -> bool:

@@ -291,6 +291,22 @@ def test_a_link_out_of_the_tree_is_a_finding_and_is_never_read(tmp_path: Path) -
     assert "SECRET" not in everything and "c2VjcmV0" not in everything
 
 
+def test_a_repository_named_from_outside_is_the_tree_its_links_may_reach(tmp_path: Path) -> None:
+    """Linted from another folder, a link to a sibling folder of the same repository is followed; one out
+    of the repository, or into its .git, is still refused."""
+    repo, _ = _tree_with_links(tmp_path)
+    (repo / "shared").mkdir()
+    (repo / "shared" / "common.md").write_text(PLAIN, "utf-8")
+    (repo / "pm" / "sibling.md").symlink_to("../shared/common.md")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = cli(["lint", str(repo / "pm"), "--format", "json"], cwd=elsewhere)
+    rules = {(Path(r["path"]).name, f["rule"]) for r in json.loads(run.stdout)["files"] for f in r["findings"]}
+    assert ("x.md", "symlink-outside") in rules and ("g.md", "symlink-outside") in rules
+    assert ("sibling.md", "symlink-outside") not in rules and ("sibling.md", "missing-section") in rules
+    assert "SECRET" not in run.stdout + run.stderr
+
+
 def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path: Path) -> None:
     repo, outside = _tree_with_links(tmp_path)
     run = cli(["lint", "--fix", "pm"], cwd=repo)
