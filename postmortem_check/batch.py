@@ -12,10 +12,10 @@ from .config import Config
 from .discover import expand_paths
 from .lint import lint_file, schema_for
 from .results import FileResult
-from .schema import LoadedSchema
 
 if TYPE_CHECKING:
     from .cache import ResultCache
+    from .schema import LoadedSchema
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start
 _CHUNK = 32  # files per task sent to a worker
@@ -45,12 +45,12 @@ def _cache(config: Config) -> ResultCache | None:
     """The result cache for this config, unless it is switched off (``cache: false``, ``--no-cache``)."""
     if not config.cache:
         return None
-    from .cache import ResultCache, cache_folder
+    from .cache import ResultCache, cache_folder, context_digest
 
-    return ResultCache(cache_folder(config))
+    return ResultCache(cache_folder(config), context_digest(config, lambda: schema_for(config)))
 
 
-def _outcome(item: _Item, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> _Outcome:
+def _outcome(item: _Item, schema: LoadedSchema | None, config: Config, cache: ResultCache | None = None) -> _Outcome:
     path, problem = item
     if path is None:
         return None, problem
@@ -65,16 +65,14 @@ _worker_config: Config | None = None
 
 def _worker_init(config: Config) -> None:
     global _worker_config
-    _worker_config = config
-    schema_for(config)  # compiled once per worker (already in memory when forked)
+    _worker_config = config  # the schema is compiled when a file needs it (already in memory when forked)
 
 
 def _lint_chunk(chunk: list[_Item]) -> list[_Outcome]:
     assert _worker_config is not None
     config = _worker_config
-    schema = schema_for(config)
     cache = _cache(config)
-    return [_outcome(item, schema, config, cache) for item in chunk]
+    return [_outcome(item, None, config, cache) for item in chunk]
 
 
 def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
@@ -113,9 +111,12 @@ def lint_paths(
     """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
 
     Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
-    per CPU; 1 for none). Workers start only when there are at least ``PARALLEL_THRESHOLD`` files.
+    per CPU; 1 for none). Workers start only when there are at least ``PARALLEL_THRESHOLD`` files. The
+    schema is loaded when a file is linted, not taken from the cache.
     """
-    schema = schema_for(config)
+    cache = _cache(config)  # its context loads the schema, unless the cache kept this config as loaded
+    if cache is None:
+        schema_for(config)  # every file is linted: the schema is compiled here, once, before workers fork
     items = _items(paths, config)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     first: list[_Item] = []
@@ -129,8 +130,7 @@ def lint_paths(
     if files >= PARALLEL_THRESHOLD:
         outcomes: Iterator[_Outcome] = _lint_parallel(chain(first, items), config, jobs)
     else:
-        cache = _cache(config)
-        outcomes = (_outcome(item, schema, config, cache) for item in chain(first, items))
+        outcomes = (_outcome(item, None, config, cache) for item in chain(first, items))
     for result, problem in outcomes:
         if problem is not None:
             problems.append(problem)

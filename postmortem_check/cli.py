@@ -52,10 +52,10 @@ def schema_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml, upward)")
 
 
-def _configured(args: argparse.Namespace) -> Config:
+def _configured(args: argparse.Namespace, cached: bool = False) -> Config:
     from .app import load_configuration
 
-    return load_configuration(args.config, args.schema)
+    return load_configuration(args.config, args.schema, cached=cached)
 
 
 # --- lint -----------------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
     from .app import run_lint, run_lint_stdin
 
-    config = _configured(args)
+    config = _configured(args, cached=not args.no_cache and args.paths != ["-"])
     if args.exclude:
         config = replace(config, exclude=(*config.exclude, *args.exclude))
     if args.no_cache:

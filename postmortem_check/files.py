@@ -7,7 +7,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -92,6 +91,8 @@ def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
         raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
+    import tempfile  # only when writing: a read-only run never imports it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                          dir=os.path.dirname(target) or ".")
     try:
