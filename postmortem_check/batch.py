@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .schema import LoadedSchema
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start
+_MISSES_BEFORE_WORKERS = 8  # files the cache did not have, linted here before workers are considered
 _CHUNK = 32  # files per task sent to a worker
 _Item = tuple[str | None, str | None]  # a path to lint, or a problem met while expanding the paths
 _Outcome = tuple[FileResult | None, str | None]  # a result, or a problem that stopped a file being read
@@ -105,20 +106,14 @@ def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterato
             yield from pending.popleft().result()
 
 
-def lint_paths(
-    paths: Iterable[str], config: Config, problems: list[str], jobs: int | None = None
-) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
-
-    Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
-    per CPU; 1 for none). Workers start only when there are at least ``PARALLEL_THRESHOLD`` files. The
-    schema is loaded when a file is linted, not taken from the cache.
-    """
-    cache = _cache(config)  # its context loads the schema, unless the cache kept this config as loaded
-    if cache is None:
-        schema_for(config)  # every file is linted: the schema is compiled here, once, before workers fork
-    items = _items(paths, config)
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None, jobs: int) -> Iterator[_Outcome]:
+    """Outcomes in input order: linted here while the files come from the cache (a run whose files are all
+    unchanged starts no worker) and for a small run; in ``jobs`` workers once enough files need linting."""
+    if jobs > 1 and cache is not None:
+        for item in items:
+            yield _outcome(item, None, config, cache)
+            if cache.misses >= _MISSES_BEFORE_WORKERS:
+                break
     first: list[_Item] = []
     files = 0
     if jobs > 1:
@@ -128,10 +123,26 @@ def lint_paths(
             if files >= PARALLEL_THRESHOLD:
                 break
     if files >= PARALLEL_THRESHOLD:
-        outcomes: Iterator[_Outcome] = _lint_parallel(chain(first, items), config, jobs)
+        yield from _lint_parallel(chain(first, items), config, jobs)
     else:
-        outcomes = (_outcome(item, None, config, cache) for item in chain(first, items))
-    for result, problem in outcomes:
+        yield from (_outcome(item, None, config, cache) for item in chain(first, items))
+
+
+def lint_paths(
+    paths: Iterable[str], config: Config, problems: list[str], jobs: int | None = None
+) -> Iterator[FileResult]:
+    """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
+
+    Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
+    per CPU; 1 for none). Workers start only when at least ``_MISSES_BEFORE_WORKERS`` files were not in the
+    cache and ``PARALLEL_THRESHOLD`` more remain. The schema is loaded when a file is linted, not taken from
+    the cache.
+    """
+    cache = _cache(config)  # its context loads the schema, unless the cache kept this config as loaded
+    if cache is None:
+        schema_for(config)  # every file is linted: the schema is compiled here, once, before workers fork
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    for result, problem in _outcomes(_items(paths, config), config, cache, jobs):
         if problem is not None:
             problems.append(problem)
         elif result is not None:

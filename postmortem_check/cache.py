@@ -104,7 +104,7 @@ def _secret_in(folder: Path) -> bytes | None:
 
 
 def _seal(secret: bytes, text: str) -> str:
-    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, text.encode("utf-8"), "sha256").hex()
 
 
 _digests: dict[int, tuple[LoadedSchema, str]] = {}
@@ -184,15 +184,20 @@ def _finding(row: Any) -> Finding:
     return Finding(path, line, column, rule, _SEVERITIES[severity], message, section)
 
 
+_ITEM_KINDS = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "index": int}
+_ITEM_OPTIONAL = ("due", "priority", "issue")
+
+
 def _item(row: Any) -> ActionItem:
     if not (isinstance(row, list) and len(row) == len(_ITEM_FIELDS)):
         raise ValueError("item")
     values = dict(zip(_ITEM_FIELDS, row, strict=True))
-    kinds = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "index": int}
-    if not all(type(values[name]) is kind for name, kind in kinds.items()):
-        raise ValueError("item")
-    if not all(values[name] is None or isinstance(values[name], str) for name in ("due", "priority", "issue")):
-        raise ValueError("item")
+    for name, kind in _ITEM_KINDS.items():
+        if type(values[name]) is not kind:
+            raise ValueError("item")
+    for name in _ITEM_OPTIONAL:
+        if not (values[name] is None or isinstance(values[name], str)):
+            raise ValueError("item")
     for name in ("assignees", "labels"):
         if not (isinstance(values[name], list) and all(isinstance(v, str) for v in values[name])):
             raise ValueError("item")
@@ -225,6 +230,7 @@ class ResultCache:
     def __init__(self, folder: Path, context: str = "") -> None:
         self.folder = folder
         self.context = context
+        self.misses = 0  # keys asked for and not found (or not trusted)
         self._ready = False
         self._secret: bytes | None = None
 
@@ -233,8 +239,8 @@ class ResultCache:
             self._secret = _secret()
         return self._secret
 
-    def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def _entry(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], f"{key}.json")
 
     def key(self, path: str, data: bytes, template_lines: Iterable[str]) -> str:
         """The key of one file's result (the same in every process: nothing in it depends on hash order)."""
@@ -245,7 +251,7 @@ class ResultCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def read(self, entry: Path) -> str | None:
+    def read(self, entry: str | Path) -> str | None:
         """The text of a sealed entry; anything else (missing, not a regular file, not sealed by this user's
         key, not UTF-8) is None."""
         secret = self._key()
@@ -260,7 +266,7 @@ class ResultCache:
             return None
         return text
 
-    def write(self, entry: Path, text: str) -> None:
+    def write(self, entry: str | Path, text: str) -> None:
         """Seal ``text`` and write it to ``entry`` atomically; a cache that cannot be written is no cache,
         never an error."""
         secret = self._key()
@@ -275,8 +281,9 @@ class ResultCache:
                 self._ready = True
             import tempfile  # only when writing: a warm run never imports it
 
-            entry.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+            folder = os.path.dirname(entry)
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     out.write(f"{_seal(secret, text)}\n{text}")
@@ -290,7 +297,9 @@ class ResultCache:
     def get(self, key: str, path: str) -> FileResult | None:
         """The result kept for ``key``, or None (a miss) for anything that is not exactly an entry for ``path``."""
         text = self.read(self._entry(key))
-        return None if text is None else _decode(text, path)
+        result = None if text is None else _decode(text, path)
+        self.misses += result is None
+        return result
 
     def put(self, key: str, result: FileResult) -> None:
         """Keep ``result``, unless it would not come back identical."""

@@ -12,7 +12,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,6 +137,8 @@ def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
 
 
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
+    from dataclasses import replace
+
     from .app import run_lint, run_lint_stdin
 
     config = _configured(args, cached=not args.no_cache and args.paths != ["-"])

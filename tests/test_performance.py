@@ -70,6 +70,19 @@ def test_few_files_start_no_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(list(lint.lint_paths([str(tmp_path)], lint.Config(), [], jobs=4))) == 3
 
 
+def test_a_run_whose_files_are_all_in_the_cache_starts_no_workers(many: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = lint.Config()
+    first = [r.path for r in lint.lint_paths([str(many / "a")], config, [], jobs=2)]  # fills the cache
+    assert len(first) >= lint.PARALLEL_THRESHOLD
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started though every file was in the cache")
+
+    monkeypatch.setattr(lint, "_lint_parallel", refuse)
+    assert [r.path for r in lint.lint_paths([str(many / "a")], config, [], jobs=2)] == first
+
+
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--jobs", "0", "x.md"]) == 2
     assert "--jobs" in capsys.readouterr().err
