@@ -107,13 +107,8 @@ def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterato
 
 
 def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None, jobs: int) -> Iterator[_Outcome]:
-    """Outcomes in input order: linted here while the files come from the cache (a run whose files are all
-    unchanged starts no worker) and for a small run; in ``jobs`` workers once enough files need linting."""
-    if jobs > 1 and cache is not None:
-        for item in items:
-            yield _outcome(item, None, config, cache)
-            if cache.misses >= _MISSES_BEFORE_WORKERS:
-                break
+    """Outcomes in input order: linted here for a small run, and while the files come from the cache (a run
+    whose files are all unchanged starts no worker); in ``jobs`` workers once enough files need linting."""
     first: list[_Item] = []
     files = 0
     if jobs > 1:
@@ -122,10 +117,18 @@ def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None,
             files += item[0] is not None
             if files >= PARALLEL_THRESHOLD:
                 break
-    if files >= PARALLEL_THRESHOLD:
-        yield from _lint_parallel(chain(first, items), config, jobs)
-    else:
-        yield from (_outcome(item, None, config, cache) for item in chain(first, items))
+    rest = chain(first, items)
+    if files < PARALLEL_THRESHOLD:
+        yield from (_outcome(item, None, config, cache) for item in rest)
+        return
+    if cache is not None:
+        for item in rest:
+            yield _outcome(item, None, config, cache)
+            if cache.misses >= _MISSES_BEFORE_WORKERS:
+                break
+        else:
+            return
+    yield from _lint_parallel(rest, config, jobs)
 
 
 def lint_paths(

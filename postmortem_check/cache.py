@@ -405,8 +405,8 @@ def known_config(config_path: Path | None, schema_arg: str | None) -> Config | N
     config_bytes = b"" if config_path is None else _file_bytes(config_path)
     if config_bytes is None:
         return None
-    text = ResultCache(_folder(config_path)).read(_manifest(_folder(config_path), config_path, config_bytes,
-                                                            schema_arg))
+    folder = _folder(config_path)
+    text = ResultCache(folder).read(_manifest(folder, config_path, config_bytes, schema_arg))
     try:
         entry = json.loads(text) if text is not None else None
     except (ValueError, RecursionError):
