@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .parse import Block
+from .results import ActionItem as ActionItem  # re-exported: the type lives with FileResult
 
 _PREFIX = re.compile(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*(?:[.)]\s*)?[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
 _TASK_BOX = re.compile(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
@@ -196,30 +197,6 @@ _PASSIVE_DONE = re.compile(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:cre
                            r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
 _ALREADY_OUT = re.compile(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
                           r"shipped|done|in place|implemented|fixed|live)\b", re.I)
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    """One action item: its text as written, where it is, and what it says about itself."""
-
-    id: str
-    text: str
-    line: int
-    done: bool
-    assignees: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    due: str | None = None
-    priority: str | None = None
-    issue: str | None = None
-    placeholder: bool = False
-    index: int = 0
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "id": self.id, "text": self.text, "line": self.line, "done": self.done,
-            "assignees": list(self.assignees), "labels": list(self.labels), "due": self.due,
-            "priority": self.priority, "issue": self.issue, "placeholder": self.placeholder,
-        }
 
 
 def plain(text: str) -> str:

@@ -4,12 +4,14 @@ and call these."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .batch import lint_paths
+from .cache import forget_contexts, known_config, remember_config
 from .config import Config, ConfigError, find_config, load_config
 from .discover import included
 from .document import decode
@@ -17,24 +19,35 @@ from .errors import ExitCode, UserError, exit_code
 from .lint import lint_document, schema_for, too_large
 from .report import Reporter
 from .results import FileResult, Totals
-from .schema import LoadedSchema
+
+if TYPE_CHECKING:
+    from .schema import LoadedSchema
 
 
-def load_configuration(config_path: Path | None, schema: str | None) -> Config:
+def load_configuration(config_path: Path | None, schema: str | None, *, cached: bool = False) -> Config:
     """The config (explicit, found upward, or defaults) with ``--schema`` applied and its schema loaded.
 
+    ``cached`` (lint with its result cache): when the cache kept this config as loaded before (the same
+    config bytes, schema files and ``--schema``), that config, neither parsed nor validated again, and its
+    schema left to be loaded when a file needs it; else the config is loaded and kept for the next run.
     Raises UserError (ConfigError or SchemaError) with one message line per problem.
     """
     if config_path is not None and not config_path.exists():  # a FIFO or a device is refused when read
         raise ConfigError(f"config file {config_path} does not exist")
+    forget_contexts()
     try:
         path = config_path or find_config(Path.cwd())
+        if cached and (known := known_config(path, schema)) is not None:
+            return known
+        started = time.time_ns()
         config = load_config(path) if path else Config()
     except OSError as error:
         raise ConfigError(f"{config_path}: cannot be read: {error.strerror or error}") from None
     if schema:
         config = replace(config, schema=schema)
-    loaded_schema(config)
+    loaded = loaded_schema(config)
+    if cached:
+        remember_config(config, schema, loaded, started)
     return config
 
 

@@ -12,12 +12,13 @@ from .config import Config
 from .discover import expand_paths
 from .lint import lint_file, schema_for
 from .results import FileResult
-from .schema import LoadedSchema
 
 if TYPE_CHECKING:
     from .cache import ResultCache
+    from .schema import LoadedSchema
 
 PARALLEL_THRESHOLD = 64  # fewer files than this are linted in this process: no pool to start
+_MISSES_BEFORE_WORKERS = 8  # files the cache did not have, linted here before workers are considered
 _CHUNK = 32  # files per task sent to a worker
 _Item = tuple[str | None, str | None]  # a path to lint, or a problem met while expanding the paths
 _Outcome = tuple[FileResult | None, str | None]  # a result, or a problem that stopped a file being read
@@ -45,12 +46,12 @@ def _cache(config: Config) -> ResultCache | None:
     """The result cache for this config, unless it is switched off (``cache: false``, ``--no-cache``)."""
     if not config.cache:
         return None
-    from .cache import ResultCache, cache_folder
+    from .cache import ResultCache, cache_folder, context_digest
 
-    return ResultCache(cache_folder(config))
+    return ResultCache(cache_folder(config), context_digest(config, lambda: schema_for(config)))
 
 
-def _outcome(item: _Item, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> _Outcome:
+def _outcome(item: _Item, schema: LoadedSchema | None, config: Config, cache: ResultCache | None = None) -> _Outcome:
     path, problem = item
     if path is None:
         return None, problem
@@ -65,16 +66,14 @@ _worker_config: Config | None = None
 
 def _worker_init(config: Config) -> None:
     global _worker_config
-    _worker_config = config
-    schema_for(config)  # compiled once per worker (already in memory when forked)
+    _worker_config = config  # the schema is compiled when a file needs it (already in memory when forked)
 
 
 def _lint_chunk(chunk: list[_Item]) -> list[_Outcome]:
     assert _worker_config is not None
     config = _worker_config
-    schema = schema_for(config)
     cache = _cache(config)
-    return [_outcome(item, schema, config, cache) for item in chunk]
+    return [_outcome(item, None, config, cache) for item in chunk]
 
 
 def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
@@ -107,17 +106,9 @@ def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterato
             yield from pending.popleft().result()
 
 
-def lint_paths(
-    paths: Iterable[str], config: Config, problems: list[str], jobs: int | None = None
-) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
-
-    Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
-    per CPU; 1 for none). Workers start only when there are at least ``PARALLEL_THRESHOLD`` files.
-    """
-    schema = schema_for(config)
-    items = _items(paths, config)
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None, jobs: int) -> Iterator[_Outcome]:
+    """Outcomes in input order: linted here for a small run, and while the files come from the cache (a run
+    whose files are all unchanged starts no worker); in ``jobs`` workers once enough files need linting."""
     first: list[_Item] = []
     files = 0
     if jobs > 1:
@@ -126,12 +117,35 @@ def lint_paths(
             files += item[0] is not None
             if files >= PARALLEL_THRESHOLD:
                 break
-    if files >= PARALLEL_THRESHOLD:
-        outcomes: Iterator[_Outcome] = _lint_parallel(chain(first, items), config, jobs)
-    else:
-        cache = _cache(config)
-        outcomes = (_outcome(item, schema, config, cache) for item in chain(first, items))
-    for result, problem in outcomes:
+    rest = chain(first, items)
+    if files < PARALLEL_THRESHOLD:
+        yield from (_outcome(item, None, config, cache) for item in rest)
+        return
+    if cache is not None:
+        for item in rest:
+            yield _outcome(item, None, config, cache)
+            if cache.misses >= _MISSES_BEFORE_WORKERS:
+                break
+        else:
+            return
+    yield from _lint_parallel(rest, config, jobs)
+
+
+def lint_paths(
+    paths: Iterable[str], config: Config, problems: list[str], jobs: int | None = None
+) -> Iterator[FileResult]:
+    """Lint every file under ``paths``; problems that stop a file being read are appended to ``problems``.
+
+    Results come in input order, whether linted here or by ``jobs`` worker processes (default: one
+    per CPU; 1 for none). Workers start only when at least ``_MISSES_BEFORE_WORKERS`` files were not in the
+    cache and ``PARALLEL_THRESHOLD`` more remain. The schema is loaded when a file is linted, not taken from
+    the cache.
+    """
+    cache = _cache(config)  # its context loads the schema, unless the cache kept this config as loaded
+    if cache is None:
+        schema_for(config)  # every file is linted: the schema is compiled here, once, before workers fork
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    for result, problem in _outcomes(_items(paths, config), config, cache, jobs):
         if problem is not None:
             problems.append(problem)
         elif result is not None:

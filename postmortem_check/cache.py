@@ -1,8 +1,15 @@
 """Result cache: what lint found in a file, kept per file and keyed by everything that can change it.
 
-The key is a hash of the tool version, the config, the schema with every resource it references, the
-template lines read beside the file, the file's path and its bytes. An entry is plain JSON, checked field by
-field when read: a corrupt, foreign or partial entry is a miss and is written again, never trusted.
+The key is a hash of the context (the tool version, the config, the schema with every resource it
+references), the template lines read beside the file, the file's path and its bytes. An entry is plain
+JSON, checked field by field when read: a corrupt, foreign or partial entry is a miss and is written again,
+never trusted.
+
+So that a hit is decided before the config's YAML is parsed and the schema compiled (jsonschema, PyYAML and
+mistune are not imported on a warm run), each loaded context is also kept as a manifest, keyed by the
+config file's bytes, the ``--schema`` given and the working directory: the config as loaded, the context's
+digest, and every schema file read with the hash of its bytes. A manifest is used only when each of those
+files still has those bytes.
 
 Every entry is sealed with an HMAC under a secret kept in the user's cache home, never in the project: a
 cache folder committed to the repository (a pull request can add one) holds no entry this machine sealed,
@@ -15,24 +22,27 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .action_items import ActionItem
 from .config import Config
-from .files import read_regular
+from .files import CONFIG_MAX_BYTES, read_regular
 from .findings import Finding, Severity
-from .results import FileResult
-from .schema import LoadedSchema
+from .results import ActionItem, FileResult
+
+if TYPE_CHECKING:
+    from .schema import LoadedSchema
 
 FOLDER = ".postmortem-check-cache"
 _MAX_ENTRY = 64 * 1024 * 1024
-_FORMAT = 1  # bumped when an entry's layout changes
+_FORMAT = 2  # bumped when an entry's layout changes
+_SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
 _SEVERITIES = {s.value: s for s in Severity}
+_CONFIG_FIELDS = tuple(f.name for f in fields(Config))
 _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "priority", "issue", "placeholder",
                 "index")
 
@@ -41,10 +51,14 @@ def cache_folder(config: Config) -> Path:
     """``.postmortem-check-cache`` at the project root (the config file's folder, else the working
     directory); ``$XDG_CACHE_HOME/postmortem-check`` (default ``~/.cache``) when that folder cannot be written;
     ``$POSTMORTEM_CHECK_CACHE_DIR`` when it is set."""
+    return _folder(config.path)
+
+
+def _folder(config_path: Path | None) -> Path:
     chosen = os.environ.get("POSTMORTEM_CHECK_CACHE_DIR")
     if chosen:
         return Path(chosen)
-    root = config.path.parent if config.path is not None else Path.cwd()
+    root = config_path.parent if config_path is not None else Path.cwd()
     if os.access(root / FOLDER if (root / FOLDER).is_dir() else root, os.W_OK):
         return root / FOLDER
     return _user_cache()
@@ -56,7 +70,12 @@ def _user_cache() -> Path:
 
 def _secret() -> bytes | None:
     """This user's sealing key, made on first use (readable by the user alone); None when it cannot be had."""
-    path = _user_cache() / "key"
+    return _secret_in(_user_cache())
+
+
+@lru_cache(maxsize=4)
+def _secret_in(folder: Path) -> bytes | None:
+    path = folder / "key"
     try:
         data, size = read_regular(path, 64)
         if size == 32:
@@ -65,6 +84,8 @@ def _secret() -> bytes | None:
         pass
     except OSError:
         return None
+    import secrets
+
     key = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +104,7 @@ def _secret() -> bytes | None:
 
 
 def _seal(secret: bytes, text: str) -> str:
-    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, text.encode("utf-8"), "sha256").hex()
 
 
 _digests: dict[int, tuple[LoadedSchema, str]] = {}
@@ -103,14 +124,32 @@ def _schema_digest(schema: LoadedSchema) -> str:
     return digest
 
 
-def result_key(path: str, data: bytes, template_lines: Iterable[str], schema: LoadedSchema, config: Config) -> str:
-    """The cache key of one file's result (the same in every process: nothing in it depends on hash order)."""
-    digest = hashlib.sha256()
-    context = [_FORMAT, __version__, repr(config), _schema_digest(schema), sorted(template_lines), path]
-    digest.update(json.dumps(context, default=repr).encode("utf-8", "surrogateescape"))
-    digest.update(b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+def _settings(config: Config) -> str:
+    """The config's settings that can change a file's findings (not which files are linted, nor the cache)."""
+    return repr(replace(config, include=(), exclude=(), cache=True))
+
+
+# settings -> the context digest and the schema it was computed from (None: read from a manifest)
+_contexts: dict[str, tuple[LoadedSchema | None, str]] = {}
+
+
+def forget_contexts() -> None:
+    """Start afresh: a config about to be loaded again may come with other schema files."""
+    _contexts.clear()
+
+
+def context_digest(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
+    """The digest of everything besides the file that can change its findings: the tool version, the
+    config's settings and its schema (loaded by ``load_schema`` unless a manifest already gave the digest)."""
+    settings = _settings(config)
+    known = _contexts.get(settings)
+    if known is not None and known[0] is None:
+        return known[1]
+    schema = load_schema()
+    if known is None or known[0] is not schema:
+        text = json.dumps([_FORMAT, __version__, settings, _schema_digest(schema)])
+        known = _contexts[settings] = (schema, hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest())
+    return known[1]
 
 
 def _encode(result: FileResult) -> str | None:
@@ -145,15 +184,20 @@ def _finding(row: Any) -> Finding:
     return Finding(path, line, column, rule, _SEVERITIES[severity], message, section)
 
 
+_ITEM_KINDS = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "index": int}
+_ITEM_OPTIONAL = ("due", "priority", "issue")
+
+
 def _item(row: Any) -> ActionItem:
     if not (isinstance(row, list) and len(row) == len(_ITEM_FIELDS)):
         raise ValueError("item")
     values = dict(zip(_ITEM_FIELDS, row, strict=True))
-    kinds = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "index": int}
-    if not all(type(values[name]) is kind for name, kind in kinds.items()):
-        raise ValueError("item")
-    if not all(values[name] is None or isinstance(values[name], str) for name in ("due", "priority", "issue")):
-        raise ValueError("item")
+    for name, kind in _ITEM_KINDS.items():
+        if type(values[name]) is not kind:
+            raise ValueError("item")
+    for name in _ITEM_OPTIONAL:
+        if not (values[name] is None or isinstance(values[name], str)):
+            raise ValueError("item")
     for name in ("assignees", "labels"):
         if not (isinstance(values[name], list) and all(isinstance(v, str) for v in values[name])):
             raise ValueError("item")
@@ -180,10 +224,13 @@ def _decode(text: str, path: str) -> FileResult | None:
 
 
 class ResultCache:
-    """Entries under one folder, one file each, written atomically."""
+    """Entries under one folder, one file each, sealed and written atomically; ``context`` is the
+    ``context_digest`` every key of this run starts from."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, context: str = "") -> None:
         self.folder = folder
+        self.context = context
+        self.misses = 0  # keys asked for and not found (or not trusted)
         self._ready = False
         self._secret: bytes | None = None
 
@@ -192,31 +239,39 @@ class ResultCache:
             self._secret = _secret()
         return self._secret
 
-    def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def _entry(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], f"{key}.json")
 
-    def get(self, key: str, path: str) -> FileResult | None:
-        """The sealed entry for ``key``; anything else (missing, not a regular file, not sealed by this
-        user's key, corrupt) is a miss."""
+    def key(self, path: str, data: bytes, template_lines: Iterable[str]) -> str:
+        """The key of one file's result (the same in every process: nothing in it depends on hash order)."""
+        digest = hashlib.sha256()
+        context = [_FORMAT, self.context, sorted(template_lines), path]
+        digest.update(json.dumps(context).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def read(self, entry: str | Path) -> str | None:
+        """The text of a sealed entry; anything else (missing, not a regular file, not sealed by this user's
+        key, not UTF-8) is None."""
         secret = self._key()
         if secret is None:
             return None
         try:
-            data, size = read_regular(self._entry(key), _MAX_ENTRY)
+            data, size = read_regular(entry, _MAX_ENTRY)
             seal, _, text = data.decode("utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
             return None
         if size > _MAX_ENTRY or not hmac.compare_digest(seal, _seal(secret, text)):
             return None
-        return _decode(text, path)
+        return text
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Keep ``result``; a cache that cannot be written is no cache, never an error."""
-        text = _encode(result)
+    def write(self, entry: str | Path, text: str) -> None:
+        """Seal ``text`` and write it to ``entry`` atomically; a cache that cannot be written is no cache,
+        never an error."""
         secret = self._key()
-        if text is None or secret is None:
+        if secret is None:
             return
-        entry = self._entry(key)
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -224,8 +279,11 @@ class ResultCache:
                 if not ignore.exists():
                     ignore.write_text("# written by postmortem-check: the whole folder is a cache\n*\n", "utf-8")
                 self._ready = True
-            entry.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+            import tempfile  # only when writing: a warm run never imports it
+
+            folder = os.path.dirname(entry)
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     out.write(f"{_seal(secret, text)}\n{text}")
@@ -235,3 +293,132 @@ class ResultCache:
                 raise
         except OSError:
             return
+
+    def get(self, key: str, path: str) -> FileResult | None:
+        """The result kept for ``key``, or None (a miss) for anything that is not exactly an entry for ``path``."""
+        text = self.read(self._entry(key))
+        result = None if text is None else _decode(text, path)
+        self.misses += result is None
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        """Keep ``result``, unless it would not come back identical."""
+        text = _encode(result)
+        if text is not None:
+            self.write(self._entry(key), text)
+
+
+# --- the context manifest: a hit decided before the config and its schema are loaded ---------------------
+
+def _manifest(folder: Path, config_path: Path | None, config_bytes: bytes, schema_arg: str | None) -> Path:
+    """Where the manifest of a config file with these bytes, read from this working directory, is kept."""
+    digest = hashlib.sha256()
+    context = [_FORMAT, __version__, None if config_path is None else str(config_path), os.getcwd(), schema_arg]
+    digest.update(json.dumps(context).encode("utf-8", "surrogateescape"))
+    digest.update(b"\0")
+    digest.update(config_bytes)
+    return folder / "contexts" / f"{digest.hexdigest()}.manifest"
+
+
+def _file_bytes(path: str | Path, settled_before: int | None = None) -> bytes | None:
+    """A config or schema file's bytes; None when it cannot be read, is too large, or (``settled_before``)
+    changed after that time."""
+    try:
+        data, size = read_regular(path, CONFIG_MAX_BYTES)
+        if settled_before is not None and os.stat(path).st_mtime_ns >= settled_before:
+            return None
+    except OSError:
+        return None
+    return data if size <= CONFIG_MAX_BYTES else None
+
+
+def _file_hash(path: str, settled_before: int | None = None) -> str | None:
+    data = _file_bytes(path, settled_before)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _config_data(config: Config) -> dict[str, Any]:
+    data = {name: getattr(config, name) for name in _CONFIG_FIELDS}
+    return {**data, "path": None if config.path is None else str(config.path),
+            "include": list(config.include), "exclude": list(config.exclude)}
+
+
+def _config_from(data: Any) -> Config | None:
+    """The Config a manifest holds, or None for anything that is not one."""
+    if not (isinstance(data, dict) and set(data) == set(_CONFIG_FIELDS)
+            and (data["path"] is None or isinstance(data["path"], str))
+            and all(isinstance(data[name], list) and all(isinstance(v, str) for v in data[name])
+                    for name in ("include", "exclude"))):
+        return None
+    try:
+        return Config(**{**data, "path": None if data["path"] is None else Path(data["path"]),
+                         "include": tuple(data["include"]), "exclude": tuple(data["exclude"])})
+    except TypeError:
+        return None
+
+
+def _schema_files(config: Config, schema: LoadedSchema) -> list[str] | None:
+    """Every file the schema was read from: the packaged schemas, a team schema and each file its ``$ref``s
+    reach; None when they are not plain files (a zipped install)."""
+    from urllib.parse import urlparse
+
+    from .schema import BUILTIN_SCHEMAS, _schema_files
+
+    packaged = _schema_files()
+    if not isinstance(packaged, Path):
+        return None
+    files = sorted(str(entry) for entry in packaged.iterdir() if entry.name.endswith(".json"))
+    if config.schema not in BUILTIN_SCHEMAS:
+        files.append(str(Path(config.schema).resolve()))
+    for uri in schema.registry or ():
+        if str(uri).startswith("file:"):
+            files.append(str(Path(urlparse(str(uri)).path).resolve()))
+    return files
+
+
+def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema, started_ns: int) -> None:
+    """Keep the loaded ``config`` and ``schema`` as a manifest for the next run; not when the cache is off,
+    nor when a file it was read from cannot be read again or changed after ``started_ns`` (when loading
+    began, less a margin for coarse file times): it might then hold other bytes than those loaded."""
+    if not config.cache:
+        return
+    settled = started_ns - _SETTLED_NS
+    config_bytes = b"" if config.path is None else _file_bytes(config.path, settled)
+    files = _schema_files(config, schema)
+    if config_bytes is None or files is None:
+        return
+    hashes = [[name, _file_hash(name, settled)] for name in files]
+    data = _config_data(config)
+    rebuilt = _config_from(json.loads(json.dumps(data, default=repr)))
+    if any(digest is None for _, digest in hashes) or rebuilt is None or repr(rebuilt) != repr(config):
+        return  # settings JSON cannot hold (a date in ``issues``): this config is loaded every run
+    cache = ResultCache(_folder(config.path))
+    text = json.dumps({"format": _FORMAT, "config": data, "files": hashes,
+                       "context": context_digest(config, lambda: schema)})
+    cache.write(_manifest(cache.folder, config.path, config_bytes, schema_arg), text)
+
+
+def known_config(config_path: Path | None, schema_arg: str | None) -> Config | None:
+    """The config a manifest kept for a config file with these bytes (none: ``config_path`` None) and this
+    ``--schema``, when every file its schema was read from still has the same bytes; None otherwise, and then
+    the config is loaded as usual. The context digest it holds is remembered for the run's keys."""
+    config_bytes = b"" if config_path is None else _file_bytes(config_path)
+    if config_bytes is None:
+        return None
+    folder = _folder(config_path)
+    text = ResultCache(folder).read(_manifest(folder, config_path, config_bytes, schema_arg))
+    try:
+        entry = json.loads(text) if text is not None else None
+    except (ValueError, RecursionError):
+        return None
+    if not (isinstance(entry, dict) and entry.get("format") == _FORMAT and isinstance(entry.get("context"), str)
+            and isinstance(entry.get("files"), list)):
+        return None
+    for row in entry["files"]:
+        if not (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
+                and _file_hash(row[0]) == row[1]):
+            return None
+    config = _config_from(entry.get("config"))
+    if config is not None:
+        _contexts[_settings(config)] = (None, entry["context"])
+    return config

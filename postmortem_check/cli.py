@@ -12,9 +12,8 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .console import Console, printable
@@ -28,8 +27,35 @@ if TYPE_CHECKING:
 # --help: a command line that only asks for those must start as fast as the interpreter allows.
 
 
+def _terminal_width() -> int:
+    """What ``shutil.get_terminal_size`` gives argparse's help (``$COLUMNS``, else the terminal, else 80),
+    without importing shutil (and the compression modules it imports) at every start."""
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, its width found without shutil."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _terminal_width() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors say how to get help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -52,10 +78,10 @@ def schema_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="config file (default: .postmortem-check.yaml, upward)")
 
 
-def _configured(args: argparse.Namespace) -> Config:
+def _configured(args: argparse.Namespace, cached: bool = False) -> Config:
     from .app import load_configuration
 
-    return load_configuration(args.config, args.schema)
+    return load_configuration(args.config, args.schema, cached=cached)
 
 
 # --- lint -----------------------------------------------------------------------------------------------
@@ -138,9 +164,11 @@ def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
 
 
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
+    from dataclasses import replace
+
     from .app import run_lint, run_lint_stdin
 
-    config = _configured(args)
+    config = _configured(args, cached=not args.no_cache and args.paths != ["-"])
     if args.exclude:
         config = replace(config, exclude=(*config.exclude, *args.exclude))
     if args.no_cache:

@@ -3,7 +3,6 @@ from the working directory, validated by its schema."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import sys
@@ -191,6 +190,8 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 

@@ -18,6 +18,8 @@ def printable(text: str) -> str:
     Keeps one finding on one line and stops a document (or a file name) from sending escape
     sequences to the reader's terminal. A lone surrogate from an undecodable file name shows as ``\\xNN``.
     """
+    if text.isascii() and text.isprintable():  # no control character: nothing to escape (the common case)
+        return text
     out: list[str] = []
     for char in text:
         code = ord(char)

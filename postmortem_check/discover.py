@@ -94,6 +94,8 @@ def _pattern_hits(relative: str, pattern: str) -> bool:
 
 
 def _config_excluded(path: str, config: Config, root: str | None) -> bool:
+    if not config.exclude:  # nothing to match: the path's forms are not worth computing
+        return False
     return any(_pattern_hits(form, pattern) for form in _anchored(path, root, config) for pattern in config.exclude)
 
 
@@ -106,11 +108,12 @@ def excluded(path: str, config: Config, root: str | None = None) -> bool:
 
 def _name_included(path: str, config: Config) -> bool:
     """An ``include`` pattern (any case) matches the file's name, or its path from the config file's folder."""
-    forms = [os.path.basename(path).lower()]
+    name = os.path.basename(path).lower()
+    if any(glob_regex(pattern.lower()).match(name) for pattern in config.include):
+        return True
     below_config = os.path.relpath(os.path.abspath(path), _base(config)).replace(os.sep, "/")
-    if not below_config.startswith("../"):
-        forms.append(below_config.lower())
-    return any(glob_regex(pattern.lower()).match(form) for pattern in config.include for form in forms)
+    return not below_config.startswith("../") and any(
+        glob_regex(pattern.lower()).match(below_config.lower()) for pattern in config.include)
 
 
 def included(path: str, config: Config, root: str | None = None) -> bool:

@@ -245,13 +245,11 @@ def template_lines_for(path: str) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
     try:
-        names = sorted(os.listdir(folder))
+        names = os.listdir(folder)
     except OSError:
         return None
-    for name in names:
-        lowered = name.lower()
-        if "template" not in lowered or not lowered.endswith((".md", ".markdown")):
-            continue
+    # only the candidates are sorted: a folder of thousands of postmortems is listed at every run
+    for name in sorted(n for n in names if "template" in n.lower() and n.lower().endswith((".md", ".markdown"))):
         full = os.path.join(folder, name)
         try:
             if stat.S_ISLNK(os.lstat(full).st_mode):

@@ -7,7 +7,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
@@ -63,14 +62,24 @@ def read_regular(path: str | Path, limit: int) -> tuple[bytes, int]:
     """At most ``limit + 1`` bytes of a regular file and its size, opened without blocking (a FIFO swapped
     in after listing never hangs) and checked after opening. NotRegularFile for anything else."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(descriptor, "rb") as handle:
+    try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(errno.EINVAL, "not a regular file")
         if info.st_size > limit:
             return b"", info.st_size
-        data = handle.read(limit + 1)
+        chunks: list[bytes] = []
+        wanted = limit + 1
+        while wanted > 0:  # the size it had when opened, then what it grew by, up to limit + 1 bytes in all
+            chunk = os.read(descriptor, min(wanted, max(info.st_size + 1, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return data, len(data)
+    finally:
+        os.close(descriptor)
 
 
 def read_capped_text(path: str | Path, limit: int = CONFIG_MAX_BYTES) -> str:
@@ -109,6 +118,8 @@ def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
         raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
+    import tempfile  # only when writing: a read-only run never imports it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                          dir=os.path.dirname(target) or ".")
     try:

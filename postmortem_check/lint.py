@@ -9,23 +9,22 @@ from .discover import expand_paths  # re-exported: where file discovery used to 
 from .document import Document, decode, template_lines_for
 from .files import escapes_tree, read_regular
 from .findings import OFF, RULES, Finding, Severity
-from .model import build_model
-from .outline import build_outline
-from .quality import enabled as quality_enabled
-from .quality import quality_findings
 from .results import FileResult
-from .schema import LoadedSchema, schema_with_word_bounds
-from .suppress import adjust_findings
-from .validate import validate
 
 if TYPE_CHECKING:
     from .cache import ResultCache
+    from .schema import LoadedSchema
+
+# The pipeline's stages (and with them mistune and jsonschema) are imported when a document is first
+# linted: a run whose every result comes from the cache never needs them.
 
 __all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_text", "schema_for", "too_large"]
 
 
 def schema_for(config: Config) -> LoadedSchema:
     """The config's schema with its word-count bounds (compiled once per distinct config)."""
+    from .schema import schema_with_word_bounds
+
     bounds = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in config.word_counts.items()))
     return schema_with_word_bounds(config.schema, bounds)
 
@@ -49,6 +48,10 @@ def _apply_severities(findings: list[Finding], config: Config) -> list[Finding]:
 
 def _empty_file_findings(document: Document, schema: LoadedSchema) -> list[Finding]:
     """An empty file lacks every section the schema requires: one finding each, saying the file is empty."""
+    from .model import build_model
+    from .outline import build_outline
+    from .validate import validate
+
     outline = build_outline(document.path, "", 1, schema.vocabulary)
     model = build_model(document, outline, schema.section_order, ())
     return [Finding(f.path, 1, 1, f.rule, f.severity, f"file is empty: {f.message}", f.section)
@@ -57,6 +60,13 @@ def _empty_file_findings(document: Document, schema: LoadedSchema) -> list[Findi
 
 def lint_document(document: Document, schema: LoadedSchema, config: Config) -> FileResult:
     """Lint a decoded document (the pure core: no file system)."""
+    from .model import build_model
+    from .outline import build_outline
+    from .quality import enabled as quality_enabled
+    from .quality import quality_findings
+    from .suppress import adjust_findings
+    from .validate import validate
+
     findings = list(document.findings)
     result = FileResult(document.path, schema.name, findings, front_matter=document.front_matter)
     if document.readable and document.empty:
@@ -94,28 +104,27 @@ def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> Fil
     return FileResult(path, schema.name, _apply_severities([finding], config))
 
 
-def lint_file(path: str, schema: LoadedSchema, config: Config, cache: ResultCache | None = None) -> FileResult:
+def lint_file(path: str, schema: LoadedSchema | None, config: Config,
+              cache: ResultCache | None = None) -> FileResult:
     """Read one file and lint it (or take its result from ``cache``, keyed by everything that can change it);
     an I/O problem (not a regular file included) raises OSError for the caller to report. A symbolic link
-    out of the tree is a finding and is not read."""
+    out of the tree is a finding and is not read. ``schema`` None: the config's, loaded only when needed."""
     if escapes_tree(path):
         finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
                           "symbolic link to a file outside the repository (or the named directory); not followed")
-        return FileResult(path, schema.name, _apply_severities([finding], config))
+        return FileResult(path, schema.name if schema else config.schema, _apply_severities([finding], config))
     data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:
-        return too_large(path, size, schema, config)
+        return too_large(path, size, schema or schema_for(config), config)
     template_lines = template_lines_for(path)
     key = None
     if cache is not None:
-        from .cache import result_key
-
-        key = result_key(path, data, template_lines, schema, config)
+        key = cache.key(path, data, template_lines)
         if (cached := cache.get(key, path)) is not None:
             return cached
     document = decode(path, data)
     document.template_lines = template_lines
-    result = lint_document(document, schema, config)
+    result = lint_document(document, schema or schema_for(config), config)
     if cache is not None and key is not None:
         cache.put(key, result)
     return result

@@ -9,117 +9,10 @@ per source line, so a line inside a child is its base line plus the newlines bef
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-
-import mistune
-from mistune.block_parser import BlockParser
-from mistune.core import BlockState
-
-_MAX_NESTING = 64
-
-
-class _LinedState(BlockState):
-    """A block state that knows the absolute line of its first source line."""
-
-    base_line: int
-
-    def __init__(self, parent: Any | None = None) -> None:
-        super().__init__(parent)
-        self.base_line = 1
-        self.in_method = 0
-        # Container contexts opened by parse_method (list / block_quote), innermost last.
-        self.containers: list[dict[str, int]] = []
-        self._seen = (0, 0)  # an offset in src and the newlines before it: counting goes on from there
-
-    def process(self, src: str) -> None:
-        super().process(src)
-        self._seen = (0, 0)
-
-    def line_at(self, pos: int) -> int:
-        seen, newlines = self._seen
-        if pos >= seen:
-            newlines += self.src.count("\n", seen, pos)
-        else:
-            newlines -= self.src.count("\n", pos, seen)
-        self._seen = (pos, newlines)
-        return self.base_line + newlines
-
-    def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
-        child = super().child_state(src, lazy_line_starts)
-        assert isinstance(child, _LinedState)
-        context = self.containers[-1] if self.containers else None
-        if context is None:
-            child.base_line = self.line_at(self.cursor)
-        elif context["kind"] == 0:  # block quote: its first line is where the method started
-            child.base_line = context["line"]
-        else:  # list: the first item starts at the list, each next item on the line before the cursor
-            child.base_line = context["line"]
-            context["line"] = self.line_at(self.cursor) - 1
-        return child
-
-    def append_token(self, token: dict[str, Any]) -> None:
-        if not self.in_method and "line" not in token:
-            token["line"] = self.line_at(self.cursor)
-        super().append_token(token)
-
-    def add_paragraph(self, text: str) -> None:
-        last = self.last_token()
-        if not (last and last["type"] == "paragraph"):
-            self.tokens.append({"type": "paragraph", "text": text, "line": self.line_at(self.cursor)})
-        else:
-            last["text"] += text
-
-
-def _without_closing_hashes(text: str) -> str:
-    """An ATX heading's text without its closing ``#`` run (``## Summary ##``), as mistune's
-    ``(\\s+|^)#+\\s*$`` does, in linear time: that pattern backtracks over a long run of spaces."""
-    stripped = text.rstrip(string.whitespace)
-    without = stripped.rstrip("#")
-    if without == stripped:
-        return text
-    if not without:
-        return ""
-    return without.rstrip(string.whitespace) if without[-1] in string.whitespace else text
-
-
-class _LinedBlockParser(BlockParser):
-    state_cls = _LinedState
-
-    def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
-        level = len(m.group("atx_1"))
-        text = _without_closing_hashes(m.group("atx_2").strip(string.whitespace))
-        state.append_token({"type": "heading", "text": text, "attrs": {"level": level}, "style": "atx"})
-        return m.end() + 1
-
-    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
-        assert isinstance(state, _LinedState)
-        start_line = state.line_at(m.start())
-        kind = m.lastgroup
-        first_new = len(state.tokens)
-        if kind in ("block_quote", "list"):
-            state.containers.append({"kind": 0 if kind == "block_quote" else 1, "line": start_line})
-        state.in_method += 1
-        try:
-            end = super().parse_method(m, state)
-        finally:
-            state.in_method -= 1
-            if kind in ("block_quote", "list"):
-                state.containers.pop()
-        for token in state.tokens[first_new:]:
-            token.setdefault("line", start_line)
-        return end
-
-
-def _create_markdown() -> mistune.Markdown:
-    block = _LinedBlockParser(max_nested_level=_MAX_NESTING)
-    return mistune.Markdown(block=block, plugins=[mistune.plugins.import_plugin("table")])
-
-
-_MARKDOWN = _create_markdown()
 
 
 @dataclass
@@ -159,17 +52,16 @@ class ParsedDocument:
 
 def parse_markdown(text: str, first_line: int = 1) -> ParsedDocument:
     """Parse Markdown ``text`` whose first line is file line ``first_line`` into line-stamped blocks."""
-    state = _LinedState()
-    state.base_line = first_line
+    from .blockparser import block_tokens  # mistune is imported when a document is first parsed
+
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
-    state.process(text)
-    _MARKDOWN.block.parse(state)
+    tokens, ref_links = block_tokens(text, first_line)
     source_lines = text.split("\n")
     blocks: list[Block] = []
-    _flatten(state.tokens, blocks, 0, source_lines, first_line)
-    return ParsedDocument(blocks, set(state.env["ref_links"]))
+    _flatten(tokens, blocks, 0, source_lines, first_line)
+    return ParsedDocument(blocks, ref_links)
 
 
 def _mark_quoted(blocks: list[Block], start: int) -> None:

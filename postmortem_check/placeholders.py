@@ -21,6 +21,7 @@ from .outline import Outline
 # Fill-me marks written as words, in the case templates write them: the one list they are matched from.
 MARKS = ("TBD", "TBA", "DATE RANGE", "Incident Title", "Lorem ipsum")
 _MARK = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(mark) for mark in MARKS) + r")(?![\w-])")
+_MARK_HINT = re.compile("|".join(re.escape(mark) for mark in MARKS))  # a line without one has no _MARK
 # "What 'high' is TBD": a mark used as a predicate is the author's own words, not a slot left empty.
 _PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|remains?|still)[ '\"‘’“”]{1,3}$", re.I)
 
@@ -51,6 +52,9 @@ _MASK = re.compile(
     r")(?![\w:/])"
 )
 _MASK_LETTER = re.compile(r"[YMDHmXx?]|--")  # a mask, not a real time or date, has one of these
+# What every _MASK match holds (a date part's letters, or a time's separator between the characters each
+# side of it may be): a line without it is not searched with _MASK, which is slower to fail.
+_MASK_HINT = re.compile(r"YY|DD|MM|XX|\?\?|[-Hhx\dX?][:h][-mM0-5X?]")
 _QUESTION_RUN = re.compile(r"(?<![\w)\"'’?!.])\?{2,12}(?!\?)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]{1,500}\]:")
 _CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
@@ -122,15 +126,17 @@ def _line_hits(line: str, ref_links: set[str]) -> list[tuple[int, str]]:
                  if _bracket_is_placeholder(m.group("body"), ref_links)]
     if "<" in masked:
         hits += [(m.start(), m.group(0)) for m in _ANGLE.finditer(masked) if _angle_is_placeholder(m.group("body"))]
-    hits += [(m.start(), m.group(0)) for m in _MASK.finditer(masked) if _MASK_LETTER.search(m.group(0))]
+    if _MASK_HINT.search(masked):
+        hits += [(m.start(), m.group(0)) for m in _MASK.finditer(masked) if _MASK_LETTER.search(m.group(0))]
     if "?" in masked:
         hits += [(m.start(), m.group(0)) for m in _QUESTION_RUN.finditer(masked)]
         column = _field_value_unknown(masked)
         if column is not None:
             hits.append((column, "?"))
-    hits += [(m.start(), m.group(0)) for m in _MARK.finditer(masked)
-             if not _PREDICATE.search(masked[max(0, m.start() - 12):m.start()])]
-    return _outermost(hits)
+    if _MARK_HINT.search(masked):
+        hits += [(m.start(), m.group(0)) for m in _MARK.finditer(masked)
+                 if not _PREDICATE.search(masked[max(0, m.start() - 12):m.start()])]
+    return _outermost(hits) if hits else hits
 
 
 def _outermost(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -5,8 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .action_items import ActionItem
 from .findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """One action item: its text as written, where it is, and what it says about itself."""
+
+    id: str
+    text: str
+    line: int
+    done: bool
+    assignees: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    due: str | None = None
+    priority: str | None = None
+    issue: str | None = None
+    placeholder: bool = False
+    index: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id, "text": self.text, "line": self.line, "done": self.done,
+            "assignees": list(self.assignees), "labels": list(self.labels), "due": self.due,
+            "priority": self.priority, "issue": self.issue, "placeholder": self.placeholder,
+        }
 
 
 @dataclass

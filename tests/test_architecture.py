@@ -18,7 +18,7 @@ PACKAGE = ROOT / "postmortem_check"
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"", "issues", "errors", "files", "console", "findings", "vocabulary", "schemas", "kinds",
               "issues.actions"}),  # "": __version__
-    ("core", {"document", "parse", "outline", "timeline", "action_items", "model", "schema", "config",
+    ("core", {"document", "parse", "blockparser", "outline", "timeline", "action_items", "model", "schema", "config",
               "validate", "results", "discover", "template_text", "suppress", "quality", "placeholders",
               "followup", "followup.facts", "followup.times", "cache"}),
     ("reports and issue sync", {"report", "report.text", "report.json", "report.github", "report.sarif",

@@ -4,19 +4,25 @@ result changes, and an entry that is not exactly what was written is never trust
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import postmortem_check.app as app_module
 import postmortem_check.lint as lint_module
 from postmortem_check.authoring import builtin_schema_text
 from postmortem_check.cache import FOLDER
 from postmortem_check.cli import main
 from postmortem_check.document import _template_in
+from postmortem_check.report import FORMATS
 from postmortem_check.schema import load_schema, schema_with_word_bounds
-from tests.conftest import CORPUS, SEEDS, SHARED
+from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
 
 DOC = "# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Timeline\n\n- 10:00 paged\n"
 
@@ -146,3 +152,88 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted:
     assert linted == ["pm.md", "pm.md"], "the damaged entry was not used"
     assert _body(entry) == data, "and it was written again"
     assert _lint(capsys, "pm.md") == expected and len(linted) == 2
+
+
+def _settled(*paths: Path) -> None:
+    """Date files a minute back: the cache keeps a config as loaded only once its files are no longer
+    changing (a file changed while it was being read could hold other bytes than those loaded)."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past))
+
+
+def _team_files() -> list[Path]:
+    """A config naming a team schema that refers to a second file; the rule severities set in the config."""
+    schema = json.loads(builtin_schema_text("default"))
+    schema.pop("$id", None)
+    schema["allOf"] = [*schema.get("allOf", []), {"$ref": "extra.json"}]
+    Path("team.json").write_text(json.dumps(schema), "utf-8")
+    Path("extra.json").write_text('{"type": "object"}', "utf-8")
+    Path(".postmortem-check.yaml").write_text("schema: team.json\nrules:\n  placeholder: warning\n", "utf-8")
+    Path("pm.md").write_text(DOC + "\n## Action items\n\n- [ ] @ana add an alert (due 2030-01-02)\n", "utf-8")
+    files = [Path(name) for name in ("team.json", "extra.json", ".postmortem-check.yaml", "pm.md")]
+    _settled(*files)
+    return files
+
+
+def test_a_hit_is_decided_before_the_config_is_loaded_and_any_change_misses(
+        linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config as loaded is kept with the bytes of every file it was read from: while they are unchanged,
+    a run neither reads the config's YAML nor loads the schema; any change is a miss."""
+    _team_files()
+    loads: list[Path] = []
+    real = app_module.load_config
+    monkeypatch.setattr(app_module, "load_config", lambda path: loads.append(path) or real(path))
+
+    def run() -> tuple[bool, bool, tuple[int, str]]:
+        """Whether the config was loaded, whether the file was linted, and what the run printed."""
+        before = (len(loads), len(linted))
+        schema_with_word_bounds.cache_clear()  # a new process would read the files again
+        load_schema.cache_clear()
+        _template_in.cache_clear()
+        out = _lint(capsys, "pm.md")
+        return len(loads) > before[0], len(linted) > before[1], out
+
+    first = run()
+    assert first[:2] == (True, True) and first[2][0] == 1
+    assert run() == (False, False, first[2]), "a hit before the config and schema are loaded"
+    for name, text in [(".postmortem-check.yaml", "schema: team.json\nrules:\n  placeholder: error\n"),
+                       ("extra.json", '{"type": "object", "description": "changed"}'),
+                       ("team.json", json.dumps({**json.loads(Path("team.json").read_text("utf-8")), "title": "x"}))]:
+        Path(name).write_text(text, "utf-8")
+        _settled(Path(name))
+        assert run()[:2] == (True, True), f"{name} changed"
+        assert run()[:2] == (False, False), f"{name} unchanged since"
+    Path("extra.json").write_text('{"type": "object", "description": "fresh"}', "utf-8")  # just now
+    assert run()[:2] == (True, True)
+    assert run()[:2] == (True, False), "a file changed within the last moments: its config is loaded again"
+
+
+PROBE = """
+import contextlib, io, json, sys
+from postmortem_check.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(sys.argv[1:])
+print(json.dumps([code, out.getvalue(), [m for m in ("jsonschema", "mistune", "yaml") if m in sys.modules]]))
+"""
+
+
+def test_a_warm_run_prints_the_same_and_imports_neither_jsonschema_nor_mistune_nor_yaml(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _team_files()
+    env = {**os.environ, "POSTMORTEM_CHECK_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    env.pop("GITHUB_ACTIONS", None)
+
+    def run(*args: str) -> tuple[int, str, list[str]]:
+        done = subprocess.run([sys.executable, "-c", PROBE, "lint", *args, "pm.md"], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        code, out, modules = json.loads(done.stdout.splitlines()[-1])
+        return code, out, modules
+
+    for fmt in FORMATS:
+        cold = run("--no-cache", "--format", fmt)
+        assert cold[0] == 1 and "jsonschema" in cold[2] and "yaml" in cold[2], fmt
+        assert run("--format", fmt)[:2] == cold[:2], fmt
+        assert run("--format", fmt) == (*cold[:2], []), fmt

@@ -6,6 +6,7 @@ No timings here: speed is measured by bench/run.py and recorded in docs/benchmar
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,19 @@ def test_few_files_start_no_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(lint, "_lint_parallel", refuse)
     assert len(list(lint.lint_paths([str(tmp_path)], lint.Config(), [], jobs=4))) == 3
+
+
+def test_a_run_whose_files_are_all_in_the_cache_starts_no_workers(many: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = lint.Config()
+    first = [r.path for r in lint.lint_paths([str(many / "a")], config, [], jobs=2)]  # fills the cache
+    assert len(first) >= lint.PARALLEL_THRESHOLD
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started though every file was in the cache")
+
+    monkeypatch.setattr(lint, "_lint_parallel", refuse)
+    assert [r.path for r in lint.lint_paths([str(many / "a")], config, [], jobs=2)] == first
 
 
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,3 +213,21 @@ def test_anchors_aliases_tags_and_deep_nesting_go_through_the_python_loader(text
     assert not _plain(text)
     with pytest.raises(yaml.YAMLError):
         load_yaml(text)
+
+
+GOLDEN = ROOT / "tests" / "golden" / "generated-lint.json"
+
+
+def test_lint_output_on_the_generated_corpus_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """What lint prints as JSON for 24 generated postmortems (every heading style, front matter, timelines as
+    lists and tables) is the recorded output, byte for byte: a change made for speed changes no finding. A
+    change of detection records the new output with POSTMORTEM_CHECK_UPDATE_GOLDEN=1 (and says so)."""
+    monkeypatch.chdir(tmp_path)
+    generate(tmp_path / "docs", 24)
+    assert main(["lint", "--no-cache", "--jobs", "1", "--format", "json", "docs"]) == 1
+    out = capsys.readouterr().out
+    if os.environ.get("POSTMORTEM_CHECK_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(out, "utf-8")
+    assert out == GOLDEN.read_text("utf-8")

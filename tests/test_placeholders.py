@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from postmortem_check import placeholders
 from postmortem_check.lint import lint_text
 
 _DOC = """# Cache outage
@@ -96,3 +99,24 @@ def test_a_short_todo_note_on_a_prose_line_is_content_still_to_write():
             "- TODO: add an alert\n")
     found = [(f.line, f.rule) for f in lint_text(text).findings if f.rule == "placeholder"]
     assert found == [(10, "placeholder")]  # not the noted follow-up, not the list item
+
+
+# The cheap searches that decide whether a line is searched for masks and fill-me marks at all: every line
+# the full patterns find something in must pass them (they only skip lines, never change what is found).
+_MASK_ALPHABET = "YMDHhmXx?-/.:0123456789 aTBDATERNGIcidntlLorempsu\t"
+
+
+@given(st.text(alphabet=_MASK_ALPHABET, max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_the_mask_and_mark_hints_never_skip_a_line_with_a_match(line: str) -> None:
+    if placeholders._MASK.search(line):
+        assert placeholders._MASK_HINT.search(line), line
+    if placeholders._MARK.search(line):
+        assert placeholders._MARK_HINT.search(line), line
+
+
+@pytest.mark.parametrize("line", ["HH:mm", "14:??", "--:--", "2X:XX", "YYYY-MM-DD", "2022-05-??", "DD/MM/YYYY",
+                                  "9hXX", "at 14h?? UTC", "Owner: TBD", "DATE RANGE", "Lorem ipsum dolor"])
+def test_the_hints_pass_every_kind_of_mask_and_mark(line: str) -> None:
+    assert placeholders._MASK.search(line) or placeholders._MARK.search(line), line
+    assert placeholders._MASK_HINT.search(line) or placeholders._MARK_HINT.search(line), line
