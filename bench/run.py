@@ -22,6 +22,7 @@ then reports in one run, as a table (and as JSON with ``--json``):
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -425,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, help="generate the files here (default: a temporary directory)"
     )
     args = parser.parse_args(argv)
+    # the bytecode a regular install compiles (an editable checkout run with PYTHONDONTWRITEBYTECODE=1
+    # would otherwise compile our modules again in every measured process)
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "postmortem_check"), quiet=1)
 
     markdownlint = find_markdownlint(args.markdownlint)
     mdl_version = None
