@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
              engine=True, opt_in=True),
     )
 }
+OPT_IN_RULES = tuple(rule.id for rule in RULES.values() if rule.opt_in)  # off unless the config turns them on
 
 
 def rule_for(rule_id: str) -> Rule:

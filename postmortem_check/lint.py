@@ -8,7 +8,7 @@ from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
 from .document import Document, decode, template_lines_for
 from .files import escapes_tree, read_regular
-from .findings import OFF, RULES, Finding, Severity
+from .findings import OFF, OPT_IN_RULES, RULES, Finding, Severity
 from .results import FileResult
 
 if TYPE_CHECKING:
@@ -62,8 +62,6 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     """Lint a decoded document (the pure core: no file system)."""
     from .model import build_model
     from .outline import build_outline
-    from .quality import enabled as quality_enabled
-    from .quality import quality_findings
     from .suppress import adjust_findings
     from .validate import validate
 
@@ -79,7 +77,9 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
     findings += outline.findings
     findings += validate(document.path, model, schema)
-    if quality_enabled(config.rules):
+    if any(config.rules.get(rule, OFF) != OFF for rule in OPT_IN_RULES):  # the quality rules, off by default
+        from .quality import quality_findings
+
         findings += quality_findings(document, model, config.rules, settings=config.quality)
     result.findings = adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft)
     result.title = outline.title

@@ -11,12 +11,11 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from .document import Document
-from .findings import RULES, Finding
+from .findings import Finding
 from .followup.facts import owners_of
 from .followup.times import moments, parse_duration
 from .model import Model
 
-QUALITY_RULES = tuple(rule.id for rule in RULES.values() if rule.opt_in)
 DURATION_TOLERANCE_MINUTES = 15
 DURATION_TOLERANCE_PERCENT = 25
 
@@ -54,11 +53,6 @@ _CUMULATIVE = re.compile(r"\b(?:cumulative|in total|totall?ing|combined|separate
                          r"recurring|multiple (?:incidents|outages))\b", re.I)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
                  "twelve": 12}
-
-
-def enabled(rules: dict[str, str]) -> bool:
-    """Whether the config turns any quality rule on (they are off otherwise)."""
-    return any(rules.get(rule, "off") != "off" for rule in QUALITY_RULES)
 
 
 def is_vague(text: str) -> bool:

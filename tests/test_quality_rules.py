@@ -9,10 +9,11 @@ import pytest
 
 from postmortem_check.config import Config, ConfigError
 from postmortem_check.document import decode
+from postmortem_check.findings import OPT_IN_RULES as QUALITY_RULES
 from postmortem_check.lint import lint_text, schema_for
 from postmortem_check.model import build_model
 from postmortem_check.outline import build_outline
-from postmortem_check.quality import QUALITY_RULES, is_vague, quality_findings, stated_duration
+from postmortem_check.quality import is_vague, quality_findings, stated_duration
 
 ALL_ON = {rule: "warning" for rule in QUALITY_RULES}
 TODAY = date(2024, 6, 30)
