@@ -181,9 +181,13 @@ _IMPLIED = ("x-implied-by", "x-implied-in-timeline", "x-implied-in-quotes")  # l
 
 
 def _patterns(section_id: str, spec: dict[str, Any], keyword: str) -> tuple[re.Pattern[str], ...]:
+    """A section's list of patterns under ``keyword``, compiled; SchemaError for anything else."""
+    patterns = spec.get(keyword, [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise SchemaError(f"section {section_id!r}: {keyword} must be a list of regular expressions")
     try:
-        return tuple(re.compile(p, re.IGNORECASE) for p in spec.get(keyword, []))
-    except (re.error, TypeError) as error:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    except re.error as error:
         raise SchemaError(f"section {section_id!r}: {keyword} has a bad pattern: {error}") from None
 
 

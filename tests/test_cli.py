@@ -215,6 +215,18 @@ def test_invalid_team_schema_is_reported(tmp_path, capsys):
     assert code == 2 and "is not valid JSON: line 1 column 2" in err
 
 
+@pytest.mark.parametrize(("patterns", "message"), [
+    ('"disk"', "x-implied-in-quotes must be a list of regular expressions"),
+    ('["(disk"]', "x-implied-in-quotes has a bad pattern: missing ), unterminated subpattern"),
+])
+def test_a_bad_pattern_list_in_a_team_schema_is_reported(tmp_path, capsys, patterns, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "object", "properties": {"sections": {"properties": {"root_cause": '
+                   f'{{"x-implied-in-quotes": {patterns}}}}}}}}}}}')
+    code, _, err = run(["lint", "--schema", str(bad), str(EXAMPLES)], capsys)
+    assert code == 2 and f"section 'root_cause': {message}" in err
+
+
 def test_builtin_schemas_are_valid_and_carry_headings():
     for name in ("default.json", "google-sre.json"):
         schema = json.loads(packaged_text(name))
