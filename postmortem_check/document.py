@@ -32,7 +32,7 @@ class Document:
 
     @property
     def empty(self) -> bool:
-        """Nothing but white space: one "file is empty" finding, nothing else to lint."""
+        """Nothing but white space: only the missing sections to report."""
         return not self.text.strip()
 
 
@@ -55,10 +55,8 @@ def decode(path: str, data: bytes) -> Document:
         offset = error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, offset) + 1
         return _unreadable(path, f"file is not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}", line)
-    if not text.strip():  # one finding, not one per required section
-        finding = Finding(path, 1, 1, "missing-section", "error",
-                          "file is empty; write the postmortem's sections (postmortem-check new writes a template)")
-        return Document(path, text, split_lines(text), findings=[finding])
+    if not text.strip():  # nothing to read front matter from; lint reports what is missing
+        return Document(path, text, split_lines(text))
     document = Document(path, text, split_lines(text))
     _read_front_matter(document)
     return document

@@ -22,16 +22,13 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def boundary(path: str, base: str | None = None) -> str:
+def boundary(path: str) -> str:
     """The tree a file may lie in: the working directory (the repository) for a path under it, else the
-    folder ``base`` named on the command line, else the repository that holds the file (the nearest folder
-    above it with a ``.git``), else the file's own folder."""
+    repository that holds the file (the nearest folder above it with a ``.git``), else the file's own folder."""
     full = os.path.abspath(path)
     cwd = os.path.abspath(os.curdir)
     if _inside(full, cwd):
         return os.path.realpath(cwd)
-    if base is not None:
-        return os.path.realpath(base)
     folder = os.path.dirname(full)
     return os.path.realpath(_repository_of(folder) or folder)
 
@@ -48,10 +45,10 @@ def _repository_of(folder: str) -> str | None:
         folder = parent
 
 
-def escapes_tree(path: str, base: str | None = None) -> bool:
+def escapes_tree(path: str) -> bool:
     """Whether ``path`` reaches, through a symbolic link, a file outside its tree (``boundary``) or inside
     a ``.git`` folder (its ``config`` can hold the checkout's token)."""
-    target, root = os.path.realpath(path), boundary(path, base)
+    target, root = os.path.realpath(path), boundary(path)
     if not _inside(target, root):
         return True
     inside = os.path.relpath(target, root).split(os.sep)

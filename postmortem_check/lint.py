@@ -47,15 +47,17 @@ def _apply_severities(findings: list[Finding], config: Config) -> list[Finding]:
 
 
 def _empty_file_findings(document: Document, schema: LoadedSchema) -> list[Finding]:
-    """An empty file lacks every section the schema requires: one finding each, saying the file is empty."""
+    """An empty file lacks every section the schema requires: one finding each, saying the file is empty
+    (one finding in all when the schema requires none)."""
     from .model import build_model
     from .outline import build_outline
     from .validate import validate
 
-    outline = build_outline(document.path, "", 1, schema.vocabulary)
-    model = build_model(document, outline, schema.section_order, ())
-    return [Finding(f.path, 1, 1, f.rule, f.severity, f"file is empty: {f.message}", f.section)
-            for f in validate(document.path, model, schema) if f.rule == "missing-section"]
+    model = build_model(document, build_outline(document.path, "", 1, schema.vocabulary), schema.section_order)
+    missing = [Finding(f.path, 1, 1, f.rule, f.severity, f"file is empty: {f.message}", f.section)
+               for f in validate(document.path, model, schema) if f.rule == "missing-section"]
+    message = "file is empty; write the postmortem's sections (postmortem-check new writes a template)"
+    return missing or [Finding(document.path, 1, 1, "missing-section", Severity.ERROR, message)]
 
 
 def lint_document(document: Document, schema: LoadedSchema, config: Config) -> FileResult:
@@ -68,7 +70,7 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     findings = list(document.findings)
     result = FileResult(document.path, schema.name, findings, front_matter=document.front_matter)
     if document.readable and document.empty:
-        findings = _empty_file_findings(document, schema) or findings
+        findings = _empty_file_findings(document, schema)
     if not document.readable or document.empty:
         result.findings = _apply_severities(findings, config)
         return result
@@ -111,7 +113,7 @@ def lint_file(path: str, schema: LoadedSchema | None, config: Config,
     out of the tree is a finding and is not read. ``schema`` None: the config's, loaded only when needed."""
     if escapes_tree(path):
         finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
-                          "symbolic link to a file outside the repository (or the named directory); not followed")
+                          "symbolic link to a file outside the repository; not followed")
         return FileResult(path, schema.name if schema else config.schema, _apply_severities([finding], config))
     data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:

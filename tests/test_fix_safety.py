@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_check.document import decode
+from postmortem_check.document import Document, decode
 from postmortem_check.fix import _outline, fix_document
 from postmortem_check.parse import parse_markdown
-from postmortem_check.schema import load_schema
+from postmortem_check.schema import LoadedSchema, load_schema
 from tests.conftest import CORPUS, SHARED, need_shared
 
 REALREPOS = SHARED / "realrepos"
@@ -50,6 +50,20 @@ def _inside(original: list[str], point: int) -> bool:
     return False
 
 
+def _assert_fixed_safely(document: Document, schema: LoadedSchema, where: str) -> None:
+    """Fix ``document``: every original line kept in order, nothing put inside a block, no section twice."""
+    result = fix_document(document, schema)
+    if not result.changed:
+        return
+    fixed = decode(document.path, result.text.encode("utf-8"))
+    for point in _insertion_points(document.lines, fixed.lines):
+        assert not _inside(document.lines, point), f"{where}: inserted inside a block before line {point}"
+    after = _outline(fixed, schema)
+    for insertion in result.inserted:
+        count = sum(insertion.section in s.ids for s in after.sections if s.explicit)
+        assert count == 1, f"{where}: section {insertion.section} found {count} times after the fix"
+
+
 def _files() -> list[Path]:
     files: list[Path] = []
     for root in (REALREPOS, CORPUS):
@@ -63,18 +77,7 @@ def test_fix_never_damages_a_real_document(schema_name):
     need_shared(CORPUS)
     schema = load_schema(schema_name)
     for path in _files():
-        document = decode(str(path), path.read_bytes())
-        result = fix_document(document, schema)
-        if not result.changed:
-            continue
-        fixed = decode(str(path), result.text.encode("utf-8"))
-        original_lines = document.lines
-        for point in _insertion_points(original_lines, fixed.lines):
-            assert not _inside(original_lines, point), f"{path}: inserted inside a block before line {point}"
-        after = _outline(fixed, schema)
-        for insertion in result.inserted:
-            count = sum(insertion.section in s.ids for s in after.sections if s.explicit)
-            assert count == 1, f"{path}: section {insertion.section} found {count} times after the fix"
+        _assert_fixed_safely(decode(str(path), path.read_bytes()), schema, str(path))
 
 
 def test_fix_does_not_insert_inside_a_quote_or_add_a_section_a_heading_names():
@@ -101,17 +104,7 @@ def test_fix_never_damages_a_real_document_with_the_schema_init_learns(tmp_path)
         schema_path.write_text(json.dumps(learned.schema), encoding="utf-8")
         schema = load_schema(str(schema_path))
         for candidate in learned.layout.postmortems:
-            document = candidate.document
-            result = fix_document(document, schema)
-            if not result.changed:
-                continue
-            fixed = decode(document.path, result.text.encode("utf-8"))
-            for point in _insertion_points(document.lines, fixed.lines):
-                assert not _inside(document.lines, point), f"{folder}/{document.path}: inside a block at {point}"
-            after = _outline(fixed, schema)
-            for insertion in result.inserted:
-                count = sum(insertion.section in s.ids for s in after.sections if s.explicit)
-                assert count == 1, f"{folder}/{document.path}: {insertion.section} found {count} times"
+            _assert_fixed_safely(candidate.document, schema, f"{folder}/{candidate.document.path}")
 
 
 def test_fix_adds_nothing_after_an_unclosed_fence_at_the_end():

@@ -6,6 +6,7 @@ from html import escape
 
 WIDTH, HEIGHT = 640, 240
 _LEFT, _RIGHT, _TOP, _BOTTOM = 48, 16, 16, 56
+_PLOT_W, _PLOT_H = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM  # the area inside the axes
 _BAR = "#3b6ea8"
 _LINE = "#b5542c"
 
@@ -19,14 +20,13 @@ def _scale_max(values: list[float]) -> float:
 
 
 def _axes(top: float, title: str, unit: str) -> list[str]:
-    plot_h = HEIGHT - _TOP - _BOTTOM
     parts = [f'<title>{escape(title)}</title>',
              f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{HEIGHT - _BOTTOM}" stroke="#888"/>',
              f'<line x1="{_LEFT}" y1="{HEIGHT - _BOTTOM}" x2="{WIDTH - _RIGHT}" y2="{HEIGHT - _BOTTOM}" '
              f'stroke="#888"/>']
     for tick in range(5):
         value = top * tick / 4
-        y = HEIGHT - _BOTTOM - plot_h * tick / 4
+        y = HEIGHT - _BOTTOM - _PLOT_H * tick / 4
         label = f"{value:g}"
         parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{label}</text>')
         if tick:
@@ -62,15 +62,14 @@ def bars(title: str, labels: list[str], values: list[float], unit: str = "") -> 
     if not labels:
         return empty(title)
     top = _scale_max(values)
-    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
-    step = plot_w / len(labels)
+    step = _PLOT_W / len(labels)
     width = max(2.0, step * 0.7)
     slanted = len(labels) > 8 or any(len(label) > 8 for label in labels)
     every = max(1, len(labels) // 24)
     parts = _axes(top, title, unit)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = _LEFT + step * index + (step - width) / 2
-        h = plot_h * value / top
+        h = _PLOT_H * value / top
         y = HEIGHT - _BOTTOM - h
         parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}" '
                      f'fill="{_BAR}"><title>{escape(label)}: {value:g}</title></rect>')
@@ -87,9 +86,8 @@ def series(title: str, labels: list[str], values: list[float], unit: str = "") -
     if not labels:
         return empty(title)
     top = _scale_max(values)
-    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
-    step = plot_w / len(labels)
-    points = [(_LEFT + step * (i + 0.5), HEIGHT - _BOTTOM - plot_h * v / top) for i, v in enumerate(values)]
+    step = _PLOT_W / len(labels)
+    points = [(_LEFT + step * (i + 0.5), HEIGHT - _BOTTOM - _PLOT_H * v / top) for i, v in enumerate(values)]
     parts = _axes(top, title, unit)
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
