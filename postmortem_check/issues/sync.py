@@ -32,7 +32,6 @@ from .content import (
 )
 from .errors import GitHubError
 
-ACTIONS = tuple(outcome.value for outcome in OutcomeAction)
 SIMILAR = 0.5  # share of words an edited item keeps with its issue's title to keep that issue
 _PAIRING_LIMIT = 250_000  # item-issue pairs compared per file at most (a hostile file cannot stall a run)
 _ISSUE_URL_NUMBER = re.compile(r"/(?:issues|pull)/(\d+)")
@@ -214,7 +213,7 @@ def plan(entries: list[Entry], issues: list[Existing], settings: Settings, *, ch
     for n, step in enumerate(steps):
         if step is None:
             step = _decide(entries[n], matched.get(n), n in edited, settings)
-            if step.action == "create" and not checked:
+            if step.action == StepAction.CREATE and not checked:
                 step.reason = "new action item (existing issues were not checked: no token)"
         done.append(step)
     return done
@@ -234,12 +233,13 @@ def _match_known(entries: list[Entry], issues: list[Existing],
     for n, entry in enumerate(entries):
         item, file = entry.item, entry.source.file
         if entry.skip_reason or item.placeholder:
-            steps.append(Step(entry, "skip", entry.skip_reason or "template placeholder: fill it in to open an issue"))
+            reason = entry.skip_reason or "template placeholder: fill it in to open an issue"
+            steps.append(Step(entry, StepAction.SKIP, reason))
             continue
         link = _link(item, settings)
         ours = by_number.get(link["number"]) if link and link["number"] is not None else None
         if link is not None and (ours is None or ours.marker.file != file):
-            steps.append(Step(entry, "link", f"the item names its issue ({item.issue})", link=link))
+            steps.append(Step(entry, StepAction.LINK, f"the item names its issue ({item.issue})", link=link))
             if link["number"] is not None:
                 used.add(link["number"])
             continue
@@ -286,24 +286,24 @@ def orphans(steps: list[Step], issues: list[Existing], scope: Scope) -> list[Exi
 def _decide(entry: Entry, match: Existing | None, edited: bool, settings: Settings) -> Step:
     if entry.item.done:
         if match is None:
-            return Step(entry, "skip", "done; no issue to close")
+            return Step(entry, StepAction.SKIP, "done; no issue to close")
         if match.state != "open":
-            return Step(entry, "exists", "done; its issue is closed", match)
+            return Step(entry, StepAction.EXISTS, "done; its issue is closed", match)
         if not settings.close_done:
-            return Step(entry, "exists", "done, but close_done is off; its issue stays open", match)
-        return Step(entry, "close", "the item is checked done", match, edited=edited)
+            return Step(entry, StepAction.EXISTS, "done, but close_done is off; its issue stays open", match)
+        return Step(entry, StepAction.CLOSE, "the item is checked done", match, edited=edited)
     if match is None:
-        return Step(entry, "create", "new action item")
+        return Step(entry, StepAction.CREATE, "new action item")
     if match.state != "open":
         if match.marker.closed in ("done", "orphan"):
             why = "unchecked again" if match.marker.closed == "done" else "back in the postmortem"
-            return Step(entry, "reopen", f"the item is {why}", match, edited=edited)
-        return Step(entry, "exists", "issue is closed on GitHub; not reopened", match)
+            return Step(entry, StepAction.REOPEN, f"the item is {why}", match, edited=edited)
+        return Step(entry, StepAction.EXISTS, "issue is closed on GitHub; not reopened", match)
     if edited:
-        return Step(entry, "update", "the item's text changed", match, edited=True)
+        return Step(entry, StepAction.UPDATE, "the item's text changed", match, edited=True)
     if match.marker.rev != _revision(entry, settings) or match.marker.index != entry.item.index:
-        return Step(entry, "update", "the item's details changed", match)
-    return Step(entry, "exists", "issue is open", match)
+        return Step(entry, StepAction.UPDATE, "the item's details changed", match)
+    return Step(entry, StepAction.EXISTS, "issue is open", match)
 
 
 _PAST = {step.value: step.outcome.value for step in StepAction}
@@ -362,20 +362,20 @@ class Syncer:
         outcomes = []
         for step in steps:
             if self.fatal is not None and step.action in _WRITES:
-                outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
+                outcomes.append(self._outcome(step, OutcomeAction.FAILED, f"not attempted: {self.fatal.message}"))
                 continue
-            if step.action == "create" and self._created >= self.settings.max_create:
+            if step.action == StepAction.CREATE and self._created >= self.settings.max_create:
                 self.fatal = GitHubError(self.cap_message(), kind="cap", fatal=True)
-                outcomes.append(self._outcome(step, "failed", f"not attempted: {self.fatal.message}"))
+                outcomes.append(self._outcome(step, OutcomeAction.FAILED, f"not attempted: {self.fatal.message}"))
                 continue
-            if step.action == "create":
+            if step.action == StepAction.CREATE:
                 self._created += 1  # counted when sent: an ambiguous create may have opened its issue
             try:
                 outcomes.append(self._plan_only(step) if dry_run else self._apply(step))
             except GitHubError as error:
                 if error.fatal:
                     self.fatal = error
-                outcomes.append(self._outcome(step, "failed", error.message))
+                outcomes.append(self._outcome(step, OutcomeAction.FAILED, error.message))
         return outcomes
 
     def cap_message(self) -> str:
@@ -396,7 +396,7 @@ class Syncer:
 
     def _plan_only(self, step: Step) -> Outcome:
         warnings: list[str] = []
-        if step.action == "create":
+        if step.action == StepAction.CREATE:
             payload = self._payload(step.entry, warnings)
             extras = [f"labels: {', '.join(payload['labels'])}"]
             if payload.get("assignees"):
@@ -410,17 +410,17 @@ class Syncer:
 
     def _apply(self, step: Step) -> Outcome:
         assert self.client is not None, "only a dry run goes without GitHub"
-        if step.action == "create":
+        if step.action == StepAction.CREATE:
             return self._create(step)
         warnings: list[str] = []
-        if step.action in ("update", "reopen") and step.issue is not None:
+        if step.action in (StepAction.UPDATE, StepAction.REOPEN) and step.issue is not None:
             payload = self._payload(step.entry, warnings)
             change = {"title": payload["title"], "body": payload["body"]}
-            if step.action == "reopen":
+            if step.action == StepAction.REOPEN:
                 change["state"] = "open"
             self.client.update_issue(step.issue.number, change)
             return self._outcome(step, _PAST[step.action], step.reason, warnings=warnings)
-        if step.action == "close" and step.issue is not None:
+        if step.action == StepAction.CLOSE and step.issue is not None:
             payload = self._payload(step.entry, warnings, closed="done")  # so unchecking it reopens it
             self.client.update_issue(step.issue.number, {"state": "closed", "state_reason": "completed",
                                                          "title": payload["title"], "body": payload["body"]})
@@ -431,7 +431,7 @@ class Syncer:
                     raise
                 warnings.append(f"closed #{step.issue.number}, but the closing comment failed: "
                                 f"{error.message}")
-            return self._outcome(step, "closed", step.reason, warnings=warnings)
+            return self._outcome(step, OutcomeAction.CLOSED, step.reason, warnings=warnings)
         return self._outcome(step, _PAST[step.action], step.reason)
 
     def _post(self, payload: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
@@ -475,8 +475,8 @@ class Syncer:
                 found = self._find(entry)
                 if found is not None:
                     reason = f"created (confirmed by listing after: {failure.message})"
-                    return self._outcome(step, "created", reason, {"number": found.number, "url": found.url},
-                                         warnings)
+                    return self._outcome(step, OutcomeAction.CREATED, reason,
+                                         {"number": found.number, "url": found.url}, warnings)
                 if attempt == 1:
                     self.notify(f"{where}: not created; sending it once more")
                 continue
@@ -489,10 +489,10 @@ class Syncer:
                     f"(the token cannot set labels), so later runs could not find it; no further issues "
                     f"are created",
                     kind="permission", fatal=True)
-                return self._outcome(step, "failed", self.fatal.message, issue, warnings)
-            return self._outcome(step, "created", step.reason, issue, warnings)
+                return self._outcome(step, OutcomeAction.FAILED, self.fatal.message, issue, warnings)
+            return self._outcome(step, OutcomeAction.CREATED, step.reason, issue, warnings)
         message = last.message if last else "could not create the issue"
-        return self._outcome(step, "failed", f"{message}; listed twice and the issue is not there", None,
+        return self._outcome(step, OutcomeAction.FAILED, f"{message}; listed twice and the issue is not there", None,
                              warnings)
 
     def orphans(self, issues: list[Existing], close: bool, dry_run: bool,
@@ -501,29 +501,30 @@ class Syncer:
         outcomes = []
         for issue in issues:
             marker = issue.marker
-            record = Outcome(marker.file, 0, marker.item, "orphaned", {"number": issue.number, "url": issue.url},
-                             "its item is no longer in the postmortem", issue.title)
+            record = Outcome(marker.file, 0, marker.item, OutcomeAction.ORPHANED,
+                             {"number": issue.number, "url": issue.url}, "its item is no longer in the postmortem",
+                             issue.title)
             if not close:
                 record.reason += "; close it with --close-orphans"
             elif dry_run or self.client is None:
-                record.action, record.planned = "closed", True
+                record.action, record.planned = OutcomeAction.CLOSED, True
             elif self.fatal is not None:
-                record.action, record.reason = "failed", f"not attempted: {self.fatal.message}"
+                record.action, record.reason = OutcomeAction.FAILED, f"not attempted: {self.fatal.message}"
             else:
                 try:
                     body = replace_marker(issue.body, Marker(marker.file, marker.item, marker.index, marker.rev,
                                                              "orphan"))
                     self.client.update_issue(issue.number, {"state": "closed", "state_reason": "not_planned",
                                                             "body": body})
-                    record.action = "closed"
+                    record.action = OutcomeAction.CLOSED
                     self.client.add_comment(issue.number, orphan_comment(marker.file, link(marker.file)))
                 except GitHubError as error:
                     if error.fatal:
                         self.fatal = error
-                    if record.action == "closed":
+                    if record.action == OutcomeAction.CLOSED:
                         record.warnings.append(f"closed #{issue.number}, but the comment failed: {error.message}")
                     else:
-                        record.action, record.reason = "failed", error.message
+                        record.action, record.reason = OutcomeAction.FAILED, error.message
             outcomes.append(record)
         return outcomes
 
