@@ -62,18 +62,20 @@ def _outcome(item: _Item, schema: LoadedSchema | None, config: Config, cache: Re
 
 
 _worker_config: Config | None = None
+_worker_cache: ResultCache | None = None
 
 
 def _worker_init(config: Config) -> None:
-    global _worker_config
+    global _worker_config, _worker_cache
     _worker_config = config  # the schema is compiled when a file needs it (already in memory when forked)
+    _worker_cache = _cache(config)  # its packs are read once per worker, when a file is first looked up
 
 
-def _lint_chunk(chunk: list[_Item]) -> list[_Outcome]:
+def _lint_chunk(chunk: list[_Item]) -> tuple[list[_Outcome], list[bytes]]:
+    """The chunk's outcomes, and the cache entries made for them: the parent writes them with its own."""
     assert _worker_config is not None
-    config = _worker_config
-    cache = _cache(config)
-    return [_outcome(item, None, config, cache) for item in chunk]
+    outcomes = [_outcome(item, None, _worker_config, _worker_cache) for item in chunk]
+    return outcomes, _worker_cache.take() if _worker_cache is not None else []
 
 
 def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
@@ -87,8 +89,10 @@ def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
         yield chunk
 
 
-def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterator[_Outcome]:
-    """Outcomes in input order from ``jobs`` worker processes, with a bounded number of chunks in flight."""
+def _lint_parallel(items: Iterator[_Item], config: Config, cache: ResultCache | None,
+                   jobs: int) -> Iterator[_Outcome]:
+    """Outcomes in input order from ``jobs`` worker processes, with a bounded number of chunks in flight; the
+    cache entries the workers made are kept in ``cache``, to be written with this process's."""
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -96,14 +100,21 @@ def _lint_parallel(items: Iterator[_Item], config: Config, jobs: int) -> Iterato
     # fork shares the imported modules and the compiled schema with the workers at no cost
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    pending: deque[Future[list[_Outcome]]] = deque()
+    pending: deque[Future[tuple[list[_Outcome], list[bytes]]]] = deque()
+
+    def done() -> list[_Outcome]:
+        outcomes, entries = pending.popleft().result()
+        if cache is not None:
+            cache.keep(entries)
+        return outcomes
+
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(config,)) as pool:
         for chunk in _chunks(items, _CHUNK):
             pending.append(pool.submit(_lint_chunk, chunk))
             if len(pending) >= jobs * 4:
-                yield from pending.popleft().result()
+                yield from done()
         while pending:
-            yield from pending.popleft().result()
+            yield from done()
 
 
 def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None, jobs: int) -> Iterator[_Outcome]:
@@ -128,7 +139,7 @@ def _outcomes(items: Iterator[_Item], config: Config, cache: ResultCache | None,
                 break
         else:
             return
-    yield from _lint_parallel(rest, config, jobs)
+    yield from _lint_parallel(rest, config, cache, jobs)
 
 
 def lint_paths(
@@ -145,8 +156,12 @@ def lint_paths(
     if cache is None:
         schema_for(config)  # every file is linted: the schema is compiled here, once, before workers fork
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    for result, problem in _outcomes(_items(paths, config), config, cache, jobs):
-        if problem is not None:
-            problems.append(problem)
-        elif result is not None:
-            yield result
+    try:
+        for result, problem in _outcomes(_items(paths, config), config, cache, jobs):
+            if problem is not None:
+                problems.append(problem)
+            elif result is not None:
+                yield result
+    finally:
+        if cache is not None:
+            cache.flush()  # the run's new entries, as one pack

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from functools import lru_cache
@@ -38,8 +39,14 @@ if TYPE_CHECKING:
     from .schema import LoadedSchema
 
 FOLDER = ".postmortem-check-cache"
-_MAX_ENTRY = 64 * 1024 * 1024
-_FORMAT = 2  # bumped when an entry's layout changes
+_FORMAT = 3  # bumped when the layout of a pack, an entry or a manifest changes
+_PACK_HEADER = f"postmortem-check pack {_FORMAT}\n".encode("ascii")
+_KEY_LENGTH = 64  # a key is a SHA-256 in hexadecimal
+_MAX_PACKS = 16  # a context with more packs than this has them merged into one
+_MAX_BYTES = 64 * 1024 * 1024  # the packs of every context together; beyond it the oldest are dropped
+_FLUSH_BYTES = 4 * 1024 * 1024  # new entries kept in memory before they are written as a pack
+_SCANS = 16  # lookups answered by scanning the packs; after that they are indexed
+_STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 _SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
 _SEVERITIES = {s.value: s for s in Severity}
 _CONFIG_FIELDS = tuple(f.name for f in fields(Config))
@@ -103,8 +110,8 @@ def _secret_in(folder: Path) -> bytes | None:
         return None
 
 
-def _seal(secret: bytes, text: str) -> str:
-    return hmac.digest(secret, text.encode("utf-8"), "sha256").hex()
+def _seal(secret: bytes, data: bytes) -> bytes:
+    return hmac.digest(secret, data, "sha256").hex().encode("ascii")
 
 
 _digests: dict[int, tuple[LoadedSchema, str]] = {}
@@ -224,8 +231,10 @@ def _decode(text: str, path: str) -> FileResult | None:
 
 
 class ResultCache:
-    """Entries under one folder, one file each, sealed and written atomically; ``context`` is the
-    ``context_digest`` every key of this run starts from."""
+    """One context's entries under one folder (``context`` is the ``context_digest`` every key of this run
+    starts from), kept in packs: a pack holds many entries, one sealed line each, and is written whole and
+    atomically; a run writes one pack of the entries it made (one per ``_FLUSH_BYTES`` of them), and reads
+    the packs of its context once, the first time it looks an entry up."""
 
     def __init__(self, folder: Path, context: str = "") -> None:
         self.folder = folder
@@ -233,14 +242,16 @@ class ResultCache:
         self.misses = 0  # keys asked for and not found (or not trusted)
         self._ready = False
         self._secret: bytes | None = None
+        self._packs: list[bytes] | None = None  # this context's packs as read, newest first
+        self._index: dict[bytes, bytes] | None = None  # key -> line, once lookups are many
+        self._lookups = 0
+        self._new: list[bytes] = []  # sealed lines not written yet
+        self._new_bytes = 0
 
     def _key(self) -> bytes | None:
         if self._secret is None:
             self._secret = _secret()
         return self._secret
-
-    def _entry(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], f"{key}.json")
 
     def key(self, path: str, data: bytes, template_lines: Iterable[str]) -> str:
         """The key of one file's result (the same in every process: nothing in it depends on hash order)."""
@@ -251,27 +262,167 @@ class ResultCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def read(self, entry: str | Path) -> str | None:
-        """The text of a sealed entry; anything else (missing, not a regular file, not sealed by this user's
-        key, not UTF-8) is None."""
-        secret = self._key()
-        if secret is None:
-            return None
-        try:
-            data, size = read_regular(entry, _MAX_ENTRY)
-            seal, _, text = data.decode("utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
-            return None
-        if size > _MAX_ENTRY or not hmac.compare_digest(seal, _seal(secret, text)):
-            return None
-        return text
+    def get(self, key: str, path: str) -> FileResult | None:
+        """The result kept for ``key``, or None (a miss) for anything that is not exactly an entry for ``path``."""
+        line = self._line(key.encode("ascii"))
+        text = None if line is None else self._opened(line)
+        result = None if text is None else _decode(text, path)
+        self.misses += result is None
+        return result
 
-    def write(self, entry: str | Path, text: str) -> None:
-        """Seal ``text`` and write it to ``entry`` atomically; a cache that cannot be written is no cache,
-        never an error."""
+    def put(self, key: str, result: FileResult) -> None:
+        """Keep ``result`` (written with the next pack), unless it would not come back identical."""
+        text = _encode(result)
         secret = self._key()
-        if secret is None:
-            return
+        if text is not None and secret is not None:
+            body = f"{key} {text}".encode("ascii")  # JSON as written escapes every other character
+            self.keep([b"%s %s %s\n" % (key.encode("ascii"), _seal(secret, body), text.encode("ascii"))])
+
+    def take(self) -> list[bytes]:
+        """The sealed lines made since the last ``take`` (a worker process hands them to the parent)."""
+        lines, self._new, self._new_bytes = self._new, [], 0
+        return lines
+
+    def keep(self, lines: list[bytes]) -> None:
+        """Sealed lines to write with the next pack; written now when they are many."""
+        self._new += lines
+        self._new_bytes += sum(map(len, lines))
+        if self._new_bytes > _FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the new entries as one pack, then tidy the folder; a cache that cannot be written is no
+        cache, never an error."""
+        lines = self.take()
+        if lines and self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
+            self._tidy()
+
+    def _line(self, key: bytes) -> bytes | None:
+        """The newest line of this context's packs for ``key``: found by scanning the packs for the first
+        few lookups (a run over one file), through an index of every line after that."""
+        if self._packs is None:
+            self._packs = self._read_packs()
+        self._lookups += 1
+        if self._index is None and self._lookups > _SCANS:
+            self._index = {}
+            for data in reversed(self._packs):  # oldest first: a newer line for a key replaces an older one
+                self._index.update((line[:_KEY_LENGTH], line) for line in data.split(b"\n")[1:])
+            self._packs = []
+        if self._index is not None:
+            return self._index.get(key)
+        for data in self._packs:
+            start = data.find(b"\n" + key + b" ") + 1
+            if start:
+                end = data.find(b"\n", start)
+                return data[start:end] if end >= 0 else data[start:]
+        return None
+
+    def _opened(self, line: bytes) -> str | None:
+        """The entry a pack line holds when this user's key sealed it with its key; else None."""
+        secret = self._key()
+        key, _, rest = line.rstrip(b"\n").partition(b" ")
+        seal, _, text = rest.partition(b" ")
+        if secret is None or not hmac.compare_digest(seal, _seal(secret, key + b" " + text)):
+            return None
+        return text.decode("ascii", "replace")
+
+    # --- packs on disk -----------------------------------------------------------------------------------
+
+    def _pack_path(self) -> Path:
+        """A new pack's name: this context, then the time (names sort oldest first), then a random part."""
+        return self.folder / "packs" / f"{self.context[:16]}-{time.time_ns():016x}-{os.urandom(4).hex()}.pack"
+
+    def _listing(self) -> dict[str, int]:
+        """Every pack in the folder (of any context) with its size; a temporary file left behind by a
+        process that died while writing is removed."""
+        found: dict[str, int] = {}
+        stale = time.time_ns() - _STALE_NS
+        try:
+            with os.scandir(self.folder / "packs") as entries:
+                for entry in entries:
+                    if entry.is_file(follow_symlinks=False):
+                        info = entry.stat(follow_symlinks=False)
+                        if entry.name.startswith(".tmp-") and info.st_mtime_ns < stale:
+                            _remove(entry.path)
+                        elif entry.name.endswith(".pack") and not entry.name.startswith("."):
+                            found[entry.name] = info.st_size
+        except OSError:
+            pass
+        return found
+
+    def _mine(self, names: Iterable[str]) -> list[str]:
+        """This context's packs among ``names``, oldest first."""
+        prefix = f"{self.context[:16]}-"
+        return sorted(name for name in names if name.startswith(prefix) and name.endswith(".pack"))
+
+    def _read_packs(self) -> list[bytes]:
+        """This context's packs, newest first, at most ``2 * _MAX_PACKS`` and ``_MAX_BYTES`` in all; one
+        that cannot be read or is not a pack is left out (its entries are misses)."""
+        packs: list[bytes] = []
+        budget = _MAX_BYTES
+        for name in reversed(self._mine(self._names())[-2 * _MAX_PACKS:]):
+            data = _read_pack(self.folder / "packs" / name, budget)
+            if data:
+                packs.append(data)
+                budget -= len(data)
+        return packs
+
+    def _names(self) -> list[str]:
+        """The names in the packs folder (without a ``stat`` each: a warm run only reads)."""
+        try:
+            return os.listdir(self.folder / "packs")
+        except OSError:
+            return []
+
+    def _tidy(self) -> None:
+        """Keep the folder bounded: when the packs of every context hold more than ``_MAX_BYTES``, remove
+        other contexts' packs, oldest first; when this context has more than ``_MAX_PACKS`` packs, or the
+        folder is still too large, merge them into one."""
+        sizes = self._listing()
+        total = sum(sizes.values())
+        mine = self._mine(sizes)
+        for name in sorted(set(sizes) - set(mine), key=lambda name: name.partition("-")[2]):
+            if total <= _MAX_BYTES:
+                break
+            if _remove(self.folder / "packs" / name):
+                total -= sizes[name]
+        if len(mine) > _MAX_PACKS or total > _MAX_BYTES:
+            self._compact(mine, _MAX_BYTES // 2 if total > _MAX_BYTES else _MAX_BYTES)
+
+    def _compact(self, names: list[str], budget: int) -> None:
+        """Merge the packs ``names`` (oldest first) into one of the entries still useful: sealed by this
+        user, the newest for each path, the newest first up to ``budget`` bytes; then remove exactly the
+        packs merged (one another run wrote meanwhile stays; one that is gone was merged by another run)."""
+        kept: dict[str, bytes] = {}  # path -> its newest line
+        merged: list[Path] = []
+        for name in names:
+            pack = self.folder / "packs" / name
+            try:
+                data, size = read_regular(pack, _MAX_BYTES)
+            except FileNotFoundError:
+                continue
+            except OSError:
+                data, size = b"", 0
+            merged.append(pack)  # a pack that is damaged or too large is merged too: into nothing
+            if size > _MAX_BYTES or not data.startswith(_PACK_HEADER):
+                continue
+            for line in data.split(b"\n")[1:]:
+                path = _entry_path(self._opened(line))
+                if path is not None:
+                    kept.pop(path, None)
+                    kept[path] = line + b"\n"
+        lines: list[bytes] = []
+        for line in reversed(kept.values()):
+            budget -= len(line)
+            if budget < 0:
+                break
+            lines.append(line)
+        if self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
+            for pack in merged:
+                _remove(pack)
+
+    def _write(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` to ``path`` atomically (a temporary file renamed); False when it cannot be written."""
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -281,31 +432,71 @@ class ResultCache:
                 self._ready = True
             import tempfile  # only when writing: a warm run never imports it
 
-            folder = os.path.dirname(entry)
-            os.makedirs(folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+            path.parent.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(f"{_seal(secret, text)}\n{text}")
-                os.replace(temporary, entry)
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
                 raise
         except OSError:
-            return
+            return False
+        return True
 
-    def get(self, key: str, path: str) -> FileResult | None:
-        """The result kept for ``key``, or None (a miss) for anything that is not exactly an entry for ``path``."""
-        text = self.read(self._entry(key))
-        result = None if text is None else _decode(text, path)
-        self.misses += result is None
-        return result
+    # --- single sealed files (the context manifests) -----------------------------------------------------
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Keep ``result``, unless it would not come back identical."""
-        text = _encode(result)
-        if text is not None:
-            self.write(self._entry(key), text)
+    def read(self, entry: str | Path) -> str | None:
+        """The text of a sealed file; anything else (missing, not a regular file, not sealed by this user's
+        key, not UTF-8) is None."""
+        secret = self._key()
+        if secret is None:
+            return None
+        try:
+            data, size = read_regular(entry, _MAX_BYTES)
+            seal, _, text = data.partition(b"\n")
+            if size > _MAX_BYTES or not hmac.compare_digest(seal, _seal(secret, text)):
+                return None
+            return text.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def write(self, entry: Path, text: str) -> None:
+        """Seal ``text`` and write it to ``entry`` atomically; a cache that cannot be written is no cache,
+        never an error."""
+        secret = self._key()
+        if secret is not None:
+            data = text.encode("utf-8")
+            self._write(entry, _seal(secret, data) + b"\n" + data)
+
+
+def _read_pack(path: Path, limit: int) -> bytes | None:
+    """A pack's bytes, or None when it cannot be read, is larger than ``limit`` or is not a pack."""
+    try:
+        data, size = read_regular(path, limit)
+    except OSError:
+        return None
+    return data if size <= limit and data.startswith(_PACK_HEADER) else None
+
+
+def _entry_path(text: str | None) -> str | None:
+    """The path an entry is for, or None when it is not an entry of this format."""
+    try:
+        entry = json.loads(text) if text is not None else None
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(entry, dict) and entry.get("format") == _FORMAT and isinstance(entry.get("path"), str):
+        return entry["path"]
+    return None
+
+
+def _remove(path: str | Path) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
 
 
 # --- the context manifest: a hit decided before the config and its schema are loaded ---------------------

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 import postmortem_check.app as app_module
+import postmortem_check.cache as cache_module
 import postmortem_check.lint as lint_module
 from postmortem_check.authoring import builtin_schema_text
-from postmortem_check.cache import FOLDER
+from postmortem_check.batch import PARALLEL_THRESHOLD
+from postmortem_check.cache import FOLDER, ResultCache
 from postmortem_check.cli import main
 from postmortem_check.document import _template_in
 from postmortem_check.report import FORMATS
@@ -50,6 +52,16 @@ def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+def _packs(folder: Path = Path(FOLDER)) -> list[Path]:
+    """The packs in a cache folder, oldest first."""
+    return sorted((folder / "packs").glob("*.pack"))
+
+
+def _lines(folder: Path = Path(FOLDER)) -> list[bytes]:
+    """Every entry line of every pack (below each pack's header line)."""
+    return [line for pack in _packs(folder) for line in pack.read_bytes().splitlines()[1:]]
+
+
 def test_findings_are_identical_with_and_without_the_cache_and_with_any_jobs(
         linted: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     folders = [str(f) for f in (SEEDS, CORPUS, SHARED / "realrepos") if f.is_dir()]
@@ -61,7 +73,7 @@ def test_findings_are_identical_with_and_without_the_cache_and_with_any_jobs(
     for fmt in ("json", "text"):
         for jobs in ([], ["--jobs", "1"], [], ["--jobs", "1"]):  # cold then warm, in workers and here
             assert _lint(capsys, "--format", fmt, *jobs, *folders) == expected[fmt], (fmt, jobs)
-    assert len(list(Path(FOLDER).glob("*/*.json"))) > 20
+    assert len(_lines()) > 20
 
 
 def test_an_unchanged_file_is_not_linted_again_and_a_changed_one_is(linted: list[str],
@@ -82,7 +94,7 @@ def test_the_cache_folder_can_be_chosen(linted: list[str], capsys: pytest.Captur
     monkeypatch.setenv("POSTMORTEM_CHECK_CACHE_DIR", str(tmp_path / "elsewhere"))
     Path("pm.md").write_text(DOC, "utf-8")
     assert _lint(capsys, "pm.md") == _lint(capsys, "pm.md") and linted == ["pm.md"]
-    assert not Path(FOLDER).exists() and len(list((tmp_path / "elsewhere").glob("*/*.json"))) == 1
+    assert not Path(FOLDER).exists() and len(_lines(tmp_path / "elsewhere")) == 1
 
 
 def test_a_changed_config_schema_or_referenced_file_misses(linted: list[str],
@@ -121,36 +133,51 @@ def test_a_changed_config_schema_or_referenced_file_misses(linted: list[str],
     assert misses() and misses(), "cache: false"
 
 
-def _body(entry: Path) -> Any:
-    """An entry's JSON, below the line that seals it."""
-    return json.loads(entry.read_text("utf-8").partition("\n")[2])
+def _entry(line: bytes) -> Any:
+    """A pack line's entry: the JSON after its key and its seal."""
+    return json.loads(line.split(b" ", 2)[2])
 
 
-@pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary", "forged", "unsealed"])
+def _sealed(key: bytes, entry: Any) -> bytes:
+    """A line sealed with this user's key, as the cache writes it: what only this machine can make."""
+    secret = cache_module._secret()
+    assert secret is not None
+    text = json.dumps(entry).encode("ascii")
+    return key + b" " + cache_module._seal(secret, key + b" " + text) + b" " + text
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary", "forged", "unsealed",
+                                    "truncated", "old-format"])
 def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted: list[str],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     Path("pm.md").write_text(DOC, "utf-8")
     expected = _lint(capsys, "pm.md")
-    (entry,) = Path(FOLDER).glob("*/*.json")
-    data = _body(entry)
+    (pack,) = _packs()
+    header, line = pack.read_bytes().splitlines()
+    key, data = line[:64], _entry(line)
     if damage in ("forged", "unsealed"):  # what a pull request could commit: a clean result for a bad file
-        forged = json.dumps({**data, "findings": []})
-        entry.write_text(("0" * 64 + "\n" if damage == "forged" else "") + forged, "utf-8")
+        forged = json.dumps({**data, "findings": []}).encode("ascii")
+        line = key + (b" " + b"0" * 64 if damage == "forged" else b"") + b" " + forged
     elif damage == "garbage":
-        entry.write_text('{"format": 1, "path": "pm.md", "findings": [[', "utf-8")
+        line = key + b' {"format": 3, "path": "pm.md", "findings": [['
     elif damage == "empty":
-        entry.write_text("", "utf-8")
-    elif damage == "other-path":
-        entry.write_text(json.dumps({**data, "path": "elsewhere.md"}), "utf-8")
+        header = line = b""
+    elif damage == "other-path":  # sealed here, but for another file
+        line = _sealed(key, {**data, "path": "elsewhere.md"})
     elif damage == "wrong-types":
         damaged = json.loads(json.dumps(data))
         damaged["findings"][0][1] = "1; rm -rf /"
-        entry.write_text(json.dumps(damaged), "utf-8")
+        line = _sealed(key, damaged)
+    elif damage == "truncated":  # a pack cut short, as by a full disk
+        line = line[: len(line) // 2]
+    elif damage == "old-format":
+        header = header.replace(b"3", b"2")
     else:
-        entry.write_bytes(b"\xff\xfe\x00garbage")
+        header, line = b"\xff\xfe\x00garbage", b"\x00" * 200
+    pack.write_bytes(header + b"\n" + line)
     assert _lint(capsys, "pm.md") == expected
     assert linted == ["pm.md", "pm.md"], "the damaged entry was not used"
-    assert _body(entry) == data, "and it was written again"
+    assert _entry(_packs()[-1].read_bytes().splitlines()[-1]) == data, "and it was written again, in a new pack"
     assert _lint(capsys, "pm.md") == expected and len(linted) == 2
 
 
