@@ -45,6 +45,7 @@ _KEY_LENGTH = 64  # a key is a SHA-256 in hexadecimal
 _MAX_PACKS = 16  # a context with more packs than this has them merged into one
 _MAX_BYTES = 64 * 1024 * 1024  # the packs of every context together; beyond it the oldest are dropped
 _FLUSH_BYTES = 4 * 1024 * 1024  # new entries kept in memory before they are written as a pack
+_MAX_MANIFESTS = 32  # the newest kept; a config edited often leaves one for each version
 _SCANS = 16  # lookups answered by scanning the packs; after that they are indexed
 _STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 _SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
@@ -417,7 +418,7 @@ class ResultCache:
             if budget < 0:
                 break
             lines.append(line)
-        if self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
+        if merged and self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
             for pack in merged:
                 _remove(pack)
 
@@ -586,7 +587,21 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
     cache = ResultCache(_folder(config.path))
     text = json.dumps({"format": _FORMAT, "config": data, "files": hashes,
                        "context": context_digest(config, lambda: schema)})
-    cache.write(_manifest(cache.folder, config.path, config_bytes, schema_arg), text)
+    manifest = _manifest(cache.folder, config.path, config_bytes, schema_arg)
+    cache.write(manifest, text)
+    _prune(manifest.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``_MAX_MANIFESTS`` newest manifests (a config edited often leaves one for each version)."""
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in entries
+                           if entry.name.endswith(".manifest") and entry.is_file(follow_symlinks=False))
+    except OSError:
+        return
+    for _, path in found[:-_MAX_MANIFESTS]:
+        _remove(path)
 
 
 def known_config(config_path: Path | None, schema_arg: str | None) -> Config | None:

@@ -22,6 +22,7 @@ from postmortem_check.batch import PARALLEL_THRESHOLD
 from postmortem_check.cache import FOLDER, ResultCache
 from postmortem_check.cli import main
 from postmortem_check.document import _template_in
+from postmortem_check.lint import lint_text
 from postmortem_check.report import FORMATS
 from postmortem_check.schema import load_schema, schema_with_word_bounds
 from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
@@ -179,6 +180,139 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted:
     assert linted == ["pm.md", "pm.md"], "the damaged entry was not used"
     assert _entry(_packs()[-1].read_bytes().splitlines()[-1]) == data, "and it was written again, in a new pack"
     assert _lint(capsys, "pm.md") == expected and len(linted) == 2
+
+
+def test_one_damaged_entry_of_a_pack_is_linted_again_and_the_others_are_hits(
+        linted: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    names = ["a.md", "b.md", "c.md"]
+    for n, name in enumerate(names):
+        Path(name).write_text(DOC + f"- 10:0{n} step\n", "utf-8")
+    expected = _lint(capsys, *names)
+    (pack,) = _packs()
+    pack.write_bytes(pack.read_bytes()[:-40])  # the last entry (c.md's) cut short
+    assert _lint(capsys, *names) == expected and linted == [*names, "c.md"]
+    assert _lint(capsys, *names) == expected and len(linted) == 4
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cold_run_writes_a_handful_of_files_and_a_warm_run_reads_a_handful(
+        jobs: str, linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating a file costs far more than writing its bytes: the results of a run are written as one pack,
+    not one file each, in worker processes (``--jobs 2``) as well; a warm run reads that pack once."""
+    count = PARALLEL_THRESHOLD + 2 * 32 + 8  # enough for worker processes
+    Path("many").mkdir()
+    for n in range(count):
+        Path(f"many/pm-{n:03d}.md").write_text(DOC + f"- 10:{n % 60:02d} step {n}\n", "utf-8")
+    expected = _lint(capsys, "--no-cache", "many")
+    assert _lint(capsys, "--jobs", jobs, "many") == expected
+    written = [path for path in Path(FOLDER).rglob("*") if path.is_file()]
+    assert len(written) <= 3, written  # the .gitignore, the config's manifest, one pack
+    assert len(_lines()) == count
+    reads: list[str] = []
+    real = cache_module.read_regular
+
+    def counted(path: str | Path, limit: int) -> tuple[bytes, int]:
+        if FOLDER in str(path):
+            reads.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(cache_module, "read_regular", counted)
+    linted.clear()
+    assert _lint(capsys, "--jobs", jobs, "many") == expected and linted == []
+    assert len(reads) <= 2, reads  # the manifest, the pack
+
+
+def test_many_packs_are_merged_into_one_keeping_the_newest_entry_of_each_file(
+        linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "_MAX_PACKS", 4)
+    names = [f"f{n}.md" for n in range(4)]
+    for name in names:
+        Path(name).write_text(DOC, "utf-8")
+        _lint(capsys, name)  # a pack each
+    assert len(_packs()) == 4
+    Path("f0.md").write_text(DOC + "- 10:05 fixed\n", "utf-8")
+    expected = _lint(capsys, *names)
+    assert linted[4:] == ["f0.md"] and len(_packs()) == 1, "a fifth pack: the five merged into one"
+    assert sorted(_entry(line)["path"] for line in _lines()) == names, "f0.md's older entry left out"
+    assert _lint(capsys, *names) == expected and len(linted) == 5
+
+
+CONTEXT = "c" * 64
+
+
+def _keep(cache: ResultCache, name: str) -> None:
+    """Look ``name`` up as a run does, and keep its result when it is a miss (written at the next flush)."""
+    key = cache.key(name, DOC.encode(), ())
+    if cache.get(key, name) is None:
+        cache.put(key, lint_text(DOC, path=name))
+
+
+def _hits(folder: Path, names: list[str]) -> list[str]:
+    """Which of ``names`` a new run finds in the cache."""
+    cache = ResultCache(folder, CONTEXT)
+    return [name for name in names if cache.get(cache.key(name, DOC.encode(), ()), name) is not None]
+
+
+def test_two_runs_at_once_over_other_files_both_keep_their_entries(tmp_path: Path) -> None:
+    first, second = ResultCache(tmp_path, CONTEXT), ResultCache(tmp_path, CONTEXT)
+    _keep(first, "a.md")
+    _keep(second, "b.md")  # both have read the packs before either writes
+    first.flush()
+    second.flush()
+    assert _hits(tmp_path, ["a.md", "b.md", "c.md"]) == ["a.md", "b.md"]
+
+
+@pytest.mark.parametrize("late_merges", [False, True])
+def test_merging_removes_only_the_packs_merged_and_a_run_meanwhile_keeps_its_entries(
+        late_merges: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one run merges the packs, another writes its own (and, ``late_merges``, merges them too)."""
+    monkeypatch.setattr(cache_module, "_MAX_PACKS", 3)
+    names = [f"f{n}.md" for n in range(4)]
+    for name in names[:3]:
+        cache = ResultCache(tmp_path, CONTEXT)
+        _keep(cache, name)
+        cache.flush()
+    old = set(_packs(tmp_path))
+    assert len(old) == 3
+    late, fourth = ResultCache(tmp_path, CONTEXT), ResultCache(tmp_path, CONTEXT)
+    _keep(late, "late.md")
+    _keep(fourth, names[3])
+    real = cache_module.read_regular
+    waiting = [late]
+
+    def reading(path: str | Path, limit: int) -> tuple[bytes, int]:
+        while waiting:  # the first pack merged: the other run writes its pack now
+            monkeypatch.setattr(cache_module, "_MAX_PACKS", 3 if late_merges else 100)
+            waiting.pop().flush()
+            monkeypatch.setattr(cache_module, "_MAX_PACKS", 3)
+        return real(path, limit)
+
+    monkeypatch.setattr(cache_module, "read_regular", reading)
+    fourth.flush()  # a fourth pack: more than 3, merged
+    monkeypatch.setattr(cache_module, "read_regular", real)
+    assert not waiting and not old & set(_packs(tmp_path)), "the packs merged are gone"
+    assert _hits(tmp_path, [*names, "late.md"]) == [*names, "late.md"]
+    if not late_merges:
+        assert len(_packs(tmp_path)) == 2, "the merged pack, and the one written meanwhile"
+
+
+def test_the_packs_stay_within_the_size_bound(linted: list[str], capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the bound, other contexts' packs go first, then this context's oldest entries."""
+    bound = 6000
+    monkeypatch.setattr(cache_module, "_MAX_BYTES", bound)
+    configs = []
+    for severity in ("warning", "error", "off"):  # three contexts
+        configs.append(Path(f"{severity}.yaml"))
+        configs[-1].write_text(f"rules:\n  placeholder: {severity}\n", "utf-8")
+    for n in range(30):
+        Path(f"f{n}.md").write_text(DOC + f"- 10:{n:02d} step\n", "utf-8")
+        assert _lint(capsys, "--config", str(configs[n % 3]), f"f{n}.md")[0] == 1
+        assert sum(pack.stat().st_size for pack in _packs()) <= bound, n
+    assert 0 < len(_lines()) < 15
+    linted.clear()
+    _lint(capsys, "--config", str(configs[29 % 3]), "f29.md")
+    assert linted == [], "the newest entry is kept"
 
 
 def _settled(*paths: Path) -> None:
