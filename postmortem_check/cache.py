@@ -487,9 +487,8 @@ def _entry_path(text: str | None) -> str | None:
         entry = json.loads(text) if text is not None else None
     except (ValueError, RecursionError):
         return None
-    if isinstance(entry, dict) and entry.get("format") == _FORMAT and isinstance(entry.get("path"), str):
-        return entry["path"]
-    return None
+    path = entry.get("path") if isinstance(entry, dict) and entry.get("format") == _FORMAT else None
+    return path if isinstance(path, str) else None
 
 
 def _remove(path: str | Path) -> bool:
