@@ -5,15 +5,25 @@ references), the template lines read beside the file, the file's path and its by
 JSON, checked field by field when read: a corrupt, foreign or partial entry is a miss and is written again,
 never trusted.
 
-So that a hit is decided before the config's YAML is parsed and the schema compiled (jsonschema, PyYAML and
-mistune are not imported on a warm run), each loaded context is also kept as a manifest, keyed by the
-config file's bytes, the ``--schema`` given and the working directory: the config as loaded, the context's
-digest, and every schema file read with the hash of its bytes. A manifest is used only when each of those
-files still has those bytes.
+Entries are kept in packs, as ruff keeps one cache file per package (creating a file costs far more than
+writing its bytes): ``packs/<context>-<time>-<random>.pack`` holds a header line, then one line per entry
+(its key, its seal, its JSON). A run reads its context's packs once, when it first looks a file up, and
+writes the entries it made as one new pack, atomically (a temporary file renamed), at its end (worker
+processes hand theirs to the parent). Nothing is ever rewritten in place: a context with more than
+``_MAX_PACKS`` packs has them merged into one, of the newest entry for each path, and only the packs merged
+are then removed (one another run wrote meanwhile stays; a pack removed under a reader is only a miss).
+All packs together stay under ``_MAX_BYTES``: beyond it other contexts' packs are removed, oldest first,
+then this context's oldest entries are left out when its packs are merged.
 
-Every entry is sealed with an HMAC under a secret kept in the user's cache home, never in the project: a
-cache folder committed to the repository (a pull request can add one) holds no entry this machine sealed,
-so it can never hide a finding.
+So that a hit is decided before the config's YAML is parsed and the schema compiled (jsonschema, PyYAML and
+mistune are not imported on a warm run), each loaded context is also kept as a manifest
+(``contexts/<digest>.manifest``, the ``_MAX_MANIFESTS`` newest), keyed by the config file's bytes, the
+``--schema`` given and the working directory: the config as loaded, the context's digest, and every schema
+file read with the hash of its bytes. A manifest is used only when each of those files still has those bytes.
+
+Every entry and manifest is sealed with an HMAC under a secret kept in the user's cache home, never in the
+project: a cache folder committed to the repository (a pull request can add one) holds no entry this
+machine sealed, so it can never hide a finding.
 """
 
 from __future__ import annotations
