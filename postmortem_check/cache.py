@@ -305,7 +305,7 @@ class ResultCache:
         """Write the new entries as one pack, then tidy the folder; a cache that cannot be written is no
         cache, never an error."""
         lines = self.take()
-        if lines and self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
+        if lines and self._write(self._pack_path(), [_PACK_HEADER, *lines]):
             self._tidy()
 
     def _line(self, key: bytes) -> bytes | None:
@@ -331,7 +331,7 @@ class ResultCache:
     def _opened(self, line: bytes) -> str | None:
         """The entry a pack line holds when this user's key sealed it with its key; else None."""
         secret = self._key()
-        key, _, rest = line.rstrip(b"\n").partition(b" ")
+        key, _, rest = line.partition(b" ")
         seal, _, text = rest.partition(b" ")
         if secret is None or not hmac.compare_digest(seal, _seal(secret, key + b" " + text)):
             return None
@@ -343,23 +343,14 @@ class ResultCache:
         """A new pack's name: this context, then the time (names sort oldest first), then a random part."""
         return self.folder / "packs" / f"{self.context[:16]}-{time.time_ns():016x}-{os.urandom(4).hex()}.pack"
 
-    def _listing(self) -> dict[str, int]:
-        """Every pack in the folder (of any context) with its size; a temporary file left behind by a
-        process that died while writing is removed."""
-        found: dict[str, int] = {}
-        stale = time.time_ns() - _STALE_NS
+    def _files(self) -> list[os.DirEntry[str]]:
+        """The files in the packs folder, without a ``stat`` each (a symbolic link is no pack: a cache folder
+        committed to the tree may hold one)."""
         try:
             with os.scandir(self.folder / "packs") as entries:
-                for entry in entries:
-                    if entry.is_file(follow_symlinks=False):
-                        info = entry.stat(follow_symlinks=False)
-                        if entry.name.startswith(".tmp-") and info.st_mtime_ns < stale:
-                            _remove(entry.path)
-                        elif entry.name.endswith(".pack") and not entry.name.startswith("."):
-                            found[entry.name] = info.st_size
+                return [entry for entry in entries if entry.is_file(follow_symlinks=False)]
         except OSError:
-            pass
-        return found
+            return []
 
     def _mine(self, names: Iterable[str]) -> list[str]:
         """This context's packs among ``names``, oldest first."""
@@ -371,25 +362,35 @@ class ResultCache:
         that cannot be read or is not a pack is left out (its entries are misses)."""
         packs: list[bytes] = []
         budget = _MAX_BYTES
-        for name in reversed(self._mine(self._names())[-2 * _MAX_PACKS:]):
+        for name in reversed(self._mine(entry.name for entry in self._files())[-2 * _MAX_PACKS:]):
             data = _read_pack(self.folder / "packs" / name, budget)
             if data:
                 packs.append(data)
                 budget -= len(data)
         return packs
 
-    def _names(self) -> list[str]:
-        """The names in the packs folder (without a ``stat`` each: a warm run only reads)."""
-        try:
-            return os.listdir(self.folder / "packs")
-        except OSError:
-            return []
+    def _sizes(self) -> dict[str, int]:
+        """Every pack in the folder (of any context) with its size; a temporary file left behind by a
+        process that died while writing is removed."""
+        sizes: dict[str, int] = {}
+        stale = time.time_ns() - _STALE_NS
+        for entry in self._files():
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.name.startswith(".tmp-"):
+                if info.st_mtime_ns < stale:
+                    _remove(entry.path)
+            elif entry.name.endswith(".pack"):
+                sizes[entry.name] = info.st_size
+        return sizes
 
     def _tidy(self) -> None:
         """Keep the folder bounded: when the packs of every context hold more than ``_MAX_BYTES``, remove
         other contexts' packs, oldest first; when this context has more than ``_MAX_PACKS`` packs, or the
         folder is still too large, merge them into one."""
-        sizes = self._listing()
+        sizes = self._sizes()
         total = sum(sizes.values())
         mine = self._mine(sizes)
         for name in sorted(set(sizes) - set(mine), key=lambda name: name.partition("-")[2]):
@@ -404,9 +405,11 @@ class ResultCache:
         """Merge the packs ``names`` (oldest first) into one of the entries still useful: sealed by this
         user, the newest for each path, the newest first up to ``budget`` bytes; then remove exactly the
         packs merged (one another run wrote meanwhile stays; one that is gone was merged by another run)."""
-        kept: dict[str, bytes] = {}  # path -> its newest line
+        keys: set[bytes] = set()
+        paths: set[str] = set()
+        lines: list[bytes] = []
         merged: list[Path] = []
-        for name in names:
+        for name in reversed(names):
             pack = self.folder / "packs" / name
             try:
                 data, size = read_regular(pack, _MAX_BYTES)
@@ -417,23 +420,22 @@ class ResultCache:
             merged.append(pack)  # a pack that is damaged or too large is merged too: into nothing
             if size > _MAX_BYTES or not data.startswith(_PACK_HEADER):
                 continue
-            for line in data.split(b"\n")[1:]:
+            for line in reversed(data.split(b"\n")[1:]):  # newest first
+                key = line[:_KEY_LENGTH]
+                if key in keys or len(line) >= budget:
+                    continue  # a copy of a line kept (the key alone need not be opened), or too large
                 path = _entry_path(self._opened(line))
-                if path is not None:
-                    kept.pop(path, None)
-                    kept[path] = line + b"\n"
-        lines: list[bytes] = []
-        for line in reversed(kept.values()):
-            budget -= len(line)
-            if budget < 0:
-                break
-            lines.append(line)
-        if merged and self._write(self._pack_path(), _PACK_HEADER + b"".join(lines)):
+                if path is not None and path not in paths:
+                    keys.add(key)
+                    paths.add(path)
+                    lines.append(line + b"\n")
+                    budget -= len(line) + 1
+        if merged and self._write(self._pack_path(), [_PACK_HEADER, *lines]):
             for pack in merged:
                 _remove(pack)
 
-    def _write(self, path: Path, data: bytes) -> bool:
-        """Write ``data`` to ``path`` atomically (a temporary file renamed); False when it cannot be written."""
+    def _write(self, path: Path, chunks: list[bytes]) -> bool:
+        """Write ``chunks`` to ``path`` atomically (a temporary file renamed); False when it cannot be written."""
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -447,7 +449,7 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(data)
+                    out.writelines(chunks)
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
@@ -479,7 +481,7 @@ class ResultCache:
         secret = self._key()
         if secret is not None:
             data = text.encode("utf-8")
-            self._write(entry, _seal(secret, data) + b"\n" + data)
+            self._write(entry, [_seal(secret, data), b"\n", data])
 
 
 def _read_pack(path: Path, limit: int) -> bytes | None:
