@@ -604,14 +604,18 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
 
 
 def _prune(folder: Path) -> None:
-    """Keep the ``_MAX_MANIFESTS`` newest manifests (a config edited often leaves one for each version)."""
+    """Keep the ``_MAX_MANIFESTS`` newest manifests (a config edited often leaves one for each version);
+    remove a temporary file left behind by a process that died while writing."""
     try:
         with os.scandir(folder) as entries:
-            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in entries
-                           if entry.name.endswith(".manifest") and entry.is_file(follow_symlinks=False))
+            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path)
+                           for entry in entries if entry.is_file(follow_symlinks=False))
     except OSError:
         return
-    for _, path in found[:-_MAX_MANIFESTS]:
+    manifests = [path for _, name, path in found if name.endswith(".manifest")]
+    stale = time.time_ns() - _STALE_NS
+    for path in [*manifests[:-_MAX_MANIFESTS], *(path for ns, name, path in found
+                                                  if name.startswith(".tmp-") and ns < stale)]:
         _remove(path)
 
 

@@ -370,6 +370,29 @@ def test_a_hit_is_decided_before_the_config_is_loaded_and_any_change_misses(
     assert run()[:2] == (True, False), "a file changed within the last moments: its config is loaded again"
 
 
+def test_only_the_newest_manifests_are_kept_and_files_left_by_a_dead_writer_are_removed(
+        linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "_MAX_MANIFESTS", 2)
+    Path("pm.md").write_text(DOC, "utf-8")
+    for severity in ("warning", "error", "off"):  # three configs, each kept as loaded
+        config = Path(f"{severity}.yaml")
+        config.write_text(f"rules:\n  placeholder: {severity}\n", "utf-8")
+        _settled(config)
+        assert _lint(capsys, "--config", str(config), "pm.md")[0] == 1
+    contexts, packs = Path(FOLDER) / "contexts", Path(FOLDER) / "packs"
+    assert len(list(contexts.glob("*.manifest"))) == 2
+    for folder in (contexts, packs):
+        (folder / ".tmp-dead").write_bytes(b"half written")
+        os.utime(folder / ".tmp-dead", (0, 0))  # long ago: its writer died
+        (folder / ".tmp-now").write_bytes(b"being written")
+    Path("other.md").write_text(DOC, "utf-8")
+    Path("off.yaml").write_text("rules:\n  placeholder: warning\n  missing-section: warning\n", "utf-8")
+    _settled(Path("off.yaml"))
+    _lint(capsys, "--config", "off.yaml", "other.md")  # a new manifest and a new pack
+    for folder in (contexts, packs):
+        assert sorted(path.name for path in folder.glob(".tmp-*")) == [".tmp-now"], folder
+
+
 PROBE = """
 import contextlib, io, json, sys
 from postmortem_check.cli import main
