@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
@@ -363,7 +364,10 @@ class ResultCache:
         packs: list[bytes] = []
         budget = _MAX_BYTES
         for name in reversed(self._mine(entry.name for entry in self._files())[-2 * _MAX_PACKS:]):
-            data = _read_pack(self.folder / "packs" / name, budget)
+            try:
+                data = _pack_bytes(self.folder / "packs" / name, budget)
+            except OSError:
+                continue
             if data:
                 packs.append(data)
                 budget -= len(data)
@@ -412,14 +416,12 @@ class ResultCache:
         for name in reversed(names):
             pack = self.folder / "packs" / name
             try:
-                data, size = read_regular(pack, _MAX_BYTES)
+                data = _pack_bytes(pack, _MAX_BYTES)
             except FileNotFoundError:
                 continue
             except OSError:
-                data, size = b"", 0
+                data = b""
             merged.append(pack)  # a pack that is damaged or too large is merged too: into nothing
-            if size > _MAX_BYTES or not data.startswith(_PACK_HEADER):
-                continue
             for line in reversed(data.split(b"\n")[1:]):  # newest first
                 key = line[:_KEY_LENGTH]
                 if key in keys or len(line) >= budget:
@@ -484,13 +486,19 @@ class ResultCache:
             self._write(entry, [_seal(secret, data), b"\n", data])
 
 
-def _read_pack(path: Path, limit: int) -> bytes | None:
-    """A pack's bytes, or None when it cannot be read, is larger than ``limit`` or is not a pack."""
+def _pack_bytes(path: Path, limit: int) -> bytes:
+    """A pack's bytes; empty when it is not a regular file, is larger than ``limit`` or is not a pack. OSError
+    when it cannot be opened (FileNotFoundError: another run removed it). A pack is never changed once it is
+    in place (it is written whole, then renamed), so it is read in one call, of the size it has."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        data, size = read_regular(path, limit)
-    except OSError:
-        return None
-    return data if size <= limit and data.startswith(_PACK_HEADER) else None
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return b""
+        data = os.read(descriptor, info.st_size)
+    finally:
+        os.close(descriptor)
+    return data if data.startswith(_PACK_HEADER) else b""
 
 
 def _entry_path(text: str | None) -> str | None:

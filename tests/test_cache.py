@@ -208,18 +208,18 @@ def test_a_cold_run_writes_a_handful_of_files_and_a_warm_run_reads_a_handful(
     written = [path for path in Path(FOLDER).rglob("*") if path.is_file()]
     assert len(written) <= 3, written  # the .gitignore, the config's manifest, one pack
     assert len(_lines()) == count
-    reads: list[str] = []
-    real = cache_module.read_regular
+    opened: list[str] = []
+    real = os.open
 
-    def counted(path: str | Path, limit: int) -> tuple[bytes, int]:
+    def counted(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         if FOLDER in str(path):
-            reads.append(str(path))
-        return real(path, limit)
+            opened.append(str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(cache_module, "read_regular", counted)
+    monkeypatch.setattr(os, "open", counted)
     linted.clear()
     assert _lint(capsys, "--jobs", jobs, "many") == expected and linted == []
-    assert len(reads) <= 2, reads  # the manifest, the pack
+    assert len(opened) <= 2, opened  # the manifest, the pack
 
 
 def test_many_packs_are_merged_into_one_keeping_the_newest_entry_of_each_file(
@@ -277,19 +277,19 @@ def test_merging_removes_only_the_packs_merged_and_a_run_meanwhile_keeps_its_ent
     late, fourth = ResultCache(tmp_path, CONTEXT), ResultCache(tmp_path, CONTEXT)
     _keep(late, "late.md")
     _keep(fourth, names[3])
-    real = cache_module.read_regular
+    real = cache_module._pack_bytes
     waiting = [late]
 
-    def reading(path: str | Path, limit: int) -> tuple[bytes, int]:
+    def reading(path: Path, limit: int) -> bytes:
         while waiting:  # the first pack merged: the other run writes its pack now
             monkeypatch.setattr(cache_module, "_MAX_PACKS", 3 if late_merges else 100)
             waiting.pop().flush()
             monkeypatch.setattr(cache_module, "_MAX_PACKS", 3)
         return real(path, limit)
 
-    monkeypatch.setattr(cache_module, "read_regular", reading)
+    monkeypatch.setattr(cache_module, "_pack_bytes", reading)
     fourth.flush()  # a fourth pack: more than 3, merged
-    monkeypatch.setattr(cache_module, "read_regular", real)
+    monkeypatch.setattr(cache_module, "_pack_bytes", real)
     assert not waiting and not old & set(_packs(tmp_path)), "the packs merged are gone"
     assert _hits(tmp_path, [*names, "late.md"]) == [*names, "late.md"]
     if not late_merges:
