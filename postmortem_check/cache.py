@@ -7,9 +7,10 @@ never trusted.
 
 Entries are kept in packs, as ruff keeps one cache file per package (creating a file costs far more than
 writing its bytes): ``packs/<context>-<time>-<random>.pack`` holds a header line, then one line per entry
-(its key, its seal, its JSON). A run reads its context's packs once, when it first looks a file up, and
-writes the entries it made as one new pack, atomically (a temporary file renamed), at its end (worker
-processes hand theirs to the parent). Nothing is ever rewritten in place: a context with more than
+(its key, its seal, its JSON), sorted by key. A run opens its context's packs once, when it first looks a
+file up: its first lookups are binary searches in each (a large pack is mapped, so one file's run reads a
+few pages of it), later ones go through an index of every line. It writes the entries it made as one new
+pack, atomically (a temporary file renamed), at its end (worker processes hand theirs to the parent). Nothing is ever rewritten in place: a context with more than
 ``_MAX_PACKS`` packs has them merged into one, of the newest entry for each path, and only the packs merged
 are then removed (one another run wrote meanwhile stays; a pack removed under a reader is only a miss).
 All packs together stay under ``_MAX_BYTES``: beyond it other contexts' packs are removed, oldest first,
@@ -47,6 +48,8 @@ from .findings import Finding, Severity
 from .results import ActionItem, FileResult
 
 if TYPE_CHECKING:
+    from mmap import mmap
+
     from .schema import LoadedSchema
 
 FOLDER = ".postmortem-check-cache"
@@ -57,7 +60,8 @@ _MAX_PACKS = 16  # a context with more packs than this has them merged into one
 _MAX_BYTES = 64 * 1024 * 1024  # the packs of every context together; beyond it the oldest are dropped
 _FLUSH_BYTES = 4 * 1024 * 1024  # new entries kept in memory before they are written as a pack
 _MAX_MANIFESTS = 32  # the newest kept; a config edited often leaves one for each version
-_SCANS = 16  # lookups answered by scanning the packs; after that they are indexed
+_SCANS = 16  # lookups answered by a binary search in each pack; after that the packs are indexed
+_MAP_BYTES = 1024 * 1024  # a pack larger than this is mapped, not read, for a run's first lookups
 _STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 _SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
 _SEVERITIES = {s.value: s for s in Severity}
@@ -244,9 +248,9 @@ def _decode(text: str, path: str) -> FileResult | None:
 
 class ResultCache:
     """One context's entries under one folder (``context`` is the ``context_digest`` every key of this run
-    starts from), kept in packs: a pack holds many entries, one sealed line each, and is written whole and
-    atomically; a run writes one pack of the entries it made (one per ``_FLUSH_BYTES`` of them), and reads
-    the packs of its context once, the first time it looks an entry up."""
+    starts from), kept in packs: a pack holds many entries, one sealed line each in key order, and is written
+    whole and atomically; a run writes one pack of the entries it made (one per ``_FLUSH_BYTES`` of them),
+    and opens the packs of its context once, the first time it looks an entry up."""
 
     def __init__(self, folder: Path, context: str = "") -> None:
         self.folder = folder
@@ -254,7 +258,7 @@ class ResultCache:
         self.misses = 0  # keys asked for and not found (or not trusted)
         self._ready = False
         self._secret: bytes | None = None
-        self._packs: list[bytes] | None = None  # this context's packs as read, newest first
+        self._packs: list[bytes | mmap] | None = None  # this context's packs, newest first
         self._index: dict[bytes, bytes] | None = None  # key -> line, once lookups are many
         self._lookups = 0
         self._new: list[bytes] = []  # sealed lines not written yet
@@ -306,27 +310,26 @@ class ResultCache:
         """Write the new entries as one pack, then tidy the folder; a cache that cannot be written is no
         cache, never an error."""
         lines = self.take()
-        if lines and self._write(self._pack_path(), [_PACK_HEADER, *lines]):
+        if lines and self._write(self._pack_path(), [_PACK_HEADER, *sorted(lines)]):
             self._tidy()
 
     def _line(self, key: bytes) -> bytes | None:
-        """The newest line of this context's packs for ``key``: found by scanning the packs for the first
-        few lookups (a run over one file), through an index of every line after that."""
+        """The newest line of this context's packs for ``key``: found by a binary search in each pack for the
+        first few lookups (a run over one file reads a few pages of each), through an index of every line
+        after that."""
         if self._packs is None:
             self._packs = self._read_packs()
         self._lookups += 1
         if self._index is None and self._lookups > _SCANS:
             self._index = {}
             for data in reversed(self._packs):  # oldest first: a newer line for a key replaces an older one
-                self._index.update((line[:_KEY_LENGTH], line) for line in data.split(b"\n")[1:])
+                self._index.update((line[:_KEY_LENGTH], line) for line in bytes(data).split(b"\n")[1:])
             self._packs = []
         if self._index is not None:
             return self._index.get(key)
         for data in self._packs:
-            start = data.find(b"\n" + key + b" ") + 1
-            if start:
-                end = data.find(b"\n", start)
-                return data[start:end] if end >= 0 else data[start:]
+            if (line := _bisect(data, key)) is not None:
+                return line
         return None
 
     def _opened(self, line: bytes) -> str | None:
@@ -358,14 +361,14 @@ class ResultCache:
         prefix = f"{self.context[:16]}-"
         return sorted(name for name in names if name.startswith(prefix) and name.endswith(".pack"))
 
-    def _read_packs(self) -> list[bytes]:
+    def _read_packs(self) -> list[bytes | mmap]:
         """This context's packs, newest first, at most ``2 * _MAX_PACKS`` and ``_MAX_BYTES`` in all; one
         that cannot be read or is not a pack is left out (its entries are misses)."""
-        packs: list[bytes] = []
+        packs: list[bytes | mmap] = []
         budget = _MAX_BYTES
         for name in reversed(self._mine(entry.name for entry in self._files())[-2 * _MAX_PACKS:]):
             try:
-                data = _pack_bytes(self.folder / "packs" / name, budget)
+                data = _pack_bytes(self.folder / "packs" / name, budget, mapped=True)
             except OSError:
                 continue
             if data:
@@ -416,13 +419,13 @@ class ResultCache:
         for name in reversed(names):
             pack = self.folder / "packs" / name
             try:
-                data = _pack_bytes(pack, _MAX_BYTES)
+                data = bytes(_pack_bytes(pack, _MAX_BYTES))  # read, never mapped
             except FileNotFoundError:
                 continue
             except OSError:
                 data = b""
             merged.append(pack)  # a pack that is damaged or too large is merged too: into nothing
-            for line in reversed(data.split(b"\n")[1:]):  # newest first
+            for line in data.split(b"\n")[1:]:
                 key = line[:_KEY_LENGTH]
                 if key in keys or len(line) >= budget:
                     continue  # a copy of a line kept (the key alone need not be opened), or too large
@@ -432,7 +435,7 @@ class ResultCache:
                     paths.add(path)
                     lines.append(line + b"\n")
                     budget -= len(line) + 1
-        if merged and self._write(self._pack_path(), [_PACK_HEADER, *lines]):
+        if merged and self._write(self._pack_path(), [_PACK_HEADER, *sorted(lines)]):
             for pack in merged:
                 _remove(pack)
 
@@ -486,8 +489,9 @@ class ResultCache:
             self._write(entry, [_seal(secret, data), b"\n", data])
 
 
-def _pack_bytes(path: Path, limit: int) -> bytes:
-    """A pack's bytes; empty when it is not a regular file, is larger than ``limit`` or is not a pack. OSError
+def _pack_bytes(path: Path, limit: int, mapped: bool = False) -> bytes | mmap:
+    """A pack's bytes (``mapped`` and larger than ``_MAP_BYTES``: mapped, so that a lookup reads only the
+    pages it needs); empty when it is not a regular file, is larger than ``limit`` or is not a pack. OSError
     when it cannot be opened (FileNotFoundError: another run removed it). A pack is never changed once it is
     in place (it is written whole, then renamed), so it is read in one call, of the size it has."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -495,10 +499,33 @@ def _pack_bytes(path: Path, limit: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return b""
-        data = os.read(descriptor, info.st_size)
+        if mapped and info.st_size > _MAP_BYTES:
+            import mmap  # only then: importing it costs more than reading a small pack
+
+            data: bytes | mmap.mmap = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
+        else:
+            data = os.read(descriptor, info.st_size)
     finally:
         os.close(descriptor)
-    return data if data.startswith(_PACK_HEADER) else b""
+    return data if data[:len(_PACK_HEADER)] == _PACK_HEADER else b""
+
+
+def _bisect(data: bytes | mmap, key: bytes) -> bytes | None:
+    """The line for ``key`` in a pack, whose lines are sorted (each begins with its key): a binary search over
+    its bytes, reading a few lines of it however many it holds."""
+    low, high = len(_PACK_HEADER), len(data)  # a line starts at low; none that starts at high or after matches
+    while low < high:
+        start = data.rfind(b"\n", low - 1, (low + high) // 2) + 1  # the line around the middle
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        found = data[start:start + _KEY_LENGTH]
+        if found == key:
+            return data[start:end]
+        if found < key:
+            low = end + 1
+        else:
+            high = start
+    return None
 
 
 def _entry_path(text: str | None) -> str | None:

@@ -189,8 +189,9 @@ def test_one_damaged_entry_of_a_pack_is_linted_again_and_the_others_are_hits(
         Path(name).write_text(DOC + f"- 10:0{n} step\n", "utf-8")
     expected = _lint(capsys, *names)
     (pack,) = _packs()
-    pack.write_bytes(pack.read_bytes()[:-40])  # the last entry (c.md's) cut short
-    assert _lint(capsys, *names) == expected and linted == [*names, "c.md"]
+    cut = _entry(pack.read_bytes().splitlines()[-1])["path"]
+    pack.write_bytes(pack.read_bytes()[:-40])  # the last entry cut short
+    assert _lint(capsys, *names) == expected and linted == [*names, cut]
     assert _lint(capsys, *names) == expected and len(linted) == 4
 
 
@@ -251,6 +252,21 @@ def _hits(folder: Path, names: list[str]) -> list[str]:
     """Which of ``names`` a new run finds in the cache."""
     cache = ResultCache(folder, CONTEXT)
     return [name for name in names if cache.get(cache.key(name, DOC.encode(), ()), name) is not None]
+
+
+@pytest.mark.parametrize("mapped", [False, True])
+def test_a_lookup_finds_every_entry_of_a_pack_and_no_other(mapped: bool, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "_SCANS", 10**6)  # every lookup a binary search in the pack, none indexed
+    if mapped:
+        monkeypatch.setattr(cache_module, "_MAP_BYTES", 0)  # the pack mapped, as a large one is
+    names = [f"f{n}.md" for n in range(40)]
+    cache = ResultCache(tmp_path, CONTEXT)
+    for name in names:
+        _keep(cache, name)
+    cache.flush()
+    assert len(_packs(tmp_path)) == 1
+    assert _hits(tmp_path, ["absent.md", *names, "f.md", "f99.md"]) == names
 
 
 def test_two_runs_at_once_over_other_files_both_keep_their_entries(tmp_path: Path) -> None:
