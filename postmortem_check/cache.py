@@ -10,11 +10,12 @@ writing its bytes): ``packs/<context>-<time>-<random>.pack`` holds a header line
 (its key, its seal, its JSON), sorted by key. A run opens its context's packs once, when it first looks a
 file up: its first lookups are binary searches in each (a large pack is mapped, so one file's run reads a
 few pages of it), later ones go through an index of every line. It writes the entries it made as one new
-pack, atomically (a temporary file renamed), at its end (worker processes hand theirs to the parent). Nothing is ever rewritten in place: a context with more than
-``_MAX_PACKS`` packs has them merged into one, of the newest entry for each path, and only the packs merged
-are then removed (one another run wrote meanwhile stays; a pack removed under a reader is only a miss).
-All packs together stay under ``_MAX_BYTES``: beyond it other contexts' packs are removed, oldest first,
-then this context's oldest entries are left out when its packs are merged.
+pack, atomically (a temporary file renamed), at its end (worker processes hand theirs to the parent).
+A pack is never changed once in place (so mapping it is safe): a context with more than ``_MAX_PACKS``
+packs has them merged into one, of the newest entry for each path, and only the packs merged are then
+removed (one another run wrote meanwhile stays; a pack removed under a reader is only a miss). All packs
+together stay under ``_MAX_BYTES``: beyond it other contexts' packs are removed, oldest first, then this
+context's oldest entries are left out when its packs are merged.
 
 So that a hit is decided before the config's YAML is parsed and the schema compiled (jsonschema, PyYAML and
 mistune are not imported on a warm run), each loaded context is also kept as a manifest
