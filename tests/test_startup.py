@@ -40,3 +40,31 @@ def test_a_command_imports_what_it_needs() -> None:
     code, modules = _modules("rules")
     assert code == 0
     assert "jsonschema" in modules and "postmortem_check.schema" in modules
+
+
+@pytest.mark.parametrize("name", ["default", "google-sre"])
+def test_builtin_implied_patterns_compile(name: str) -> None:
+    """load_schema compiles a packaged schema's x-implied-* patterns only when a document lacks their
+    section (a team schema's are compiled when it loads); this test compiles each of them."""
+    import re
+
+    from postmortem_check.schema import load_schema
+    from postmortem_check.vocabulary import IMPLIED_FLAGS, implied_patterns
+
+    specs = load_schema(name).vocabulary.sections.values()
+    lists = [p for spec in specs for p in (spec.implied_by, spec.implied_in_timeline, spec.implied_in_quotes) if p]
+    assert lists
+    for patterns in lists:
+        for pattern in patterns:
+            re.compile(pattern, IMPLIED_FLAGS)
+        assert implied_patterns(patterns)
+
+
+def test_implied_patterns_are_joined_unless_that_changes_their_meaning() -> None:
+    from postmortem_check.vocabulary import implied_patterns
+
+    joined = implied_patterns(("root cause", "caused by"))
+    assert len(joined) == 1 and joined[0].search("It was CAUSED BY a bad deploy")
+    assert len(implied_patterns((r"(a)\1", "b"))) == 2  # a reference to a group by number
+    assert len(implied_patterns(("(?x) a b", "c"))) == 2  # flags that must stay at the start
+    assert implied_patterns(("only",))[0].pattern == "only"
