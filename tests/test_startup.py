@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,14 +17,15 @@ import json, sys
 from postmortem_check.cli import main
 code = main(sys.argv[1:])
 print(json.dumps([code, sorted(m for m in sys.modules if m.startswith(("postmortem_check", "jsonschema",
-                                                                        "mistune", "yaml", "github")))]))
+                                                                        "mistune", "yaml", "github", "html.")))]))
 """
 LIGHT = {"postmortem_check", "postmortem_check.cli", "postmortem_check.console", "postmortem_check.errors",
          "postmortem_check.kinds"}  # the enum base the error model uses
 
 
-def _modules(*args: str) -> tuple[int, set[str]]:
-    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True,
+def _modules(*args: str, cwd: Path = ROOT) -> tuple[int, set[str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
                          timeout=120, check=True)
     code, modules = json.loads(run.stdout.splitlines()[-1])
     return code, set(modules)
@@ -68,3 +71,21 @@ def test_implied_patterns_are_joined_unless_that_changes_their_meaning() -> None
     assert len(implied_patterns((r"(a)\1", "b"))) == 2  # a reference to a group by number
     assert len(implied_patterns(("(?x) a b", "c"))) == 2  # flags that must stay at the start
     assert implied_patterns(("only",))[0].pattern == "only"
+
+
+PLAIN = "# Outage\n\n## Summary\n\nThe API was down.\n"
+
+
+@pytest.mark.parametrize(("text", "yaml", "html"), [
+    (PLAIN, False, False),
+    ("---\ntitle: Outage\n---\n" + PLAIN, True, False),
+    (PLAIN + "\n<h2>Timeline</h2>\n", False, True),
+])
+def test_a_lint_imports_yaml_and_html_parser_only_for_a_document_that_has_them(
+        tmp_path: Path, text: str, yaml: bool, html: bool) -> None:
+    (tmp_path / "postmortem.md").write_text(text, encoding="utf-8")
+    code, modules = _modules("lint", "--no-cache", "postmortem.md", cwd=tmp_path)
+    assert code == 1  # sections are missing: the document was linted
+    assert ("yaml" in modules) is yaml
+    assert ("html.parser" in modules) is html
+    assert "jsonschema" in modules and "mistune" in modules
