@@ -89,3 +89,54 @@ def test_a_lint_imports_yaml_and_html_parser_only_for_a_document_that_has_them(
     assert ("yaml" in modules) is yaml
     assert ("html.parser" in modules) is html
     assert "jsonschema" in modules and "mistune" in modules
+
+
+GC_PROBE = """
+import gc, json, sys
+from postmortem_check import cli
+
+states = []
+after_file = cli._after_file
+
+
+def spy(reporters):
+    after = after_file(reporters)
+
+    def wrapped():
+        states.append(gc.isenabled())
+        after()
+        states.append(gc.isenabled())
+    return wrapped
+
+
+cli._after_file = spy
+if sys.argv[1] == "paused":
+    cli._pause_collection()  # as the console entry point does
+else:
+    gc.disable()  # a program that calls main() with its own setting
+code = cli.main(sys.argv[2:])
+print(json.dumps([code, states, gc.isenabled(), gc.get_freeze_count() > 0]))
+"""
+
+
+def _gc_states(tmp_path: Path, *args: str) -> list[object]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", GC_PROBE, *args], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120, check=True)
+    result: list[object] = json.loads(run.stdout.splitlines()[-1])
+    return result
+
+
+def test_the_collector_is_paused_for_start_up_until_the_first_file_is_linted(tmp_path: Path) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(PLAIN, encoding="utf-8")
+    code, states, enabled, frozen = _gc_states(tmp_path, "paused", "lint", "--no-cache", "a.md", "b.md")
+    assert code == 1
+    assert states == [False, True, True, True]  # paused through the first file, collecting from then on
+    assert enabled and frozen  # what start-up built is frozen, never scanned again
+
+
+def test_other_commands_collect_as_usual_and_main_leaves_the_collector_alone(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(PLAIN, encoding="utf-8")
+    assert _gc_states(tmp_path, "paused", "rules")[2:] == [True, True]
+    assert _gc_states(tmp_path, "own", "lint", "--no-cache", "a.md")[1:] == [[False, False], False, False]
