@@ -140,3 +140,17 @@ def test_other_commands_collect_as_usual_and_main_leaves_the_collector_alone(tmp
     (tmp_path / "a.md").write_text(PLAIN, encoding="utf-8")
     assert _gc_states(tmp_path, "paused", "rules")[2:] == [True, True]
     assert _gc_states(tmp_path, "own", "lint", "--no-cache", "a.md")[1:] == [[False, False], False, False]
+
+
+def test_implied_patterns_are_compiled_only_when_a_document_lacks_their_section() -> None:
+    from postmortem_check.authoring import skeleton
+    from postmortem_check.lint import lint_text
+    from postmortem_check.schema import load_schema
+    from postmortem_check.vocabulary import implied_patterns
+
+    complete = skeleton(load_schema("default"), "Outage", "2026-01-02")  # every section, as headings
+    implied_patterns.cache_clear()
+    lint_text(complete)
+    assert implied_patterns.cache_info().currsize == 0
+    lint_text(PLAIN)  # no root cause heading: the wording that implies one is searched for
+    assert implied_patterns.cache_info().currsize > 0
