@@ -380,6 +380,8 @@ def _pause_collection() -> None:
     if gc.isenabled():
         gc.disable()
         _collection_paused = True
+        if hasattr(os, "register_at_fork"):  # a worker forked before the first file is done collects as usual
+            os.register_at_fork(after_in_child=_resume_collection)
 
 
 def _resume_collection() -> None:

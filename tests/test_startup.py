@@ -154,3 +154,25 @@ def test_implied_patterns_are_compiled_only_when_a_document_lacks_their_section(
     assert implied_patterns.cache_info().currsize == 0
     lint_text(PLAIN)  # no root cause heading: the wording that implies one is searched for
     assert implied_patterns.cache_info().currsize > 0
+
+
+FORK_PROBE = """
+import gc, json, os
+from postmortem_check import cli
+
+cli._pause_collection()
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if gc.isenabled() else 1)
+_, status = os.waitpid(pid, 0)
+print(json.dumps([gc.isenabled(), os.waitstatus_to_exitcode(status)]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_worker_forked_during_the_start_up_pause_collects_as_usual() -> None:
+    """A run without the cache starts its workers before its first file is done."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", FORK_PROBE], env=env, capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert json.loads(run.stdout.splitlines()[-1]) == [False, 0]  # still paused here, collecting there
