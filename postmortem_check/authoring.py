@@ -165,7 +165,7 @@ def rules_text(schema: LoadedSchema, overrides: dict[str, str] | None = None) ->
         accepted = list(dict.fromkeys([spec.title, *spec.headings]))
         lines.append(f"      headings: {', '.join(accepted)}")
         if spec.implied_by:
-            lines.append(f"      implied by: {', '.join(p.pattern for p in spec.implied_by)}")
+            lines.append(f"      implied by: {', '.join(spec.implied_by)}")
     return "\n".join(lines) + "\n"
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .findings import Finding
 from .parse import Block, parse_markdown
-from .vocabulary import FUZZY, Vocabulary
+from .vocabulary import FUZZY, Vocabulary, implied_patterns
 
 EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
@@ -305,33 +304,12 @@ def _find_implied(found: dict[str, Section], sections: list[Section], lead: Sect
             found[spec.id] = Section((spec.id,), spec.title, hit, LABEL_LEVEL + 1, "implied")
 
 
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-
-
-@lru_cache(maxsize=64)
-def _one_pattern(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...]:
-    """The patterns as one alternation, which finds a match in a line exactly when one of them does.
-
-    Kept apart when joining them could change what they mean: references to groups by number, or flags
-    that differ or must stay at the start of a pattern.
-    """
-    if len(patterns) < 2 or len({p.flags for p in patterns}) > 1:
-        return patterns
-    if any(_GROUP_REFERENCE.search(p.pattern) or (p.pattern.lstrip().startswith("(?") and
-           not p.pattern.lstrip().startswith(("(?:", "(?=", "(?!", "(?<"))) for p in patterns):
-        return patterns
-    try:
-        return (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags),)
-    except re.error:
-        return patterns
-
-
-def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...], quoted: bool = False) -> int | None:
+def _first_match(blocks: list[Block], sources: tuple[str, ...], quoted: bool = False) -> int | None:
     """The first line of the document's own prose (or, with ``quoted``, of the text it quotes; never code)
     that one of the patterns finds."""
-    if not patterns:
+    if not sources:
         return None
-    patterns = _one_pattern(patterns)
+    patterns = implied_patterns(sources)
     for block in blocks:
         if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted != quoted:
             continue

@@ -9,9 +9,9 @@ per source line, so a line inside a child is its base line plus the newlines bef
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import lru_cache
 from typing import Any
 
 
@@ -153,11 +153,14 @@ _TEXT_TAGS = {"p", "li", "td", "th", "dt", "dd", "pre", "blockquote"}
 _SKIP_TAGS = {"style", "script", "head", "title"}
 
 
-class _HTMLBlocks(HTMLParser):
-    """Turns an HTML block into headings, paragraphs and list items with their lines."""
+class _HTMLBlocks:
+    """Turns an HTML block into headings, paragraphs and list items with their lines: the handlers of an
+    ``html.parser.HTMLParser``, mixed into one by ``_html_parser`` when a document first has an HTML block
+    (plain Markdown never imports html.parser)."""
+
+    getpos: Callable[[], tuple[int, int]]  # the parser's position: (line, column)
 
     def __init__(self, first_line: int, depth: int) -> None:
-        super().__init__(convert_charrefs=True)
         self.first_line = first_line
         self.depth = depth
         self.blocks: list[Block] = []
@@ -214,9 +217,22 @@ def _leading_newlines(data: str) -> int:
     return len(data) - len(data.lstrip("\n")) if data.strip() else 0
 
 
+@lru_cache(maxsize=1)
+def _html_parser() -> Callable[[int, int], Any]:
+    """The HTML block parser: ``_HTMLBlocks`` on ``html.parser.HTMLParser`` (imported here, once)."""
+    from html.parser import HTMLParser
+
+    class _Parser(_HTMLBlocks, HTMLParser):
+        def __init__(self, first_line: int, depth: int) -> None:
+            HTMLParser.__init__(self, convert_charrefs=True)
+            _HTMLBlocks.__init__(self, first_line, depth)
+
+    return _Parser
+
+
 def html_blocks(raw: str, line: int, depth: int) -> list[Block]:
     """Headings, paragraphs and list items found in an HTML block starting on ``line``."""
-    parser = _HTMLBlocks(line, depth)
+    parser = _html_parser()(line, depth)
     try:
         parser.feed(raw)
         parser.close()

@@ -23,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .errors import UserError
 from .files import read_capped_text
-from .vocabulary import SectionSpec, Vocabulary
+from .vocabulary import IMPLIED_FLAGS, SectionSpec, Vocabulary
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -180,25 +180,30 @@ def _collect_local(schema: dict[str, Any], base: str, root_dir: Path, registry: 
 _IMPLIED = ("x-implied-by", "x-implied-in-timeline", "x-implied-in-quotes")  # lists of patterns
 
 
-def _patterns(section_id: str, spec: dict[str, Any], keyword: str) -> tuple[re.Pattern[str], ...]:
-    """A section's list of patterns under ``keyword``, compiled; SchemaError for anything else."""
+def _patterns(section_id: str, spec: dict[str, Any], keyword: str, check: bool) -> tuple[str, ...]:
+    """A section's list of patterns under ``keyword``; SchemaError for anything else. With ``check`` (a team
+    schema), each must compile; the packaged schemas' patterns are compiled by the test suite, and here only
+    when a document lacks their section (``vocabulary.implied_patterns``)."""
     patterns = spec.get(keyword, [])
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise SchemaError(f"section {section_id!r}: {keyword} must be a list of regular expressions")
-    try:
-        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-    except re.error as error:
-        raise SchemaError(f"section {section_id!r}: {keyword} has a bad pattern: {error}") from None
+    if check:
+        try:
+            for pattern in patterns:
+                re.compile(pattern, IMPLIED_FLAGS)
+        except re.error as error:
+            raise SchemaError(f"section {section_id!r}: {keyword} has a bad pattern: {error}") from None
+    return tuple(patterns)
 
 
-def _vocabulary(schema: dict[str, Any]) -> Vocabulary:
+def _vocabulary(schema: dict[str, Any], check: bool) -> Vocabulary:
     sections = schema.get("properties", {}).get("sections", {}).get("properties", {})
     specs: list[SectionSpec] = []
     if isinstance(sections, dict):
         for section_id, spec in sections.items():
             if not isinstance(spec, dict):
                 continue
-            implied, in_timeline, in_quotes = (_patterns(section_id, spec, keyword) for keyword in _IMPLIED)
+            implied, in_timeline, in_quotes = (_patterns(section_id, spec, keyword, check) for keyword in _IMPLIED)
             specs.append(SectionSpec(
                 section_id,
                 str(spec.get("title", section_id.replace("_", " ").title())),
@@ -308,8 +313,8 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         (uri, Resource.from_contents(data, default_specification=DRAFT202012))
         for uri, data in registry_data.items()
     )
-    return LoadedSchema(name_or_path, schema, compile_validator(schema, registry), _vocabulary(schema),
-                        registry)
+    vocabulary = _vocabulary(schema, check=name_or_path not in BUILTIN_SCHEMAS)
+    return LoadedSchema(name_or_path, schema, compile_validator(schema, registry), vocabulary, registry)
 
 
 @lru_cache(maxsize=16)

@@ -5,19 +5,45 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
 class SectionSpec:
-    """What a schema says about one canonical section."""
+    """What a schema says about one canonical section. The ``implied_*`` patterns are kept as written
+    (compiled by ``implied_patterns`` when a document lacks the section)."""
 
     id: str
     title: str
     description: str
     headings: tuple[str, ...]
-    implied_by: tuple[re.Pattern[str], ...]
-    implied_in_timeline: tuple[re.Pattern[str], ...] = ()  # wording that implies it in a timeline entry
-    implied_in_quotes: tuple[re.Pattern[str], ...] = ()  # wording that implies it in quoted text (a vendor's ticket)
+    implied_by: tuple[str, ...]
+    implied_in_timeline: tuple[str, ...] = ()  # wording that implies it in a timeline entry
+    implied_in_quotes: tuple[str, ...] = ()  # wording that implies it in quoted text (a vendor's ticket)
+
+
+IMPLIED_FLAGS = re.IGNORECASE  # how a schema's x-implied-* patterns are matched
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+_NOT_FLAGS = ("(?:", "(?=", "(?!", "(?<")  # groups a pattern may start with that set no flags
+
+
+@lru_cache(maxsize=64)
+def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """A section's ``x-implied-*`` patterns compiled, as one alternation, which finds a match in a line exactly
+    when one of them does (and compiles once instead of once per pattern).
+
+    Kept apart when joining them could change what they mean: references to groups by number, or flags
+    that must stay at the start of a pattern.
+    """
+    joinable = len(patterns) > 1 and not any(
+        _GROUP_REFERENCE.search(p) or (p.lstrip().startswith("(?") and not p.lstrip().startswith(_NOT_FLAGS))
+        for p in patterns)
+    if joinable:
+        try:
+            return (re.compile("|".join(f"(?:{p})" for p in patterns), IMPLIED_FLAGS),)
+        except re.error:
+            pass
+    return tuple(re.compile(p, IMPLIED_FLAGS) for p in patterns)
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,14 +17,15 @@ import json, sys
 from postmortem_check.cli import main
 code = main(sys.argv[1:])
 print(json.dumps([code, sorted(m for m in sys.modules if m.startswith(("postmortem_check", "jsonschema",
-                                                                        "mistune", "yaml", "github")))]))
+                                                                        "mistune", "yaml", "github", "html.")))]))
 """
 LIGHT = {"postmortem_check", "postmortem_check.cli", "postmortem_check.console", "postmortem_check.errors",
          "postmortem_check.kinds"}  # the enum base the error model uses
 
 
-def _modules(*args: str) -> tuple[int, set[str]]:
-    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True,
+def _modules(*args: str, cwd: Path = ROOT) -> tuple[int, set[str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
                          timeout=120, check=True)
     code, modules = json.loads(run.stdout.splitlines()[-1])
     return code, set(modules)
@@ -40,3 +43,136 @@ def test_a_command_imports_what_it_needs() -> None:
     code, modules = _modules("rules")
     assert code == 0
     assert "jsonschema" in modules and "postmortem_check.schema" in modules
+
+
+@pytest.mark.parametrize("name", ["default", "google-sre"])
+def test_builtin_implied_patterns_compile(name: str) -> None:
+    """load_schema compiles a packaged schema's x-implied-* patterns only when a document lacks their
+    section (a team schema's are compiled when it loads); this test compiles each of them."""
+    import re
+
+    from postmortem_check.schema import load_schema
+    from postmortem_check.vocabulary import IMPLIED_FLAGS, implied_patterns
+
+    specs = load_schema(name).vocabulary.sections.values()
+    lists = [p for spec in specs for p in (spec.implied_by, spec.implied_in_timeline, spec.implied_in_quotes) if p]
+    assert lists
+    for patterns in lists:
+        for pattern in patterns:
+            re.compile(pattern, IMPLIED_FLAGS)
+        assert implied_patterns(patterns)
+
+
+def test_implied_patterns_are_joined_unless_that_changes_their_meaning() -> None:
+    from postmortem_check.vocabulary import implied_patterns
+
+    joined = implied_patterns(("root cause", "caused by"))
+    assert len(joined) == 1 and joined[0].search("It was CAUSED BY a bad deploy")
+    assert len(implied_patterns((r"(a)\1", "b"))) == 2  # a reference to a group by number
+    assert len(implied_patterns(("(?x) a b", "c"))) == 2  # flags that must stay at the start
+    assert implied_patterns(("only",))[0].pattern == "only"
+
+
+PLAIN = "# Outage\n\n## Summary\n\nThe API was down.\n"
+
+
+@pytest.mark.parametrize(("text", "yaml", "html"), [
+    (PLAIN, False, False),
+    ("---\ntitle: Outage\n---\n" + PLAIN, True, False),
+    (PLAIN + "\n<h2>Timeline</h2>\n", False, True),
+])
+def test_a_lint_imports_yaml_and_html_parser_only_for_a_document_that_has_them(
+        tmp_path: Path, text: str, yaml: bool, html: bool) -> None:
+    (tmp_path / "postmortem.md").write_text(text, encoding="utf-8")
+    code, modules = _modules("lint", "--no-cache", "postmortem.md", cwd=tmp_path)
+    assert code == 1  # sections are missing: the document was linted
+    assert ("yaml" in modules) is yaml
+    assert ("html.parser" in modules) is html
+    assert "jsonschema" in modules and "mistune" in modules
+
+
+GC_PROBE = """
+import gc, json, sys
+from postmortem_check import cli
+
+states = []
+after_file = cli._after_file
+
+
+def spy(reporters):
+    after = after_file(reporters)
+
+    def wrapped():
+        states.append(gc.isenabled())
+        after()
+        states.append(gc.isenabled())
+    return wrapped
+
+
+cli._after_file = spy
+if sys.argv[1] == "paused":
+    cli._pause_collection()  # as the console entry point does
+else:
+    gc.disable()  # a program that calls main() with its own setting
+code = cli.main(sys.argv[2:])
+print(json.dumps([code, states, gc.isenabled(), gc.get_freeze_count() > 0]))
+"""
+
+
+def _gc_states(tmp_path: Path, *args: str) -> list[object]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", GC_PROBE, *args], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120, check=True)
+    result: list[object] = json.loads(run.stdout.splitlines()[-1])
+    return result
+
+
+def test_the_collector_is_paused_for_start_up_until_the_first_file_is_linted(tmp_path: Path) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(PLAIN, encoding="utf-8")
+    code, states, enabled, frozen = _gc_states(tmp_path, "paused", "lint", "--no-cache", "a.md", "b.md")
+    assert code == 1
+    assert states == [False, True, True, True]  # paused through the first file, collecting from then on
+    assert enabled and frozen  # what start-up built is frozen, never scanned again
+
+
+def test_other_commands_collect_as_usual_and_main_leaves_the_collector_alone(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(PLAIN, encoding="utf-8")
+    assert _gc_states(tmp_path, "paused", "rules")[2:] == [True, True]
+    assert _gc_states(tmp_path, "own", "lint", "--no-cache", "a.md")[1:] == [[False, False], False, False]
+
+
+def test_implied_patterns_are_compiled_only_when_a_document_lacks_their_section() -> None:
+    from postmortem_check.authoring import skeleton
+    from postmortem_check.lint import lint_text
+    from postmortem_check.schema import load_schema
+    from postmortem_check.vocabulary import implied_patterns
+
+    complete = skeleton(load_schema("default"), "Outage", "2026-01-02")  # every section, as headings
+    implied_patterns.cache_clear()
+    lint_text(complete)
+    assert implied_patterns.cache_info().currsize == 0
+    lint_text(PLAIN)  # no root cause heading: the wording that implies one is searched for
+    assert implied_patterns.cache_info().currsize > 0
+
+
+FORK_PROBE = """
+import gc, json, os
+from postmortem_check import cli
+
+cli._pause_collection()
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if gc.isenabled() else 1)
+_, status = os.waitpid(pid, 0)
+print(json.dumps([gc.isenabled(), os.waitstatus_to_exitcode(status)]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_worker_forked_during_the_start_up_pause_collects_as_usual() -> None:
+    """A run without the cache starts its workers before its first file is done."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", FORK_PROBE], env=env, capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert json.loads(run.stdout.splitlines()[-1]) == [False, 0]  # still paused here, collecting there
