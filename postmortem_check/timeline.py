@@ -61,8 +61,13 @@ class Entry:
                 "needs_time": self.needs_time}
 
 
+_DIGIT = re.compile(r"\d")  # every date and time pattern here needs one
+
+
 def parse_date(text: str, day_first: bool = False) -> tuple[int | None, int, int] | None:
     """The first date in ``text`` as (year or None, month, day)."""
+    if not _DIGIT.search(text):
+        return None
     found: list[tuple[int, tuple[int | None, int, int]]] = []
     for pattern in (_ISO, _ISO_NAMED, _NUMERIC, _DAY_NAMED, _NAMED_DAY):
         for match in pattern.finditer(text):
@@ -100,6 +105,8 @@ def _ambiguous(text: str) -> bool:
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
+    if not _DIGIT.search(text):
+        return None
     for match in _TIME.finditer(text):
         if match.group("h") is not None:
             hour, minute = int(match.group("h")), int(match.group("min"))
