@@ -65,8 +65,14 @@ _TODO_NOTE = re.compile(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0
                         r"[^\s.!?]{0,30}[ \t]{0,4}$")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 # What a line needs before _line_hits or the TODO note can find anything in it: a bracket, an angle bracket,
-# a question mark, a code span (which masks text), a mask's or a mark's hint, or a TODO or FIXME.
-_LINE_HINT = re.compile(rf"[\[<?`]|TODO|FIXME|{_MASK_HINT.pattern}|{_MARK_HINT.pattern}")
+# a question mark, a code span (which masks text), TODO or FIXME, a mark, a date mask's letters, or a time
+# mask's letter beside its separator (a time mask is reported only with a _MASK_LETTER, and one is always
+# there: "HH:", "x:", "-:", ":m", ":-", ":X", ":5X"; "?" is a hint of its own). Every alternative starts with
+# a literal character, so that the regex engine skips from one candidate character to the next.
+_TIME_MASK_HINTS = [f"{before}[:h]" for before in "-HxX"] + [f"{sep}[-mMX?]" for sep in ":h"] + [
+    f"{sep}[0-5][X?]" for sep in ":h"]
+_LINE_HINT = re.compile("|".join([r"\[", "<", r"\?", "`", "TODO", "FIXME", *(re.escape(mark) for mark in MARKS),
+                                  "YY", "DD", "MM", "XX", *_TIME_MASK_HINTS]))
 
 
 def has_time_mask(text: str) -> bool:
@@ -202,7 +208,7 @@ def _hinted_lines(lines: list[str]) -> set[int]:
     while (hint := _LINE_HINT.search(text, at)) is not None:
         number += text.count("\n", at, hint.start())
         found.add(number)
-        at = text.find("\n", hint.end())
+        at = text.find("\n", hint.start())
         if at < 0:
             break
         at += 1

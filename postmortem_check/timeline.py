@@ -98,10 +98,9 @@ def _date_of(groups: dict[str, str | None], day_first: bool) -> tuple[int | None
     return None
 
 
-def _ambiguous(text: str) -> bool:
-    """True when ``text`` holds a numeric date that reads differently month-first and day-first."""
-    return any(int(m.group("a")) <= 12 and int(m.group("b")) <= 12 and m.group("a") != m.group("b")
-               for m in _NUMERIC.finditer(text))
+def _ambiguous_match(match: re.Match[str]) -> bool:
+    """True for a numeric date (a ``_NUMERIC`` match) that reads differently month-first and day-first."""
+    return int(match.group("a")) <= 12 and int(match.group("b")) <= 12 and match.group("a") != match.group("b")
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
@@ -154,7 +153,7 @@ def entries_from_blocks(blocks: list[Block]) -> list[Entry]:
     if any(int(m.group("a")) > 12 for m in written) and not any(int(m.group("b")) > 12 for m in written):
         return _mark_needs_time(_entries(blocks, day_first=True))  # "29-09-2021": the document is day-first
     entries = _entries(blocks, day_first=False)
-    if any(_ambiguous(block.text) for block in blocks):
+    if any(_ambiguous_match(m) for m in written):
         day_first = _entries(blocks, day_first=True)
         if len(order_problems(day_first)) < len(order_problems(entries)):
             entries = day_first

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postmortem_check import placeholders
+from postmortem_check import outline, placeholders
 from postmortem_check.lint import lint_text
 from postmortem_check.outline import words
+from postmortem_check.schema import load_schema
 
 # The definition of a word in ASCII text: letters and digits, with one inner apostrophe.
 ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
@@ -44,9 +46,63 @@ def test_lines_left_out_of_the_placeholder_search_have_no_placeholder(lines: lis
             assert "TODO" not in line and "FIXME" not in line
 
 
+@given(st.text(alphabet="YMDHhmXx?-/.:0123456789 aT", max_size=30))
+@settings(max_examples=3000, deadline=None)
+def test_every_reported_mask_holds_a_line_hint(line: str) -> None:
+    if any(placeholders._MASK_LETTER.search(m.group(0)) for m in placeholders._MASK.finditer(line)):
+        assert placeholders._LINE_HINT.search(line), line
+
+
 def test_each_kind_of_placeholder_is_found_on_its_line() -> None:
-    text = ("# Title\n\n## Summary\n\nplain words\nOwner: [owner name]\nplain again\nStarted at HH:mm\n"
-            "we saw ???\nTBD\nnothing here\nTODO: write\n<add name here>\n")
+    text = ("# Title\n\n## Summary\n\nplain words\nOwner: [owner name]\nplain again at 14:05\nStarted at HH:mm\n"
+            "we saw ???\nTBD\nnothing here\nTODO: write\n<add name here>\nat 2X:XX\nby 12:0X\n")
     result = lint_text(text)
     lines = sorted({f.line for f in result.findings if f.rule == "placeholder"})
-    assert lines == [6, 8, 9, 10, 12, 13]
+    assert lines == [6, 8, 9, 10, 12, 13, 14, 15]
+
+
+def _implied_patterns() -> list[re.Pattern[str]]:
+    found = []
+    for name in ("default", "google-sre"):
+        for spec in load_schema(name).vocabulary.sections.values():
+            for patterns in (spec.implied_by, spec.implied_in_timeline, spec.implied_in_quotes):
+                found.extend(patterns)
+                if len(patterns) > 1:
+                    found.append(re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE))
+    return found
+
+
+IMPLIED = _implied_patterns()
+WORDING = ["ROOT CAUSE", "root cause", "Caused By", "was RESTORED", "Had ", "Due To ", "is unknown", "RolLed Back",
+           "USERS were", "50 %", " of ", "Bug", "in", " ", ".", "-", "\n", "*", "12:30", "Monitoring Detected"]
+
+
+@given(st.lists(st.sampled_from(WORDING), max_size=10).map("".join), st.sampled_from(IMPLIED))
+@settings(max_examples=1500, deadline=None)
+def test_the_lowercase_twin_finds_what_the_schema_pattern_finds(text: str, pattern: re.Pattern[str]) -> None:
+    twin = outline._lowercase_twin(pattern.pattern, pattern.flags)
+    assert twin is not None, pattern.pattern  # every built-in pattern has one
+    expected = pattern.search(text)
+    got = twin.search(text.lower())
+    assert (got and got.span()) == (expected and expected.span())
+
+
+@pytest.mark.parametrize("source", [r"Root cause", r"\x41bc", r"(?-i:abc)", r"(?P<x>a)", r"caf\u00e9", "café",
+                                    r"[A-Z]+", r"\101", "ſ", "\u212a"])
+def test_a_pattern_whose_case_cannot_be_read_from_its_source_has_no_twin(source: str) -> None:
+    assert outline._lowercase_twin(source, re.IGNORECASE | re.UNICODE) is None
+
+
+@pytest.mark.parametrize("source", [r"\bcaused by\b", r"[\w-]{1,20}\W\S\D\\\.", r"(?<!had )was(?= )", "we[’']ll"])
+def test_a_caseless_pattern_has_a_twin_and_other_flags_none(source: str) -> None:
+    assert outline._lowercase_twin(source, re.IGNORECASE | re.UNICODE) is not None
+    assert outline._lowercase_twin(source, re.IGNORECASE | re.UNICODE | re.MULTILINE) is None
+    assert outline._lowercase_twin(source, re.UNICODE) is None
+
+
+def test_wording_in_capitals_or_beyond_ascii_still_implies_a_section() -> None:
+    text = ("# Outage\n\n## Summary\n\nThe site went down for an hour on Monday morning.\n\n## Notes\n\n"
+            "THE ROOT CAUSE WAS A FULL DISK.\n\nLe café: the fix was DEPLOYED and service RESTORED.\n")
+    result = lint_text(text)
+    assert (result.sections["root_cause"]["line"], result.sections["root_cause"]["style"]) == (9, "implied")
+    assert (result.sections["resolution"]["line"], result.sections["resolution"]["style"]) == (11, "implied")
