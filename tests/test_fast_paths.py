@@ -4,12 +4,14 @@ definitions give."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postmortem_check import outline, placeholders
+from postmortem_check import action_items, outline, placeholders
 from postmortem_check.lint import lint_text
 from postmortem_check.outline import words
 from postmortem_check.schema import load_schema
@@ -62,7 +64,7 @@ def test_each_kind_of_placeholder_is_found_on_its_line() -> None:
 
 
 def _implied_patterns() -> list[re.Pattern[str]]:
-    found = []
+    found: list[re.Pattern[str]] = []
     for name in ("default", "google-sre"):
         for spec in load_schema(name).vocabulary.sections.values():
             for patterns in (spec.implied_by, spec.implied_in_timeline, spec.implied_in_quotes):
@@ -106,3 +108,23 @@ def test_wording_in_capitals_or_beyond_ascii_still_implies_a_section() -> None:
     result = lint_text(text)
     assert (result.sections["root_cause"]["line"], result.sections["root_cause"]["style"]) == (9, "implied")
     assert (result.sections["resolution"]["line"], result.sections["resolution"]["style"]) == (11, "implied")
+
+
+def test_action_item_patterns_are_compiled_when_first_used() -> None:
+    lazy = action_items._Lazy(r"\bdone\b", re.IGNORECASE)
+    assert "search" not in vars(lazy)  # nothing compiled yet
+    found = lazy.search("All DONE now")
+    assert found is not None and found.span() == (4, 8)
+    assert "search" in vars(lazy)  # the compiled pattern's own method, from now on
+    assert lazy.sub("x", "done, Done") == "x, x"
+    assert [m.start() for m in lazy.finditer("done done", 1)] == [5]
+    with pytest.raises(AttributeError):
+        lazy.groups  # noqa: B018
+
+
+def test_importing_action_items_compiles_none_of_its_patterns() -> None:
+    code = ("import postmortem_check.action_items as a\n"
+            "print(sum(isinstance(v, a._Lazy) for v in vars(a).values()),"
+            " sum('search' in vars(v) for v in vars(a).values() if isinstance(v, a._Lazy)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) > 50 and out[1] == "0"
