@@ -578,7 +578,7 @@ def _is_reference(shown: str, urls: list[str]) -> bool:
     words = shown.replace(_REF_OPEN, " ").replace(_REF_CLOSE, " ").split()
     if not words:
         return True
-    linked = bool(urls) or any(_URL.match(w.lstrip("<([")) for w in words if len(w) < 2000)
+    linked = bool(urls) or ("http" in shown and any(_URL.match(w.lstrip("<([")) for w in words if len(w) < 2000))
     if words[0].lower().rstrip(":") in ("see", "cf.", "ref", "refs") and linked and len(words) <= 15:
         return True
     if words[0].lower() in ("pr:", "prs:", "issue:", "ticket:", "link:", "links:") and linked:

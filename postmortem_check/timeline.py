@@ -62,15 +62,21 @@ class Entry:
 
 
 _DIGIT = re.compile(r"\d")  # every date and time pattern here needs one
+_MONTH_START = re.compile("|".join(_MONTHS))  # the first three letters of every month's name
 
 
 def parse_date(text: str, day_first: bool = False) -> tuple[int | None, int, int] | None:
     """The first date in ``text`` as (year or None, month, day)."""
     if not _DIGIT.search(text):
         return None
+    # Only the patterns the text can hold: numbers need a separator, names a month's first three letters
+    # (looked for in the case-folded text, where "ſep" is "sep" as it is to an IGNORECASE pattern).
+    separated = "-" in text or "/" in text or "." in text
+    named = _MONTH_START.search(text.casefold()) is not None
     found: list[tuple[int, tuple[int | None, int, int]]] = []
-    for pattern in (_ISO, _ISO_NAMED, _NUMERIC, _DAY_NAMED, _NAMED_DAY):
-        for match in pattern.finditer(text):
+    for pattern, possible in ((_ISO, separated), (_ISO_NAMED, named), (_NUMERIC, separated), (_DAY_NAMED, named),
+                              (_NAMED_DAY, named)):
+        for match in pattern.finditer(text) if possible else ():
             day = _date_of(match.groupdict(), day_first)
             if day is not None:
                 found.append((match.start(), day))

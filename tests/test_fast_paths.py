@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postmortem_check import action_items, outline, placeholders
+from postmortem_check import action_items, outline, placeholders, timeline
 from postmortem_check.lint import lint_text
 from postmortem_check.outline import words
 from postmortem_check.schema import load_schema
@@ -128,3 +128,25 @@ def test_importing_action_items_compiles_none_of_its_patterns() -> None:
             " sum('search' in vars(v) for v in vars(a).values() if isinstance(v, a._Lazy)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert int(out[0]) > 50 and out[1] == "0"
+
+
+def _every_pattern_date(text: str, day_first: bool) -> tuple[int | None, int, int] | None:
+    """parse_date's definition, every pattern tried."""
+    found = []
+    for pattern in (timeline._ISO, timeline._ISO_NAMED, timeline._NUMERIC, timeline._DAY_NAMED, timeline._NAMED_DAY):
+        for match in pattern.finditer(text):
+            day = timeline._date_of(match.groupdict(), day_first)
+            if day is not None:
+                found.append((match.start(), day))
+                break
+    return min(found)[1] if found else None
+
+
+DATE_PIECES = ["2024", "03", "11", "7", "-", "/", ".", " ", "Mar", "MARCH", "ſep", "Sept", "dec", "jUn", "1st", ",",
+               "at", "14:05", "day", "é"]
+
+
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=8).map("".join), st.booleans())
+@settings(max_examples=1500, deadline=None)
+def test_dates_are_read_as_by_every_pattern(text: str, day_first: bool) -> None:
+    assert timeline.parse_date(text, day_first) == _every_pattern_date(text, day_first)
