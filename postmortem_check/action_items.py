@@ -143,6 +143,9 @@ _TIME_TAIL = _Lazy(
     r"(?:day|week|month|quarter|sprint|year|q[1-4])|q[1-4](?:\s+\d{4})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?)"
     r"[.!]?", re.I)
+# Where a _TIME_TAIL can start: a word (at the start or after a space) whose first letter begins one of its
+# keywords, in either case (no other character matches these letters under IGNORECASE).
+_TIME_TAIL_START = _Lazy(r"(?<![^ ])[dbutefDBUTEF]")
 _META_TOKEN = _Lazy(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
                          r"<?https?://\S+?>?)[)\],.;:]?")
 _ACTION_HEADER = _Lazy(r"action|item|task|what|description|measure|todo|to do", re.I)
@@ -734,10 +737,9 @@ def _trim(text: str) -> str:
         text = text.rstrip(" \t,;|([{–—-")
         if not text:
             return text
-        if period and not text.endswith((".", "!", "?", ":")) and _trailing_cut(text) is None \
-                and _labels_cut(text) is None:
-            return text + "."
         cut = _trailing_cut(text)
+        if period and not text.endswith((".", "!", "?", ":")) and cut is None and _labels_cut(text) is None:
+            return text + "."
         if cut is None and label_at != len(text):
             label_at = len(text)
             cut = _labels_cut(text)
@@ -766,9 +768,9 @@ def _trailing_cut(text: str) -> int | None:
         return space + 1
     tail_start = max(0, len(text) - 80)
     tail = text[tail_start:]
-    for offset in range(len(tail)):
-        if (offset == 0 or tail[offset - 1] == " ") and _TIME_TAIL.fullmatch(tail, offset):
-            return tail_start + offset
+    for word in _TIME_TAIL_START.finditer(tail):
+        if _TIME_TAIL.fullmatch(tail, word.start()):
+            return tail_start + word.start()
     return None
 
 

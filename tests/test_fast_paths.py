@@ -150,3 +150,22 @@ DATE_PIECES = ["2024", "03", "11", "7", "-", "/", ".", " ", "Mar", "MARCH", "ſe
 @settings(max_examples=1500, deadline=None)
 def test_dates_are_read_as_by_every_pattern(text: str, day_first: bool) -> None:
     assert timeline.parse_date(text, day_first) == _every_pattern_date(text, day_first)
+
+
+def _first_time_tail(tail: str) -> int | None:
+    """Where _trailing_cut finds a due time: the first word of the tail that a _TIME_TAIL runs to its end from."""
+    for offset in range(len(tail)):
+        if (offset == 0 or tail[offset - 1] == " ") and action_items._TIME_TAIL.fullmatch(tail, offset):
+            return offset
+    return None
+
+
+TAIL_PIECES = ["due", "DUE", "By", "before", "until", "Till", "ETA", "target", "for", "2024-05-01", "friday", "EOD",
+               "next week", "end of Q3", "May 5", "tomorrow", " ", ":", ".", "x", "Ünder", "ſ"]
+
+
+@given(st.lists(st.sampled_from(TAIL_PIECES), max_size=8).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_due_times_are_found_where_every_word_is_tried(tail: str) -> None:
+    starts = [w.start() for w in action_items._TIME_TAIL_START.finditer(tail)]
+    assert next((s for s in starts if action_items._TIME_TAIL.fullmatch(tail, s)), None) == _first_time_tail(tail)
