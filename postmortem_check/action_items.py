@@ -198,6 +198,9 @@ _LIST_INTRO = _Lazy(r"\b(?:(?:possible|future|next|further|remaining) (?:actions
                          r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
 _SENTENCE_END = _Lazy(r"[.!?](?=\s+[A-Z])")
 # A lead-in to a proposed change written on the lines after it: "a proposed fix is", "Possible workaround:".
+# What a _PROPOSAL needs, in the case-folded text: the start of its first word without the "i" that a dotless
+# "ı" matches under IGNORECASE (case folding turns "ſ" into "s" as IGNORECASE does).
+_PROPOSAL_HINT = _Lazy("propos|poss|sugges|potent")
 _PROPOSAL = _Lazy(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
                        r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
 # A line that introduces a list of fixes someone proposes ("Suggested fixes:"); "Possible solutions:" may only
@@ -222,6 +225,9 @@ _TO_READER = _Lazy(r"\byour?s?\b", re.I)  # "Check your logs": advice to the rea
 _LEFT_TO_DO = _Lazy(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
                          r"(?:we|i) (?:now|still) (?:have|need) to)|"
                          r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
+# What a _LEFT_TO_DO needs, in the case-folded text (none of these letters has another form under IGNORECASE
+# that case folding leaves apart).
+_LEFT_TO_DO_HINT = _Lazy("have to|need to|help")
 _TEMPORARY = _Lazy(r"\b(?:temporary|temporarily|short[- ]term|stop-?gap|workaround|quick fix|for now)\b", re.I)
 _CLAUSE_START = _Lazy(r"(?:…|\.\.\.|;|:(?=\s))\s*")
 # A closing "(and maybe take the memory down again ?)": one more piece of work, in the same sentence.
@@ -354,6 +360,8 @@ def _announces(block: Block) -> bool:
 
 def _proposals(block: Block, refs: dict[str, str]) -> list[ActionItem]:
     """The change a paragraph proposes after a lead-in line ("a proposed fix is" / "sysctl x=2")."""
+    if not _PROPOSAL_HINT.search("\n".join(block.lines[:-1]).casefold()):
+        return []
     for offset, raw in enumerate(block.lines[:-1]):
         line = raw.strip()
         if _PROPOSAL.search(line[-200:]) and any(rest.strip() for rest in block.lines[offset + 1:]):
@@ -409,7 +417,7 @@ def work_left(blocks: list[Block], refs: dict[str, str] | None = None) -> list[A
         if block.kind != "paragraph" or block.depth != 0 or not block.lines:
             continue
         text = " ".join(line.strip() for line in block.lines)
-        if len(text) > 5000 or not _LEFT_TO_DO.search(text):
+        if len(text) > 5000 or not _LEFT_TO_DO_HINT.search(text.casefold()) or not _LEFT_TO_DO.search(text):
             continue
         starts = list(itertools.accumulate((len(line.strip()) + 1 for line in block.lines[:-1]), initial=0))
         after = blocks[index + 1] if index + 1 < len(blocks) and blocks[index + 1].kind == "paragraph" else None
@@ -838,7 +846,7 @@ def _done_state(draft: _Draft, box: re.Match[str] | None, text: str, said: bool 
 
 def _labels(shown: str, draft: _Draft) -> list[str]:
     """The item's own trailing ``labels:`` list, and its Priority and Type columns."""
-    labels_match = _LABELS.search(shown)
+    labels_match = _LABELS.search(shown) if "label" in shown.lower() else None
     labels = [x.strip() for x in labels_match.group("names").split(",") if x.strip()] if labels_match else []
     for value in (draft.priority, draft.kind):
         value = plain(value).strip().lower()

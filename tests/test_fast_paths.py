@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from postmortem_check import action_items, outline, placeholders, timeline
 from postmortem_check.lint import lint_text
 from postmortem_check.outline import words
+from postmortem_check.parse import Block
 from postmortem_check.schema import load_schema
 
 # The definition of a word in ASCII text: letters and digits, with one inner apostrophe.
@@ -169,3 +170,25 @@ TAIL_PIECES = ["due", "DUE", "By", "before", "until", "Till", "ETA", "target", "
 def test_due_times_are_found_where_every_word_is_tried(tail: str) -> None:
     starts = [w.start() for w in action_items._TIME_TAIL_START.finditer(tail)]
     assert next((s for s in starts if action_items._TIME_TAIL.fullmatch(tail, s)), None) == _first_time_tail(tail)
+
+
+@given(st.lists(st.sampled_from(["Proposed", "POSSIBLE", "ſuggested", "potentıal", "fix", "Workarounds", " ", ":", "is",
+                                 "x", "\n"]), max_size=8).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_paragraphs_without_the_proposal_hint_have_no_proposal(text: str) -> None:
+    if not action_items._PROPOSAL_HINT.search(text.casefold()):
+        assert not any(action_items._PROPOSAL.search(line) for line in text.split("\n"))
+
+
+def test_a_proposed_fix_after_its_lead_in_is_an_item() -> None:
+    block = Block("paragraph", 3, ["The POSSIBLE workaround is:", "sysctl net.core.somaxconn=4096"])
+    assert [item.text for item in action_items._proposals(block, {})] == [
+        "The POSSIBLE workaround is: sysctl net.core.somaxconn=4096"]
+
+
+@given(st.lists(st.sampled_from(["NOW", "we", "Still", " i", " ", "HAVE", "need", "To", "would", "Help", ".", "ſ"]),
+                max_size=10).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_text_without_the_work_left_hint_states_no_work_left(text: str) -> None:
+    if not action_items._LEFT_TO_DO_HINT.search(text.casefold()):
+        assert not action_items._LEFT_TO_DO.search(text)
