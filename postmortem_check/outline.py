@@ -34,7 +34,6 @@ _BARE_LABEL = re.compile(
 )
 _TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
@@ -82,8 +81,8 @@ def words(text: str) -> int:
     """The number of words (letters and digits, with one inner apostrophe) in ``text``."""
     if not text.isascii():
         return len(_WORD.findall(text))
-    # What _ASCII_WORD finds, counted without the regex engine: each run of letters and digits is a word,
-    # less the runs that an apostrophe joins to the word before them ("don't" is one word).
+    # What _WORD finds in ASCII text ([A-Za-z0-9]+(?:'[A-Za-z0-9]+)?), counted without the regex engine: each
+    # run of letters and digits is a word, less the runs an apostrophe joins to the word before ("don't").
     data = text.encode("ascii")
     count = len(data.translate(_RUNS).split())
     if b"'" in data:
