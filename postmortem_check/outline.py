@@ -358,9 +358,10 @@ _CASED_PART = re.compile(r"[A-Z\\]|\(\?[a-zA-Z-]")
 
 
 def _lowercase_twin(source: str, flags: int) -> re.Pattern[str] | None:
-    """A case-sensitive copy of an IGNORECASE pattern that finds in lower-cased ASCII text exactly what the
-    pattern finds in the text (at the same places: lowering ASCII keeps every offset), without folding case at
-    each character. None when the pattern's source cannot show that: it has an upper-case letter, a
+    """A case-sensitive copy of an IGNORECASE pattern that finds in lower-cased text exactly what the pattern
+    finds in the text, without folding case at each character, for text that _Search lowers (every other
+    character maps to one whose classes and ASCII letters are the same under IGNORECASE: tested over every
+    code point). None when the pattern's source cannot show that: it has an upper-case letter, a
     character beyond ASCII that has a case, an escape that writes a character, a group that changes flags,
     or flags other than IGNORECASE."""
     if flags != re.IGNORECASE | re.UNICODE or _CASED_PART.search(_CASELESS_ESCAPE.sub("", source)) or any(
@@ -369,9 +370,14 @@ def _lowercase_twin(source: str, flags: int) -> re.Pattern[str] | None:
     return re.compile(source)
 
 
+# The two letters that IGNORECASE matches to an ASCII letter other than their lower case ("ı" to "i", "ſ" to "s").
+_OTHER_CASE = re.compile("[ıſ]")
+
+
 class _Search:
-    """Searches text for a pattern: ASCII text, lower-cased, with the pattern's case-sensitive twin when it has
-    one (about twice as fast), other text with the pattern itself, compiled when first needed."""
+    """Searches text for a pattern: with the pattern's case-sensitive twin in the lower-cased text when it has
+    one (about twice as fast) and lowering keeps every offset ("İ" becomes two characters) and the text has
+    no _OTHER_CASE letter; other text with the pattern itself, compiled when first needed."""
 
     def __init__(self, source: str, flags: int, pattern: re.Pattern[str] | None = None) -> None:
         self.source, self.flags = source, flags
@@ -379,8 +385,10 @@ class _Search:
         self.pattern = pattern if pattern is not None or self.twin is not None else re.compile(source, flags)
 
     def __call__(self, text: str) -> re.Match[str] | None:
-        if self.twin is not None and text.isascii():
-            return self.twin.search(text.lower())
+        if self.twin is not None:
+            lowered = text.lower()
+            if text.isascii() or (len(lowered) == len(text) and not _OTHER_CASE.search(text)):
+                return self.twin.search(lowered)
         if self.pattern is None:
             self.pattern = re.compile(self.source, self.flags)
         return self.pattern.search(text)

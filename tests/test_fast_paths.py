@@ -4,6 +4,7 @@ definitions give."""
 from __future__ import annotations
 
 import re
+import string
 import subprocess
 import sys
 
@@ -192,3 +193,24 @@ def test_a_proposed_fix_after_its_lead_in_is_an_item() -> None:
 def test_text_without_the_work_left_hint_states_no_work_left(text: str) -> None:
     if not action_items._LEFT_TO_DO_HINT.search(text.casefold()):
         assert not action_items._LEFT_TO_DO.search(text)
+
+
+def test_lowering_keeps_what_ignorecase_matches_at_every_code_point() -> None:
+    """What _Search relies on for text beyond ASCII: each character that lowers to one character (other than
+    "ı" and "ſ") is, once lowered, in the same classes and matches the same ASCII characters case-sensitively
+    as it does under IGNORECASE."""
+    kept = [chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+    kept = [char for char in kept if len(char.lower()) == 1 and not outline._OTHER_CASE.match(char)]
+    text, lowered = "".join(kept), "".join(char.lower() for char in kept)
+    for source in [r"\w", r"\d", r"\s", r"\W", r"\b\w", r"[a-z]", r"[^a-z]", r"[^\W_]", r"[-*+\s\d:/.|]", "[’']",
+                   *(re.escape(char) for char in string.printable if not char.isupper())]:
+        folding = [m.start() for m in re.compile(source, re.IGNORECASE).finditer(text)]
+        assert folding == [m.start() for m in re.compile(source).finditer(lowered)], source
+
+
+def test_text_that_lowering_would_shift_is_searched_with_the_pattern_itself() -> None:
+    search = outline._Search(r"\bwas restored\b", re.IGNORECASE | re.UNICODE)
+    for text in ["İ service WAS RESTORED", "ſervice was reſtored", "Service was Restored ı", "café WAS restored"]:
+        expected = re.search(r"\bwas restored\b", text, re.IGNORECASE)
+        found = search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
