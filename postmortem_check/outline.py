@@ -85,8 +85,14 @@ def words(text: str) -> int:
     # run of letters and digits is a word, less the runs an apostrophe joins to the word before ("don't").
     data = text.encode("ascii")
     count = len(data.translate(_RUNS).split())
-    if b"'" in data:
-        count -= sum(_joined_runs(token) for token in data.translate(_RUNS_AND_APOSTROPHES).split() if b"'" in token)
+    if b"'" in data:  # each space-separated token with an apostrophe, found from its apostrophes
+        tokens = data.translate(_RUNS_AND_APOSTROPHES)
+        at = tokens.find(b"'")
+        while at >= 0:
+            end = tokens.find(b" ", at)
+            end = len(tokens) if end < 0 else end
+            count -= _joined_runs(tokens[tokens.rfind(b" ", 0, at) + 1:end])
+            at = tokens.find(b"'", end)
     return count
 
 
