@@ -376,6 +376,24 @@ def _lowercase_twin(source: str, flags: int) -> re.Pattern[str] | None:
     return re.compile(source)
 
 
+# Escapes, then character classes: taken out of a pattern's source before _END_SENSITIVE looks at the rest
+# (a class holding "[" is left in: its text is only looked at, and the search stays linear).
+_ESCAPES_THEN_CLASSES = (re.compile(r"\\.", re.S), re.compile(r"\[\^?\]?[^\[\]]*\]"))
+# What can make a match in a text fail once more text follows it: an end anchor, a lookahead, an atomic or
+# conditional group, a possessive repeat (and, to keep the reading simple, any other "(?" group than "(?:"
+# and a lookbehind: comments and flags).
+_END_SENSITIVE = re.compile(r"\$|\(\?[^:<]|[*+?}]\+")
+
+
+def _extends(source: str, flags: int) -> bool:
+    """True when the pattern finds in a line followed by " " and more text every match it finds in the line
+    alone: nothing in it looks at what follows a match (a space, like the end, is no word character for
+    ``\\b``), and the backtracking that finds a match in the line finds it there too."""
+    if flags & re.VERBOSE or "\\Z" in source:
+        return False
+    for pattern in _ESCAPES_THEN_CLASSES:
+        source = pattern.sub("", source)
+    return not _END_SENSITIVE.search(source)
 # The two letters that IGNORECASE matches to an ASCII letter other than their lower case ("ı" to "i", "ſ" to "s").
 _OTHER_CASE = re.compile("[ıſ]")
 
@@ -388,6 +406,7 @@ class _Search:
     def __init__(self, source: str, flags: int, pattern: re.Pattern[str] | None = None) -> None:
         self.source, self.flags = source, flags
         self.twin = _lowercase_twin(source, flags)
+        self.extends = _extends(source, flags)
         self.pattern = pattern if pattern is not None or self.twin is not None else re.compile(source, flags)
 
     def __call__(self, text: str) -> re.Match[str] | None:
@@ -411,15 +430,26 @@ def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...], quo
             continue
         lines = [_CODE_SPAN.sub(" ", line) if "`" in line else line for line in block.lines]
         for offset, line in enumerate(lines):
-            if any(search(line) for search in searches):
+            # wording wrapped onto the next line of the paragraph ("... causing" / "the outage") counts too
+            wraps = offset + 1 < len(lines) and block.kind != "table_row"
+            first = line.rstrip() if wraps else line
+            joined = first + " " + lines[offset + 1].strip() if wraps else None
+            if any(_finds(search, line, joined, len(first)) for search in searches):
                 return block.line + offset
-            # wording wrapped onto the next line of the paragraph ("... causing" / "the outage")
-            if offset + 1 < len(lines) and block.kind != "table_row":
-                first = line.rstrip()
-                joined = first + " " + lines[offset + 1].strip()
-                if any((m := search(joined)) and m.start() < len(first) for search in searches):
-                    return block.line + offset
     return None
+
+
+def _finds(search: _Search, line: str, joined: str | None, first_length: int) -> bool:
+    """True when ``search`` finds a match in ``line`` or one that starts in it in ``joined`` (the line without
+    its trailing white space, a space and the next line). One search of ``joined`` does when the pattern
+    ``extends`` and the line ends in no white space: what the line alone holds is found there too."""
+    if joined is None or not search.extends or first_length != len(line):
+        if search(line):
+            return True
+        if joined is None:
+            return False
+    found = search(joined)
+    return found is not None and found.start() < first_length
 
 
 def placement(outline: Outline, order: list[str], missing: list[str]) -> dict[str, int | None]:

@@ -214,3 +214,29 @@ def test_text_that_lowering_would_shift_is_searched_with_the_pattern_itself() ->
         expected = re.search(r"\bwas restored\b", text, re.IGNORECASE)
         found = search(text)
         assert (found and found.span()) == (expected and expected.span()), text
+
+
+@given(st.lists(st.sampled_from(WORDING), max_size=8).map("".join),
+       st.lists(st.sampled_from(WORDING), max_size=8).map("".join), st.sampled_from(IMPLIED))
+@settings(max_examples=1500, deadline=None)
+def test_one_search_of_the_joined_lines_finds_what_two_searches_find(line: str, after: str,
+                                                                     pattern: re.Pattern[str]) -> None:
+    line, after = line.replace("\n", " "), after.replace("\n", " ")
+    search = outline._Search(pattern.pattern, pattern.flags)
+    first = line.rstrip()
+    joined = first + " " + after.strip()
+    both = pattern.search(line) is not None or any(m.start() < len(first) for m in [pattern.search(joined)] if m)
+    assert outline._finds(search, line, joined, len(first)) == both
+
+
+@pytest.mark.parametrize(("source", "extends"), [
+    (r"\bcaused by\b", True), (r"(?<!had )\bwas restored", True), (r"[*+$]x", True), (r"foo\$", True),
+    (r"foo$", False), (r"(?=x)a", False), (r"root cause(?! is unknown)", False), (r"a*+b", False), (r"a\Z", False),
+    (r"(?#[)x$]", False), (r"(?x) a $", False)])
+def test_patterns_that_look_past_the_end_of_a_line_are_searched_in_it_alone_too(source: str, extends: bool) -> None:
+    assert outline._extends(source, re.IGNORECASE) is extends
+
+
+def test_wording_that_only_holds_at_the_end_of_its_line_is_still_found() -> None:
+    search = outline._Search(r"root cause(?! is unknown)", re.IGNORECASE | re.UNICODE)
+    assert outline._finds(search, "The root cause", "The root cause is unknown to us", len("The root cause"))
