@@ -409,14 +409,14 @@ class _Search:
         self.extends = _extends(source, flags)
         self.pattern = pattern if pattern is not None or self.twin is not None else re.compile(source, flags)
 
-    def __call__(self, text: str) -> re.Match[str] | None:
+    def __call__(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if self.twin is not None:
             lowered = text.lower()
             if text.isascii() or (len(lowered) == len(text) and not _OTHER_CASE.search(text)):
-                return self.twin.search(lowered)
+                return self.twin.search(lowered, pos)
         if self.pattern is None:
             self.pattern = re.compile(self.source, self.flags)
-        return self.pattern.search(text)
+        return self.pattern.search(text, pos)
 
 
 def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...], quoted: bool = False) -> int | None:
@@ -441,15 +441,18 @@ def _first_match(blocks: list[Block], patterns: tuple[re.Pattern[str], ...], quo
 
 def _finds(search: _Search, line: str, joined: str | None, first_length: int) -> bool:
     """True when ``search`` finds a match in ``line`` or one that starts in it in ``joined`` (the line without
-    its trailing white space, a space and the next line). One search of ``joined`` does when the pattern
-    ``extends`` and the line ends in no white space: what the line alone holds is found there too."""
+    its trailing white space, a space and the next line). When the pattern ``extends`` and the line ends in
+    no white space, what the line alone holds is found in ``joined`` too, starting in the line; all but a
+    match that takes no text at the line's very end ("(?<=x)"), which one try at that place finds."""
     if joined is None or not search.extends or first_length != len(line):
         if search(line):
             return True
         if joined is None:
             return False
     found = search(joined)
-    return found is not None and found.start() < first_length
+    if found is not None and found.start() < first_length:
+        return True
+    return search.extends and first_length == len(line) and search(line, len(line)) is not None
 
 
 def placement(outline: Outline, order: list[str], missing: list[str]) -> dict[str, int | None]:

@@ -240,3 +240,10 @@ def test_patterns_that_look_past_the_end_of_a_line_are_searched_in_it_alone_too(
 def test_wording_that_only_holds_at_the_end_of_its_line_is_still_found() -> None:
     search = outline._Search(r"root cause(?! is unknown)", re.IGNORECASE | re.UNICODE)
     assert outline._finds(search, "The root cause", "The root cause is unknown to us", len("The root cause"))
+
+
+def test_a_match_that_takes_no_text_at_the_end_of_a_wrapped_line_is_found() -> None:
+    search = outline._Search(r"(?<=c)", re.IGNORECASE | re.UNICODE)
+    assert search.extends
+    assert outline._finds(search, "abc", "abc next", 3)
+    assert not outline._finds(outline._Search(r"(?<=q)", re.IGNORECASE | re.UNICODE), "abc", "abc next", 3)
