@@ -64,6 +64,15 @@ _WORD = re.compile(r"[a-z']+|\d+")
 _TODO_NOTE = re.compile(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0,4}(?:[^\s.!?]{1,30}[ \t]{1,4}){0,2}"
                         r"[^\s.!?]{0,30}[ \t]{0,4}$")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
+# What a line needs before _line_hits or the TODO note can find anything in it: a bracket, an angle bracket,
+# a question mark, a code span (which masks text), TODO or FIXME, a mark, a date mask's letters, or a time
+# mask's letter beside its separator (a time mask is reported only with a _MASK_LETTER, and one is always
+# there: "HH:", "x:", "-:", ":m", ":-", ":X", ":5X"; "?" is a hint of its own). Every alternative starts with
+# a literal character, so that the regex engine skips from one candidate character to the next.
+_TIME_MASK_HINTS = [f"{before}[:h]" for before in "-HxX"] + [f"{sep}[-mMX?]" for sep in ":h"] + [
+    f"{sep}[0-5][X?]" for sep in ":h"]
+_LINE_HINT = re.compile("|".join([r"\[", "<", r"\?", "`", "TODO", "FIXME", *(re.escape(mark) for mark in MARKS),
+                                  "YY", "DD", "MM", "XX", *_TIME_MASK_HINTS]))
 
 
 def has_time_mask(text: str) -> bool:
@@ -166,7 +175,7 @@ def find(lines: list[str], outline: Outline, template: frozenset[str] = frozense
                 if len(cell.split()) >= 2 and slot_phrase(cell):
                     slot_cells.setdefault(block.line, cell)
     found: list[dict[str, Any]] = []
-    for number in sorted(text_lines):
+    for number in sorted((text_lines & _hinted_lines(lines)) | slot_cells.keys()):
         if number > len(lines):
             continue
         line = lines[number - 1]
@@ -187,6 +196,23 @@ def find(lines: list[str], outline: Outline, template: frozenset[str] = frozense
     if outline.title and title_line and _title_is_slot(outline.title) and all(f["line"] != title_line for f in found):
         found.append({"text": outline.title, "line": title_line, "column": 1})
         found.sort(key=lambda f: (f["line"], f["column"]))
+    return found
+
+
+def _hinted_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines that hold a ``_LINE_HINT``, found in one pass over the text: the others have
+    no placeholder."""
+    text = "\n".join(lines)
+    found: set[int] = set()
+    number, at = 1, 0
+    while (hint := _LINE_HINT.search(text, at)) is not None:
+        number += text.count("\n", at, hint.start())
+        found.add(number)
+        at = text.find("\n", hint.start())
+        if at < 0:
+            break
+        at += 1
+        number += 1
     return found
 
 

@@ -61,11 +61,22 @@ class Entry:
                 "needs_time": self.needs_time}
 
 
+_DIGIT = re.compile(r"\d")  # every date and time pattern here needs one
+_MONTH_START = re.compile("|".join(_MONTHS))  # the first three letters of every month's name
+
+
 def parse_date(text: str, day_first: bool = False) -> tuple[int | None, int, int] | None:
     """The first date in ``text`` as (year or None, month, day)."""
+    if not _DIGIT.search(text):
+        return None
+    # Only the patterns the text can hold: numbers need a separator, names a month's first three letters
+    # (looked for in the case-folded text, where "ſep" is "sep" as it is to an IGNORECASE pattern).
+    separated = "-" in text or "/" in text or "." in text
+    named = _MONTH_START.search(text.casefold()) is not None
     found: list[tuple[int, tuple[int | None, int, int]]] = []
-    for pattern in (_ISO, _ISO_NAMED, _NUMERIC, _DAY_NAMED, _NAMED_DAY):
-        for match in pattern.finditer(text):
+    for pattern, possible in ((_ISO, separated), (_ISO_NAMED, named), (_NUMERIC, separated), (_DAY_NAMED, named),
+                              (_NAMED_DAY, named)):
+        for match in pattern.finditer(text) if possible else ():
             day = _date_of(match.groupdict(), day_first)
             if day is not None:
                 found.append((match.start(), day))
@@ -93,13 +104,14 @@ def _date_of(groups: dict[str, str | None], day_first: bool) -> tuple[int | None
     return None
 
 
-def _ambiguous(text: str) -> bool:
-    """True when ``text`` holds a numeric date that reads differently month-first and day-first."""
-    return any(int(m.group("a")) <= 12 and int(m.group("b")) <= 12 and m.group("a") != m.group("b")
-               for m in _NUMERIC.finditer(text))
+def _ambiguous_match(match: re.Match[str]) -> bool:
+    """True for a numeric date (a ``_NUMERIC`` match) that reads differently month-first and day-first."""
+    return int(match.group("a")) <= 12 and int(match.group("b")) <= 12 and match.group("a") != match.group("b")
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
+    if not _DIGIT.search(text):
+        return None
     for match in _TIME.finditer(text):
         if match.group("h") is not None:
             hour, minute = int(match.group("h")), int(match.group("min"))
@@ -147,7 +159,7 @@ def entries_from_blocks(blocks: list[Block]) -> list[Entry]:
     if any(int(m.group("a")) > 12 for m in written) and not any(int(m.group("b")) > 12 for m in written):
         return _mark_needs_time(_entries(blocks, day_first=True))  # "29-09-2021": the document is day-first
     entries = _entries(blocks, day_first=False)
-    if any(_ambiguous(block.text) for block in blocks):
+    if any(_ambiguous_match(m) for m in written):
         day_first = _entries(blocks, day_first=True)
         if len(order_problems(day_first)) < len(order_problems(entries)):
             entries = day_first
