@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
-from .files import CONFIG_MAX_BYTES, read_regular
+from .files import CONFIG_MAX_BYTES, read_regular, replace_file
 from .findings import Finding, Severity
 from .results import ActionItem, FileResult
 
@@ -63,6 +63,7 @@ _FLUSH_BYTES = 4 * 1024 * 1024  # new entries kept in memory before they are wri
 _MAX_MANIFESTS = 32  # the newest kept; a config edited often leaves one for each version
 _SCANS = 16  # lookups answered by a binary search in each pack; after that the packs are indexed
 _MAP_BYTES = 1024 * 1024  # a pack larger than this is mapped, not read, for a run's first lookups
+_TEMPORARY = ".tmp-"  # how a file being written starts its name
 _STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 _SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
 _SEVERITIES = {s.value: s for s in Severity}
@@ -381,15 +382,13 @@ class ResultCache:
         """Every pack in the folder (of any context) with its size; a temporary file left behind by a
         process that died while writing is removed."""
         sizes: dict[str, int] = {}
-        stale = time.time_ns() - _STALE_NS
         for entry in self._files():
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if entry.name.startswith(".tmp-"):
-                if info.st_mtime_ns < stale:
-                    _remove(entry.path)
+            if _left_by_a_dead_writer(entry.name, info.st_mtime_ns):
+                _remove(entry.path)
             elif entry.name.endswith(".pack"):
                 sizes[entry.name] = info.st_size
         return sizes
@@ -449,17 +448,8 @@ class ResultCache:
                 if not ignore.exists():
                     ignore.write_text("# written by postmortem-check: the whole folder is a cache\n*\n", "utf-8")
                 self._ready = True
-            import tempfile  # only when writing: a warm run never imports it
-
             path.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.writelines(chunks)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            replace_file(str(path), chunks, _TEMPORARY)
         except OSError:
             return False
         return True
@@ -649,10 +639,13 @@ def _prune(folder: Path) -> None:
     except OSError:
         return
     manifests = [path for _, name, path in found if name.endswith(".manifest")]
-    stale = time.time_ns() - _STALE_NS
-    for path in [*manifests[:-_MAX_MANIFESTS], *(path for ns, name, path in found
-                                                  if name.startswith(".tmp-") and ns < stale)]:
+    for path in [*manifests[:-_MAX_MANIFESTS], *(path for ns, name, path in found if _left_by_a_dead_writer(name, ns))]:
         _remove(path)
+
+
+def _left_by_a_dead_writer(name: str, mtime_ns: int) -> bool:
+    """A temporary file old enough that the process writing it must have died."""
+    return name.startswith(_TEMPORARY) and mtime_ns < time.time_ns() - _STALE_NS
 
 
 def known_config(config_path: Path | None, schema_arg: str | None) -> Config | None:

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
@@ -107,6 +108,32 @@ class ChangedDuringRun(OSError):
     """The file is no longer what was read: another writer got there first."""
 
 
+def replace_file(target: str, chunks: Iterable[bytes], prefix: str, suffix: str = "", *, mode: int | None = None,
+                 sync: bool = False, before_rename: Callable[[], None] | None = None) -> None:
+    """Write ``chunks`` to a temporary file beside ``target`` (named ``prefix``...``suffix``), then rename it over
+    ``target``: a reader sees the old file or the new one, never part of one. ``sync``: on the disk before the
+    rename; ``mode``: the new file's permissions; ``before_rename`` may raise to leave ``target`` as it is. The
+    temporary file never outlives a failure."""
+    import tempfile  # only when writing: a read-only run never imports it
+
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=os.path.dirname(target) or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.writelines(chunks)
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if before_rename is not None:
+            before_rename()
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
     """Replace the file at ``path`` (following a link within the tree) by ``data``: a temporary file beside
     it, fsync, its mode kept, rename. A link out of the tree raises OSError; with ``expected``, a file that
@@ -114,21 +141,10 @@ def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
     if escapes_tree(path):
         raise OSError(errno.EPERM, "symbolic link out of the repository; not written", path)
     target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    import tempfile  # only when writing: a read-only run never imports it
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
-                                         dir=os.path.dirname(target) or ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
+    def unchanged() -> None:
         if expected is not None and read_regular(target, len(expected))[0] != expected:
             raise ChangedDuringRun(errno.EAGAIN, "the file changed during the run", path)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+
+    replace_file(target, [data], f".{os.path.basename(target)}.", ".tmp", mode=stat.S_IMODE(os.stat(target).st_mode),
+                 sync=True, before_rename=unchanged)
