@@ -141,8 +141,7 @@ def _schema_digest(schema: LoadedSchema) -> str:
     known = _digests.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
-    registry = schema.registry
-    resources = sorted((str(uri), registry[uri].contents) for uri in registry) if registry is not None else []
+    resources = sorted(schema.resources.items())
     text = json.dumps([schema.name, schema.schema, resources], sort_keys=True, default=repr)
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     _digests[id(schema)] = (schema, digest)
@@ -599,7 +598,7 @@ def _schema_files(config: Config, schema: LoadedSchema) -> list[str] | None:
     files = sorted(str(entry) for entry in packaged.iterdir() if entry.name.endswith(".json"))
     if config.schema not in BUILTIN_SCHEMAS:
         files.append(str(Path(config.schema).resolve()))
-    for uri in schema.registry or ():
+    for uri in schema.resources:
         if str(uri).startswith("file:"):
             files.append(str(Path(urlparse(str(uri)).path).resolve()))
     return files

@@ -7,13 +7,15 @@ Every subcommand is one entry of ``COMMANDS``: its name, help, arguments and run
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import errno
 import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .console import Console, printable
@@ -465,5 +467,19 @@ def run() -> None:
         _silence_stdout()
         Console().error(f"cannot write to standard output: {error.strerror or error}")
         code = ExitCode.ERROR
-    gc.freeze()  # the process ends here: interpreter teardown need not walk everything the run built
-    raise SystemExit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process without interpreter teardown, which only frees what the run built (7 ms of a
+    one-file run): the exit handlers run and the output is flushed here. While another thread runs, the
+    usual exit, which waits for it."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        gc.freeze()  # teardown need not walk everything the run built
+        raise SystemExit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(int(code))

@@ -9,23 +9,20 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError as JsonSchemaError
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
-from referencing.jsonschema import DRAFT202012
-
 from .errors import UserError
 from .files import read_capped_text
+from .quickcheck import Prover
 from .vocabulary import IMPLIED_FLAGS, SectionSpec, Vocabulary
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
+
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
@@ -41,11 +38,31 @@ class SchemaError(UserError):
 
 @dataclass(frozen=True)
 class LoadedSchema:
+    """A schema as loaded; jsonschema is imported, and the schema compiled, when a document first needs it."""
+
     name: str
     schema: dict[str, Any]
-    validator: Draft202012Validator
     vocabulary: Vocabulary
-    registry: Registry[Any] | None = None  # what the schema's ``$ref``s resolve against
+    resources: dict[str, dict[str, Any]]  # URI -> document: what the schema's ``$ref``s resolve against
+
+    @cached_property
+    def prover(self) -> Prover:
+        """Proves a model valid without jsonschema, for the keywords the packaged schemas use."""
+        return Prover(self.schema, self.resources, FORMATS)
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        return Registry(retrieve=_refuse).with_resources(  # type: ignore[call-arg]
+            (uri, Resource.from_contents(data, default_specification=DRAFT202012))
+            for uri, data in self.resources.items()
+        )
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        return compile_validator(self.schema, self.registry)
 
     @property
     def section_order(self) -> list[str]:
@@ -57,10 +74,10 @@ class LoadedSchema:
         return list(sections.get("required", []))
 
     def resolver(self) -> Any:
-        """A ``referencing`` resolver at the schema's root, to read what its ``$ref``s point to; None
-        without a registry."""
-        if self.registry is None:
-            return None
+        """A ``referencing`` resolver at the schema's root, to read what its ``$ref``s point to."""
+        from referencing import Resource
+        from referencing.jsonschema import DRAFT202012
+
         base = str(self.schema.get("$id", ""))
         root = Resource.from_contents(self.schema, default_specification=DRAFT202012)
         return self.registry.with_resource(base, root).resolver(base)
@@ -69,9 +86,14 @@ class LoadedSchema:
 def _schema_files() -> Traversable:
     """The packaged schemas; from a source checkout whose top-level folder shadows the install, ``schemas/``."""
     try:
-        return resources.files("postmortem_check.schemas")
+        import postmortem_check.schemas as packaged
     except ModuleNotFoundError:
         return Path(__file__).resolve().parent.parent / "schemas"
+    if packaged.__file__:  # a folder on disk: read without importing importlib.resources (7 ms)
+        return Path(packaged.__file__).parent
+    from importlib import resources
+
+    return resources.files(packaged)
 
 
 def packaged_text(filename: str) -> str:
@@ -89,7 +111,9 @@ def _packaged_resources() -> dict[str, dict[str, Any]]:
     return found
 
 
-def _refuse(uri: str) -> Resource[Any]:
+def _refuse(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
@@ -100,27 +124,32 @@ _YAML_TIMESTAMP = re.compile(
 )
 
 
-def _format_checker() -> FormatChecker:
+def _date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    stamp = _YAML_TIMESTAMP.fullmatch(value)  # "2024-03-27 11:00:00", as status-page generators write
+    if stamp:
+        hour, rest = stamp.group("time").split(":", 1)
+        return bool(datetime.fromisoformat(f"{stamp.group('date')}T{int(hour):02d}:{rest}"))
+    return bool(date.fromisoformat(value))
+
+
+def _date_time(value: object) -> bool:
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+# The formats asserted; a check raises ValueError (or returns False) for a value not in its format.
+FORMATS = {"date": _date, "date-time": _date_time}
+
+
+@cache
+def format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
-
-    @checker.checks("date", raises=ValueError)  # type: ignore[untyped-decorator]
-    def _date(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        stamp = _YAML_TIMESTAMP.fullmatch(value)  # "2024-03-27 11:00:00", as status-page generators write
-        if stamp:
-            hour, rest = stamp.group("time").split(":", 1)
-            return bool(datetime.fromisoformat(f"{stamp.group('date')}T{int(hour):02d}:{rest}"))
-        return bool(date.fromisoformat(value))
-
-    @checker.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
-    def _date_time(value: object) -> bool:
-        return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
-
+    for name, check in FORMATS.items():
+        checker.checks(name, raises=ValueError)(check)
     return checker
-
-
-FORMAT_CHECKER = _format_checker()
 
 
 def _refs(node: Any) -> list[str]:
@@ -268,6 +297,9 @@ def inline_refs(schema: dict[str, Any], resolver: Any) -> dict[str, Any] | None:
                 out[key] = walk(value, resolver, active)
         return out
 
+    from referencing.exceptions import NoSuchResource, Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
     try:
         inlined: dict[str, Any] = walk(schema, resolver, (id(schema),))
     except (_NotInlinable, RecursionError, NoSuchResource, Unresolvable):
@@ -277,10 +309,12 @@ def inline_refs(schema: dict[str, Any], resolver: Any) -> dict[str, Any] | None:
 
 def compile_validator(schema: dict[str, Any], registry: Registry[Any]) -> Draft202012Validator:
     """The validator for ``schema``: its ``$ref``s replaced by their targets once, here, when possible."""
+    from jsonschema import Draft202012Validator
+
     base = schema.get("$id", "")
     inlined = inline_refs(schema, registry.resolver(base if isinstance(base, str) else ""))
     return Draft202012Validator(inlined if inlined is not None else schema, registry=registry,
-                                format_checker=FORMAT_CHECKER)
+                                format_checker=format_checker())
 
 
 @lru_cache(maxsize=16)
@@ -301,20 +335,22 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         schema = _read_json(Path(name_or_path), "schema")  # named as the user gave it
         base = path.as_uri()
         _collect_local(schema, base, path.parent, registry_data)
-    try:
-        if name_or_path not in BUILTIN_SCHEMAS:  # packaged schemas are checked by the test suite
-            Draft202012Validator.check_schema(schema)
-    except JsonSchemaError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise SchemaError(f"schema {name_or_path} is not a valid JSON Schema at {where}: {error.message}") from None
+        _check_schema(name_or_path, schema)  # the packaged schemas are checked by the test suite instead
     if "$id" not in schema:
         schema = {**schema, "$id": base}  # so that relative $refs resolve next to the schema file
-    registry: Registry[Any] = Registry(retrieve=_refuse).with_resources(  # type: ignore[call-arg]
-        (uri, Resource.from_contents(data, default_specification=DRAFT202012))
-        for uri, data in registry_data.items()
-    )
     vocabulary = _vocabulary(schema, check=name_or_path not in BUILTIN_SCHEMAS)
-    return LoadedSchema(name_or_path, schema, compile_validator(schema, registry), vocabulary, registry)
+    return LoadedSchema(name_or_path, schema, vocabulary, registry_data)
+
+
+def _check_schema(name: str, schema: dict[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError as JsonSchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except JsonSchemaError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise SchemaError(f"schema {name} is not a valid JSON Schema at {where}: {error.message}") from None
 
 
 @lru_cache(maxsize=16)
@@ -330,9 +366,7 @@ def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str,
         for key, value in limits:
             words["minimum" if key == "min" else "maximum"] = value
         sections.setdefault(section_id, {}).setdefault("properties", {})["words"] = words
-    validator = (compile_validator(schema, loaded.registry) if loaded.registry is not None
-                 else loaded.validator.evolve(schema=schema))
-    return LoadedSchema(name, schema, validator, loaded.vocabulary, loaded.registry)
+    return LoadedSchema(name, schema, loaded.vocabulary, loaded.resources)
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ def test_version_and_help_import_no_pipeline_module(args: list[str]) -> None:
 
 
 def test_a_command_imports_what_it_needs() -> None:
-    """The probe above can fail: ``rules`` loads the schema, and with it jsonschema."""
+    """The probe above can fail: ``rules`` loads the schema and reads its rules."""
     code, modules = _modules("rules")
     assert code == 0
-    assert "jsonschema" in modules and "postmortem_check.schema" in modules
+    assert {"postmortem_check.schema", "postmortem_check.authoring"} <= modules
 
 
 @pytest.mark.parametrize("name", ["default", "google-sre"])
@@ -176,3 +176,30 @@ def test_a_worker_forked_during_the_start_up_pause_collects_as_usual() -> None:
     run = subprocess.run([sys.executable, "-c", FORK_PROBE], env=env, capture_output=True, text=True,
                          timeout=120, check=True)
     assert json.loads(run.stdout.splitlines()[-1]) == [False, 0]  # still paused here, collecting there
+
+
+EXIT_PROBE = """
+import atexit, sys, threading, time
+from pathlib import Path
+from postmortem_check import cli
+
+atexit.register(lambda: Path("atexit-ran").write_text("yes"))
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), Path("thread-ran").write_text("yes"))).start()
+sys.argv = ["postmortem-check", *sys.argv[2:]]
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("mode", ["alone", "thread"])
+def test_the_entry_point_ends_without_teardown_but_loses_nothing(tmp_path: Path, mode: str) -> None:
+    """run() skips interpreter teardown: the output is whole, exit handlers run, a running thread is waited for."""
+    for index in range(30):
+        (tmp_path / f"pm-{index}.md").write_text(PLAIN * 20, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", EXIT_PROBE, mode, "lint", "--no-cache", "--format", "json", "."],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert json.loads(run.stdout)["summary"]["files"] == 30
+    assert (tmp_path / "atexit-ran").exists()
+    assert (tmp_path / "thread-ran").exists() is (mode == "thread")
