@@ -10,7 +10,7 @@ which runs whenever a document is not proven valid here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import unquote, urldefrag, urljoin
 
 # Every keyword jsonschema's Draft 2020-12 validator acts on (``Draft202012Validator.VALIDATORS``; a test
@@ -29,13 +29,27 @@ DECIDED = frozenset({
     "required", "type",
 })
 _UNDECIDED = JSONSCHEMA_KEYWORDS - DECIDED
-_APPLICATORS = ("$ref", "allOf", "anyOf", "oneOf", "not", "if")
 _JSON_VALUES = (dict, list, str, int, float, bool, type(None))
-_MAX_REFERENCES = 64  # ``$ref``s followed in a row without descending into the instance: a loop
+_BOUNDS = {"minLength": (str, 1), "maxLength": (str, -1), "minItems": (list, 1), "maxItems": (list, -1)}
+
+
+Check: TypeAlias = Callable[[Any], bool]
 
 
 class _Unproven(Exception):
     """The schema or the instance needs more than this module decides exactly."""
+
+
+def _unproven(instance: Any) -> bool:
+    raise _Unproven
+
+
+def _always(instance: Any) -> bool:
+    return True
+
+
+def _never(instance: Any) -> bool:
+    return False
 
 
 def _is_number(value: Any) -> bool:
@@ -71,126 +85,100 @@ def _equal(one: Any, two: Any) -> bool:
 
 
 class Prover:
-    """One schema, the documents its ``$ref``s can reach (URI -> contents), and the formats it asserts."""
+    """One schema, the documents its ``$ref``s can reach (URI -> contents), and the formats it asserts.
+
+    Each schema object is turned once into a check, a function of the instance, the first time it is met;
+    an object with a keyword not decided here becomes a check that gives up when it is reached."""
 
     def __init__(self, schema: dict[str, Any], resources: Mapping[str, Any],
                  formats: Mapping[str, Callable[[Any], bool]]) -> None:
         base = schema.get("$id", "")
-        self.schema = schema
         self.base = base if isinstance(base, str) else ""
         self.resources = {**resources, self.base: schema}
         self.formats = formats
+        self._checks: dict[tuple[int, str], Check] = {}
+        self._root = self._check(schema, self.base)
 
     def proves_valid(self, instance: Any) -> bool:
         """True when ``instance`` is valid (Draft 2020-12); False when it is not, or cannot be decided here."""
         try:
-            return self._valid(self.schema, instance, self.base)
+            return self._root(instance)
         except (_Unproven, RecursionError):
             return False
 
-    def _valid(self, schema: Any, instance: Any, base: str, hops: int = 0) -> bool:
-        if schema is True:
-            return True
-        if schema is False:
-            return False
-        if not isinstance(schema, dict) or not isinstance(instance, _JSON_VALUES) or hops > _MAX_REFERENCES:
-            raise _Unproven
-        if not _UNDECIDED.isdisjoint(schema) or schema.get("$id", base) != base:
-            raise _Unproven
-        return all(self._keyword(key, value, schema, instance, base, hops)
-                   for key, value in schema.items() if key in DECIDED)
+    def _check(self, schema: Any, base: str) -> Check:
+        if schema is True or schema is False:
+            return _always if schema else _never
+        key = (id(schema), base)
+        known = self._checks.get(key)
+        if known is None:
+            known = self._checks[key] = self._compile(schema, base)
+        return known
 
-    def _keyword(self, key: str, value: Any, schema: dict[str, Any], instance: Any, base: str, hops: int) -> bool:
-        if key in _APPLICATORS:
-            return self._applicator(key, value, schema, instance, base, hops)
-        if key == "type":
-            names = value if isinstance(value, list) else [value]
-            if not all(isinstance(name, str) and name in _TYPES for name in names):
+    def _compile(self, schema: Any, base: str) -> Check:
+        if not isinstance(schema, dict) or not _UNDECIDED.isdisjoint(schema) or schema.get("$id", base) != base:
+            return _unproven
+        try:
+            checks = [self._keyword(key, value, schema, base) for key, value in schema.items() if key in DECIDED]
+        except _Unproven:
+            return _unproven
+
+        def check(instance: Any) -> bool:
+            if not isinstance(instance, _JSON_VALUES):
                 raise _Unproven
-            return any(_TYPES[name](instance) for name in names)
-        if key == "const":
-            return _equal(instance, value)
-        if key == "enum":
+            return all(each(instance) for each in checks)
+
+        return check
+
+    def _keyword(self, key: str, value: Any, schema: dict[str, Any], base: str) -> Check:
+        """The check of one keyword; _Unproven for a value this module does not decide."""
+        if key == "$ref":
+            return self._reference(value, base)
+        if key in ("allOf", "anyOf", "oneOf"):
             if not isinstance(value, list):
                 raise _Unproven
-            return any(_equal(each, instance) for each in value)
-        if key == "format":
-            return self._format(value, instance)
-        if isinstance(instance, dict):
-            return self._object(key, value, instance, base)
-        if isinstance(instance, list):
-            return self._array(key, value, instance, base)
-        if isinstance(instance, str):
-            return self._bound(key, value, len(instance), ("minLength", "maxLength"))
-        if _is_number(instance):
-            return self._number(key, value, instance)
-        return True  # the keyword does not apply to a value of this type
-
-    def _applicator(self, key: str, value: Any, schema: dict[str, Any], instance: Any, base: str,
-                    hops: int) -> bool:
-        """The keywords that apply subschemas to the instance itself."""
-        if key == "$ref":
-            target, where = self._resolve(value, base)
-            return self._valid(target, instance, where, hops + 1)
+            return _combined(key, [self._check(sub, base) for sub in value])
         if key == "not":
-            return not self._valid(value, instance, base, hops)
+            negated = self._check(value, base)
+            return lambda instance: not negated(instance)
         if key == "if":
-            if self._valid(value, instance, base, hops):
-                return "then" not in schema or self._valid(schema["then"], instance, base, hops)
-            return "else" not in schema or self._valid(schema["else"], instance, base, hops)
-        if not isinstance(value, list):
-            raise _Unproven
-        results = (self._valid(sub, instance, base, hops) for sub in value)
-        if key == "allOf":
-            return all(results)
-        return any(results) if key == "anyOf" else sum(results) == 1
-
-    def _object(self, key: str, value: Any, instance: dict[Any, Any], base: str) -> bool:
+            return _conditional(*(self._check(schema.get(part, True), base) for part in ("if", "then", "else")))
         if key == "properties":
             if not isinstance(value, dict):
                 raise _Unproven
-            return all(self._valid(sub, instance[name], base) for name, sub in value.items() if name in instance)
-        if key == "required":
-            if not isinstance(value, list):
-                raise _Unproven
-            return all(name in instance for name in value)
-        return True
-
-    def _array(self, key: str, value: Any, instance: list[Any], base: str) -> bool:
+            return _properties([(name, self._check(sub, base)) for name, sub in value.items()])
         if key == "items":
-            return all(self._valid(value, item, base) for item in instance)
-        return self._bound(key, value, len(instance), ("minItems", "maxItems"))
+            each = self._check(value, base)
+            return lambda instance: not isinstance(instance, list) or all(each(item) for item in instance)
+        if key == "format":
+            return self._format(value)
+        return _assertion(key, value)
 
-    @staticmethod
-    def _bound(key: str, value: Any, size: int, keywords: tuple[str, str]) -> bool:
-        if key not in keywords:
-            return True
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _Unproven
-        return size >= value if key == keywords[0] else size <= value
+    def _reference(self, ref: Any, base: str) -> Check:
+        """The check of what ``ref`` points to, made when first used (a schema may refer to itself)."""
+        target: list[Check] = []
 
-    @staticmethod
-    def _number(key: str, value: Any, instance: int | float) -> bool:
-        if key not in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            return True
-        if not _is_number(value):
-            raise _Unproven
-        if key == "minimum":
-            return not instance < value
-        if key == "maximum":
-            return not instance > value
-        return not instance <= value if key == "exclusiveMinimum" else not instance >= value
+        def check(instance: Any) -> bool:
+            if not target:
+                target.append(self._check(*self._resolve(ref, base)))
+            return target[0](instance)
 
-    def _format(self, name: Any, instance: Any) -> bool:
+        return check
+
+    def _format(self, name: Any) -> Check:
         if not isinstance(name, str):
             raise _Unproven
-        check = self.formats.get(name)
-        if check is None:
-            return True  # a format the checker does not know asserts nothing, as in jsonschema
-        try:
-            return bool(check(instance))
-        except ValueError:
-            return False
+        conforms = self.formats.get(name)
+        if conforms is None:
+            return _always  # a format the checker does not know asserts nothing, as in jsonschema
+
+        def check(instance: Any) -> bool:
+            try:
+                return bool(conforms(instance))
+            except ValueError:
+                return False
+
+        return check
 
     def _resolve(self, ref: Any, base: str) -> tuple[Any, str]:
         """What ``ref`` points to, and its document's URI: a whole document or a JSON pointer into one."""
@@ -212,3 +200,63 @@ class Prover:
                 raise _Unproven  # an embedded resource, with a base URI of its own
         return node, uri
 
+
+def _combined(key: str, subs: list[Check]) -> Check:
+    if key == "allOf":
+        return lambda instance: all(sub(instance) for sub in subs)
+    if key == "anyOf":
+        return lambda instance: any(sub(instance) for sub in subs)
+    return lambda instance: sum(sub(instance) for sub in subs) == 1
+
+
+def _conditional(condition: Check, then: Check, otherwise: Check) -> Check:
+    return lambda instance: then(instance) if condition(instance) else otherwise(instance)
+
+
+def _properties(subs: list[tuple[Any, Check]]) -> Check:
+    def check(instance: Any) -> bool:
+        if isinstance(instance, dict):
+            for name, sub in subs:
+                if name in instance and not sub(instance[name]):
+                    return False
+        return True
+
+    return check
+
+
+def _assertion(key: str, value: Any) -> Check:
+    """The check of a keyword that looks at the instance alone."""
+    if key == "type":
+        names = value if isinstance(value, list) else [value]
+        if not all(isinstance(name, str) and name in _TYPES for name in names):
+            raise _Unproven
+        tests = [_TYPES[name] for name in names]
+        return lambda instance: any(test(instance) for test in tests)
+    if key == "const":
+        return lambda instance: _equal(instance, value)
+    if key == "enum":
+        if not isinstance(value, list):
+            raise _Unproven
+        return lambda instance: any(_equal(each, instance) for each in value)
+    if key == "required":
+        if not isinstance(value, list):
+            raise _Unproven
+        return lambda instance: not isinstance(instance, dict) or all(name in instance for name in value)
+    if key in _BOUNDS:
+        kind, sign = _BOUNDS[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _Unproven
+        return lambda instance: not isinstance(instance, kind) or (len(instance) - value) * sign >= 0
+    if not _is_number(value):
+        raise _Unproven
+    return _number(key, value)
+
+
+def _number(key: str, bound: int | float) -> Check:
+    if key == "minimum":
+        return lambda instance: not _is_number(instance) or not instance < bound
+    if key == "maximum":
+        return lambda instance: not _is_number(instance) or not instance > bound
+    if key == "exclusiveMinimum":
+        return lambda instance: not _is_number(instance) or not instance <= bound
+    return lambda instance: not _is_number(instance) or not instance >= bound
