@@ -54,7 +54,7 @@ class Entry:
     zone: str | None
     masked: bool = False  # the time is a template mask (HH:mm, 14:??): the placeholder rule reports it
     date_line: int | None = None  # where the date came from, when not from the entry itself
-    needs_time: bool = True
+    needs_time: bool = False  # set for every entry of a timeline (``_mark_needs_time``)
 
     def as_json(self) -> dict[str, object]:
         return {"line": self.line, "text": self.text, "time": self.time, "date": self.date, "zone": self.zone,
@@ -251,8 +251,8 @@ def _with_day(entry: Entry, day: tuple[str, int] | None) -> Entry:
 def _mark_needs_time(entries: list[Entry]) -> list[Entry]:
     """A date alone is enough in a timeline that spans days; a masked time is the placeholder rule's."""
     days = {entry.date for entry in entries if entry.date}
-    return [replace(entry, needs_time=entry.time is None and not entry.masked
-                    and not (entry.date and entry.date_line is None and len(days) > 1)) for entry in entries]
+    return [replace(entry, needs_time=True) if entry.time is None and not entry.masked
+            and not (entry.date and entry.date_line is None and len(days) > 1) else entry for entry in entries]
 
 
 def _ordinal(text: str | None) -> int | None:
@@ -277,7 +277,7 @@ def order_problems(entries: list[Entry]) -> list[dict[str, object]]:
         if time is None:
             continue
         inferred = entry.date is None or entry.date_line is not None
-        if entry.date is None and previous is not None:
+        if entry.date is None and previous is not None and previous[0].date is not None:
             entry = replace(entry, date=previous[0].date)
         day = _ordinal(entry.date)
         shift = 0
