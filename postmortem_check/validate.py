@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, rule_for
 from .model import Model
-from .schema import LoadedSchema
+from .schema import LoadedSchema, SchemaError
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -201,8 +201,13 @@ def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:
     """A finding for each schema error; none, without jsonschema, for a model proven valid beforehand."""
     if schema.prover.proves_valid(model.instance):
         return []
+    try:
+        errors = list(schema.validator.iter_errors(model.instance))
+    except RecursionError:  # the model is shallow (front matter at most 100 levels): the schema loops
+        raise SchemaError(f"schema {schema.name} refers to itself ($ref) in a loop that never reaches a value; "
+                          "every $ref must lead to a keyword that checks something") from None
     findings: list[Finding] = []
-    for error in schema.validator.iter_errors(model.instance):
+    for error in errors:
         if error.validator in ("if", "then", "allOf", "anyOf", "oneOf", "$ref") and error.context:
             errors = list(error.context)
         else:

@@ -251,6 +251,11 @@ ROWS = [
     Row("schema-not-a-schema", lambda w: _schema(w, '{"type": "banana", "required": "all"}'), 2,
         r"^postmortem-check: error: schema team/schema\.json is not a valid JSON Schema at ",
         "stderr", others_checked=False),
+    Row("schema-ref-loop", lambda w: _schema(w, '{"properties": {"sections": {"$ref": "#/$defs/a"}}, '
+                                                 '"$defs": {"a": {"$ref": "#/$defs/a"}}}'), 2,
+        r"^postmortem-check: error: schema team/schema\.json refers to itself \(\$ref\) in a loop that never "
+        r"reaches a value; every \$ref must lead to a keyword that checks something$", "stderr",
+        others_checked=False),
     Row("schema-ref-http", lambda w: _schema(w, _ref_schema(f"{w.server}/fm.json")), 2,
         r"^postmortem-check: error: \$ref 'http://127\.0\.0\.1:\d+/fm\.json' points to the network; "
         r"remote schemas are never fetched$", "stderr", others_checked=False),
