@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -201,32 +201,34 @@ def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:
     """A finding for each schema error; none, without jsonschema, for a model proven valid beforehand."""
     if schema.prover.proves_valid(model.instance):
         return []
+    findings: list[Finding] = []
     try:
-        errors = list(schema.validator.iter_errors(model.instance))
+        for error in schema.validator.iter_errors(model.instance):  # one at a time: there can be 70,000
+            findings.extend(_findings(path, error, model, schema))
     except RecursionError:  # the model is shallow (front matter at most 100 levels): the schema loops
         raise SchemaError(f"schema {schema.name} refers to itself ($ref) in a loop that never reaches a value; "
                           "every $ref must lead to a keyword that checks something") from None
-    findings: list[Finding] = []
-    for error in errors:
-        if error.validator in ("if", "then", "allOf", "anyOf", "oneOf", "$ref") and error.context:
-            errors = list(error.context)
-        else:
-            errors = [error]
-        for item in errors:
-            rule, severity, template = _rule_of(item)
-            section = _section_of(item, rule)
-            pointer = _pointer(item.absolute_path)
-            if rule == "missing-section" and section is not None:
-                line = model.expected_lines.get(section, 1)
-            else:
-                line = _line(model, pointer)
-            column = 1
-            value = _value_at(model.instance, item.absolute_path)
-            if rule == "placeholder" and isinstance(value, dict):
-                column = int(value.get("column", 1))
-            if template:
-                message = _custom_message(template, item, model)
-            else:
-                message = _message(rule, item, model, schema, section)
-            findings.append(Finding(path, line, column, rule, severity or rule_for(rule).severity, message, section))
     return findings
+
+
+def _findings(path: str, error: ValidationError, model: Model, schema: LoadedSchema) -> Iterator[Finding]:
+    """The findings of one schema error: of each of its causes, for a keyword that combines subschemas."""
+    if error.validator in ("if", "then", "allOf", "anyOf", "oneOf", "$ref") and error.context:
+        causes = list(error.context)
+    else:
+        causes = [error]
+    for item in causes:
+        rule, severity, template = _rule_of(item)
+        section = _section_of(item, rule)
+        pointer = _pointer(item.absolute_path)
+        if rule == "missing-section" and section is not None:
+            line = model.expected_lines.get(section, 1)
+        else:
+            line = _line(model, pointer)
+        column = 1
+        value = _value_at(model.instance, item.absolute_path)
+        if rule == "placeholder" and isinstance(value, dict):
+            column = int(value.get("column", 1))
+        message = (_custom_message(template, item, model) if template
+                   else _message(rule, item, model, schema, section))
+        yield Finding(path, line, column, rule, severity or rule_for(rule).severity, message, section)
