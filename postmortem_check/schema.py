@@ -48,7 +48,7 @@ class LoadedSchema:
     @cached_property
     def prover(self) -> Prover:
         """Proves a model valid without jsonschema, for the keywords the packaged schemas use."""
-        return Prover(self.schema, self.resources, FORMATS)
+        return Prover(self.schema, self.resources, FORMAT_CHECKS)
 
     @cached_property
     def registry(self) -> Registry[Any]:
@@ -62,7 +62,13 @@ class LoadedSchema:
 
     @cached_property
     def validator(self) -> Draft202012Validator:
-        return compile_validator(self.schema, self.registry)
+        """jsonschema's validator, its ``$ref``s replaced by their targets once, here, when possible."""
+        from jsonschema import Draft202012Validator
+
+        base = self.schema.get("$id", "")
+        inlined = inline_refs(self.schema, self.registry.resolver(base if isinstance(base, str) else ""))
+        return Draft202012Validator(inlined if inlined is not None else self.schema, registry=self.registry,
+                                    format_checker=format_checker())
 
     @property
     def section_order(self) -> list[str]:
@@ -138,8 +144,8 @@ def _date_time(value: object) -> bool:
     return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
-# The formats asserted; a check raises ValueError (or returns False) for a value not in its format.
-FORMATS = {"date": _date, "date-time": _date_time}
+# The ``format`` values asserted, each with its check: ValueError (or False) for a value not in the format.
+FORMAT_CHECKS = {"date": _date, "date-time": _date_time}
 
 
 @cache
@@ -147,7 +153,7 @@ def format_checker() -> FormatChecker:
     from jsonschema import FormatChecker
 
     checker = FormatChecker(formats=())
-    for name, check in FORMATS.items():
+    for name, check in FORMAT_CHECKS.items():
         checker.checks(name, raises=ValueError)(check)
     return checker
 
@@ -305,16 +311,6 @@ def inline_refs(schema: dict[str, Any], resolver: Any) -> dict[str, Any] | None:
     except (_NotInlinable, RecursionError, NoSuchResource, Unresolvable):
         return None
     return inlined
-
-
-def compile_validator(schema: dict[str, Any], registry: Registry[Any]) -> Draft202012Validator:
-    """The validator for ``schema``: its ``$ref``s replaced by their targets once, here, when possible."""
-    from jsonschema import Draft202012Validator
-
-    base = schema.get("$id", "")
-    inlined = inline_refs(schema, registry.resolver(base if isinstance(base, str) else ""))
-    return Draft202012Validator(inlined if inlined is not None else schema, registry=registry,
-                                format_checker=format_checker())
 
 
 @lru_cache(maxsize=16)

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from postmortem_check.quickcheck import DECIDED, JSONSCHEMA_KEYWORDS, Prover
-from postmortem_check.schema import BUILTIN_SCHEMAS, FORMATS, LoadedSchema, load_schema, schema_with_word_bounds
+from postmortem_check.schema import BUILTIN_SCHEMAS, FORMAT_CHECKS, LoadedSchema, load_schema, schema_with_word_bounds
 from postmortem_check.vocabulary import Vocabulary
 from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
 
@@ -70,11 +70,11 @@ def test_decided_keywords_agree_with_jsonschema(schema: dict[str, Any], instance
     {"$ref": "#"},  # a loop that never reaches the instance's parts
 ])
 def test_what_it_does_not_decide_is_not_proven(schema: dict[str, Any]) -> None:
-    assert Prover({"$id": "urn:test:root", **schema}, {}, FORMATS).proves_valid({"a": []}) is False
+    assert Prover({"$id": "urn:test:root", **schema}, {}, FORMAT_CHECKS).proves_valid({"a": []}) is False
 
 
 def test_a_value_that_is_not_json_is_not_proven() -> None:
-    prover = Prover({"type": "object"}, {}, FORMATS)
+    prover = Prover({"type": "object"}, {}, FORMAT_CHECKS)
     assert prover.proves_valid({}) and not prover.proves_valid({1, 2})
 
 

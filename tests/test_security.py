@@ -468,6 +468,30 @@ def test_bidi_and_escape_in_names_and_text_are_escaped_in_summary_and_annotation
     assert "file=a\\u202eb\\x1b[2Jc.md," in run.stdout
 
 
+def test_an_atomic_write_never_writes_through_a_name_planted_for_its_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary file beside the target is created anew, for this user only: a link or file already at
+    its (random) name is neither followed nor overwritten; another name is drawn."""
+    from postmortem_check import files
+
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not yours\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    names = iter([b"\x01" * 8, b"\x01" * 8, b"\x02" * 8])
+    monkeypatch.setattr(files.os, "urandom", lambda size: next(names))
+    os.symlink(outside, tree / f".pm.md.{'01' * 8}.tmp")
+    (tree / "pm.md").write_bytes(b"old\n")
+    created: list[int] = []
+    real_replace = files.os.replace
+    monkeypatch.setattr(files.os, "replace",
+                        lambda source, target: (created.append(os.stat(source).st_mode), real_replace(source, target)))
+    files.replace_file(str(tree / "pm.md"), [b"new\n"], ".pm.md.", ".tmp")
+    assert (tree / "pm.md").read_bytes() == b"new\n"
+    assert outside.read_bytes() == b"not yours\n"
+    assert [oct(mode & 0o777) for mode in created] == ["0o600"]
+
+
 def test_an_atomic_write_leaves_a_file_that_changed_meanwhile_alone(tmp_path: Path) -> None:
     from postmortem_check.files import ChangedDuringRun, write_atomic
 
