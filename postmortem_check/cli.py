@@ -22,6 +22,8 @@ from .console import Console, printable
 from .errors import ExitCode, FailOn, UserError
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from .config import Config
     from .report import Reporter
 
@@ -62,6 +64,13 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """argparse's, without swallowing a write error: ``--version`` or ``--help`` into a full or closed
+        output is reported as every command's output is."""
+        stream = file or sys.stderr
+        if message and stream is not None:
+            stream.write(message)
 
 
 def _positive_int(text: str) -> int:
@@ -446,8 +455,9 @@ def _silence_stdout() -> None:
 
 
 def run() -> None:
-    """Console entry point. A file name that is not UTF-8 must not make writing the report fail; a closed
-    or full standard output is one error line and exit 2; a closed pipe (``| head``) exits quietly."""
+    """The command line, as the console script runs it (through ``__main__.run``). A file name that is not
+    UTF-8 must not make writing the report fail; a closed or full standard output is one error line and
+    exit 2; a closed pipe (``| head``) exits quietly."""
     if sys.stdout is None:  # started with ``>&-``
         if sys.stderr is not None:
             sys.stderr.write("postmortem-check: error: standard output is closed\n")

@@ -397,7 +397,7 @@ def test_an_unreadable_directory_through_the_command_line(tmp_path: Path) -> Non
 # --- output streams, new --title, escaping ---------------------------------------------------------------
 
 def _entry(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from postmortem_check.cli import run; run()", *args]
+    return [sys.executable, "-m", "postmortem_check", *args]  # the console script's entry point
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -413,19 +413,22 @@ def _many(tmp_path: Path) -> Path:
     return folder
 
 
-def test_closed_standard_output_is_one_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [["lint", "a.md"], ["--version"]])
+def test_closed_standard_output_is_one_clear_line(tmp_path: Path, args: list[str]) -> None:
     (tmp_path / "a.md").write_text(PLAIN, "utf-8")
-    command = " ".join(f"'{part}'" for part in _entry("lint", "a.md")) + " >&-"
+    command = " ".join(f"'{part}'" for part in _entry(*args)) + " >&-"
     run = subprocess.run(["sh", "-c", command], cwd=tmp_path, env=_env(), capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2
     assert run.stderr == "postmortem-check: error: standard output is closed\n"
 
 
-def test_full_standard_output_is_one_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unbuffered", ["", "1"])  # a write fails at once, or when the buffer is flushed
+@pytest.mark.parametrize("args", [["lint", "pm"], ["--version"], ["--help"]])
+def test_full_standard_output_is_one_clear_line(tmp_path: Path, args: list[str], unbuffered: str) -> None:
     _many(tmp_path)
     with open("/dev/full", "w") as full:
-        run = subprocess.run(_entry("lint", "pm"), cwd=tmp_path, env=_env(), stdout=full,
+        run = subprocess.run(_entry(*args), cwd=tmp_path, env=_env(PYTHONUNBUFFERED=unbuffered), stdout=full,
                              stderr=subprocess.PIPE, text=True, timeout=300)
     assert run.returncode == 2
     assert run.stderr == "postmortem-check: error: cannot write to standard output: No space left on device\n"

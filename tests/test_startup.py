@@ -38,6 +38,36 @@ def test_version_and_help_import_no_pipeline_module(args: list[str]) -> None:
     assert modules <= LIGHT, modules - LIGHT
 
 
+VERSION_PROBE = """
+import sys
+from postmortem_check.__main__ import run
+try:
+    run()
+except SystemExit as stop:
+    code = stop.code
+import json
+names = sorted(m for m in sys.modules if m.startswith("postmortem_check") or m == "argparse")
+sys.stderr.write(json.dumps([code, names]))
+"""
+
+
+def test_the_console_script_answers_version_before_importing_the_command_line() -> None:
+    """``postmortem-check --version`` prints argparse's own version line, without importing argparse or
+    ``cli``; any other command line goes to ``cli``."""
+    from postmortem_check import __version__
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    fast = subprocess.run([sys.executable, "-c", VERSION_PROBE, "--version"], env=env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert json.loads(fast.stderr) == [0, ["postmortem_check", "postmortem_check.__main__"]]
+    parsed = subprocess.run([sys.executable, "-c", "from postmortem_check.cli import run; run()", "--version"],
+                            env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert fast.stdout == parsed.stdout == f"postmortem-check {__version__}\n"
+    other = subprocess.run([sys.executable, "-c", VERSION_PROBE, "--help"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert other.returncode == 0 and other.stdout.startswith("usage: postmortem-check")  # argparse answered
+
+
 def test_a_command_imports_what_it_needs() -> None:
     """The probe above can fail: ``rules`` loads the schema and reads its rules."""
     code, modules = _modules("rules")
