@@ -102,10 +102,11 @@ class Prover:
 
     def proves_valid(self, instance: Any) -> bool:
         """True when ``instance`` is valid (Draft 2020-12); False when it is not, or cannot be decided here."""
-        try:
-            return self._root(instance)
-        except (_Unproven, RecursionError):
-            return False
+        return _proven(self._root, instance)
+
+    def proves(self, schema: Any, instance: Any) -> bool:
+        """``proves_valid`` against ``schema``, one of the objects inside this prover's schema."""
+        return _proven(self._check(schema, self.base), instance)
 
     def _check(self, schema: Any, base: str) -> Check:
         if schema is True or schema is False:
@@ -200,6 +201,13 @@ class Prover:
             if isinstance(node, dict) and "$id" in node:
                 raise _Unproven  # an embedded resource, with a base URI of its own
         return node, uri
+
+
+def _proven(check: Check, instance: Any) -> bool:
+    try:
+        return check(instance)
+    except (_Unproven, RecursionError):
+        return False
 
 
 def _combined(key: str, subs: list[Check]) -> Check:

@@ -1,6 +1,7 @@
 """The proof of validity that spares a clean document jsonschema: it agrees with jsonschema wherever it
 decides, says "not proven" for what it does not decide, and a lint of a clean document never imports
-jsonschema."""
+jsonschema. The validator that passes over what the proof proves valid gives jsonschema's errors, in
+jsonschema's order."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from postmortem_check.quickcheck import DECIDED, JSONSCHEMA_KEYWORDS, Prover
-from postmortem_check.schema import BUILTIN_SCHEMAS, FORMAT_CHECKS, LoadedSchema, load_schema, schema_with_word_bounds
+from postmortem_check.schema import (
+    BUILTIN_SCHEMAS,
+    FORMAT_CHECKS,
+    LoadedSchema,
+    format_checker,
+    load_schema,
+    pruned,
+    schema_with_word_bounds,
+)
 from postmortem_check.vocabulary import Vocabulary
 from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
 
@@ -32,8 +41,23 @@ def _loaded(schema: dict[str, Any], resources: dict[str, Any] | None = None) -> 
     return LoadedSchema("test", {"$id": "urn:test:root", **schema}, Vocabulary([]), resources or {})
 
 
+def _plain(loaded: LoadedSchema) -> Draft202012Validator:
+    """jsonschema's own validator of the schema ``loaded.validator`` validates against (its ``$ref``s replaced
+    by their targets when they can be), as nothing here changed it."""
+    return Draft202012Validator(loaded.validator.schema, registry=loaded.registry, format_checker=format_checker())
+
+
 def _agree(loaded: LoadedSchema, instance: Any) -> tuple[bool, bool]:
-    return loaded.prover.proves_valid(instance), loaded.validator.is_valid(instance)
+    return loaded.prover.proves_valid(instance), _plain(loaded).is_valid(instance)
+
+
+def _errors(validator: Draft202012Validator, instance: Any) -> list[Any]:
+    """Everything a finding can be made of, for each error and each error in its context, in order."""
+    def described(error: Any) -> Any:
+        return (error.message, list(error.absolute_path), list(error.absolute_schema_path), error.validator,
+                error.validator_value, [described(cause) for cause in error.context])
+
+    return [described(error) for error in validator.iter_errors(instance)]
 
 
 @pytest.mark.parametrize(("schema", "instance", "valid"), [
@@ -144,15 +168,43 @@ def _random_cases(seed: int, count: int) -> Iterator[tuple[LoadedSchema, Any, bo
 
 
 def test_random_schemas_never_proven_valid_when_jsonschema_says_not() -> None:
-    decided_cases = proven = 0
+    decided_cases = proven = pruned_cases = 0
     for loaded, instance, decided in _random_cases(seed=20261202, count=1500):
         proof, truth = _agree(loaded, instance)
+        assert _errors(loaded.validator, instance) == _errors(_plain(loaded), instance), (loaded.schema, instance)
+        pruned_cases += loaded.validator.__class__ is not Draft202012Validator
         assert truth or not proof, (loaded.schema, instance)
         if decided:
             assert proof == truth, (loaded.schema, instance)
             decided_cases += 1
         proven += proof
     assert decided_cases > 3000 and proven > 2000  # the cases were varied enough to mean something
+    assert pruned_cases > 4000  # and most were checked with the validator that passes over proven parts
+
+
+def test_the_validator_passes_over_what_is_proven_valid() -> None:
+    """One bad value beside 1,000 good timeline entries: the entries are not validated again, and the error
+    is jsonschema's own (the test fails if ``pruned`` prunes nothing, or prunes the error)."""
+    from jsonschema.validators import extend
+
+    schema = {"properties": {"entries": {"items": {"type": "object", "required": ["time"],
+                                                    "properties": {"time": {"type": "string"}}}},
+                             "title": {"type": "string"}}}
+    instance = {"entries": [{"time": f"10:{n % 60:02d}"} for n in range(1000)], "title": 5}
+    calls = {"type": 0}
+    counted_type = Draft202012Validator.VALIDATORS["type"]
+
+    def type_keyword(*args: Any) -> Any:
+        calls["type"] += 1
+        return counted_type(*args)
+
+    counting = extend(Draft202012Validator, {"type": type_keyword})
+    plain = counting(schema)
+    expected = _errors(plain, instance)
+    plain_calls, calls["type"] = calls["type"], 0
+    assert _errors(pruned(counting, Prover(schema, {}, FORMAT_CHECKS))(schema), instance) == expected
+    assert [error[0] for error in expected] == ["5 is not of type 'string'"]
+    assert plain_calls > 2000 and calls["type"] == 1
 
 
 # --- real documents: the packaged schemas are decided exactly -------------------------------------------------
@@ -190,6 +242,7 @@ def test_every_real_document_is_decided_as_jsonschema_decides(name: str, generat
         for loaded in schemas:
             proof, truth = _agree(loaded, model.instance)
             assert proof == truth, path
+            assert _errors(loaded.validator, model.instance) == _errors(_plain(loaded), model.instance), path
             outcomes[proof] += 1
     assert outcomes[True] and outcomes[False]
 
