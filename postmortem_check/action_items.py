@@ -11,70 +11,41 @@ import bisect
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
+from .lazy_re import LazyPattern
 from .parse import Block
 from .results import ActionItem as ActionItem  # re-exported: the type lives with FileResult
 
-
-class _Lazy:
-    """A regular expression compiled when first used: a document needs about half of this module's, and
-    compiling them all took 13 ms of every run. The first use puts the compiled pattern's own methods in
-    place, so that later calls cost what a compiled pattern's do."""
-
-    search: Callable[..., re.Match[str] | None]
-    match: Callable[..., re.Match[str] | None]
-    fullmatch: Callable[..., re.Match[str] | None]
-    finditer: Callable[..., Iterator[re.Match[str]]]
-    findall: Callable[[str], list[Any]]
-    sub: Callable[[str | Callable[[re.Match[str]], str], str], str]
-    split: Callable[[str], list[Any]]
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self.source, self.flags = source, flags
-
-    def __getattr__(self, name: str) -> Any:  # only before the first use: later, the methods are found
-        if name not in _PATTERN_METHODS:
-            raise AttributeError(name)
-        compiled = re.compile(self.source, self.flags)
-        for method in _PATTERN_METHODS:
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
-
-
-_PATTERN_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
-
-_PREFIX = _Lazy(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*(?:[.)]\s*)?[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
-_TASK_BOX = _Lazy(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
+_PREFIX = LazyPattern(r"^\s*(?:[•·▪◦‣∙o*+\-–—](?=\s)|\d{1,3}\s*(?:[.)]\s*)?[*•\-]|\d{1,3}[.)]|\(\d{1,3}\))\s*")
+_TASK_BOX = LazyPattern(r"^\s*\[(?P<mark>[ xX]?)\]\s*")
 # A status word that opens an item: "DONE", "**TODO**:", "Done:" (any case only with a colon).
-_LEAD_STATUS = _Lazy(
+_LEAD_STATUS = LazyPattern(
     r"^(?:\*\*|__)?(?:(?P<upper>DONE|FIXED|COMPLETED?|RESOLVED|TODO|DOING|OPEN|IN PROGRESS|WIP|PENDING)\b"
     r"|(?P<word>(?i:done|fixed|completed|todo|doing|in progress|pending))(?=\s*(?:(?:\*\*|__)\s*)?:))"
     r"(?:\*\*|__)?[ \t]*(?:[:–—-][ \t]*)?")
 _DONE_STATUS_WORDS = {"done", "fixed", "complete", "completed", "resolved"}
-_LEAD_MARK = _Lazy(r"^(?P<mark>✅|✔️?|☑️?|✓|❌|⬜|🔲|☐|⏳|🚧)\ufe0f?\s*")
-_TRAILING_DONE = _Lazy(r"(?:\b(?:DONE|FIXED|COMPLETED?)|[(\[](?i:done|fixed|completed?)[)\]])[.!]?$")
-_DONE_NOTE = _Lazy(r"\b(?:done|fixed|completed|implemented|merged|deployed|released|in place)\b", re.I)
-_NOT_YET = _Lazy(r"\b(?:not|pending|progress|todo|to be|once|when|until|partial|partially|partly|wip|"
+_LEAD_MARK = LazyPattern(r"^(?P<mark>✅|✔️?|☑️?|✓|❌|⬜|🔲|☐|⏳|🚧)\ufe0f?\s*")
+_TRAILING_DONE = LazyPattern(r"(?:\b(?:DONE|FIXED|COMPLETED?)|[(\[](?i:done|fixed|completed?)[)\]])[.!]?$")
+_DONE_NOTE = LazyPattern(r"\b(?:done|fixed|completed|implemented|merged|deployed|released|in place)\b", re.I)
+_NOT_YET = LazyPattern(r"\b(?:not|pending|progress|todo|to be|once|when|until|partial|partially|partly|wip|"
                       r"planned|if|after|before)\b", re.I)
 # A nested bullet that only reports the state of its parent ("This has been done: …", "Fixed in 1.2").
-_STATUS_NOTE = _Lazy(
+_STATUS_NOTE = LazyPattern(
     r"^(?:(?:this|it|that)\s+)?(?:(?:has|have)\s+(?:now\s+|already\s+)?been\s+|(?:is|was)\s+(?:now\s+|already\s+)?)?"
     r"(?P<state>done|fixed|completed?|implemented|merged|deployed|resolved|in progress|pending|not done)\b", re.I)
 # Reports of work already done: "We tweaked …", "We've advised …", "… has been documented".
-_WE_DID = _Lazy(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
+_WE_DID = LazyPattern(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
                      r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
                      r"rolled|shipped|released)\b", re.I)
 # A short opening clause before who did it: "On the 2023-08-10 I removed …", "While at it, I also cleaned …".
-_LEAD_CLAUSE = _Lazy(r"^(?:[^,.;:]{1,40},\s*|(?:on|at|then|later|finally)\s[^,.;:]{0,40}?\s(?=(?:we|i)\s))", re.I)
-_HAS_BEEN = _Lazy(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
+_LEAD_CLAUSE = LazyPattern(r"^(?:[^,.;:]{1,40},\s*|(?:on|at|then|later|finally)\s[^,.;:]{0,40}?\s(?=(?:we|i)\s))", re.I)
+_HAS_BEEN = LazyPattern(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
                        r"built|made|written|sent)\b", re.I)
 # A later sentence that finds the work already done: "Note: on investigation, we already do this".
-_ALREADY = _Lazy(r"\b(?:we|it|this|that)\s+(?:already\s+(?:do|does|did|have|has)\s+(?:this|that|it)\b|"
+_ALREADY = LazyPattern(r"\b(?:we|it|this|that)\s+(?:already\s+(?:do|does|did|have|has)\s+(?:this|that|it)\b|"
                       r"(?:is|was)\s+already\s+(?:done|in place|implemented|fixed)\b)", re.I)
-_FILED = _Lazy(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
+_FILED = LazyPattern(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
                     r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
 _PAST_VERBS = frozenset(
     [
@@ -85,58 +56,58 @@ _PAST_VERBS = frozenset(
         "removed", "replaced", "restarted", "restored", "resumed", "revoked", "reverted", "rewrote", "rolled",
         "rotated", "scaled", "sent", "shipped", "switched", "tightened", "tweaked", "upgraded", "wrote"
     ])
-_MENTION = _Lazy(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")  # not @org/team
-_DUE = _Lazy(r"\b(?:due|by|deadline|until)\s*(?::\s*)?(\d{4}-\d{2}-\d{2})\b", re.I)
-_ISO_DATE = _Lazy(r"\b(\d{4}-\d{2}-\d{2})\b")
-_PRIORITY = _Lazy(r"\b(P[0-4])\b")
-_URL = _Lazy(r"https?://[^\s<>()\[\]\"'`]+")
-_ISSUE_PATH = _Lazy(r"/(?:issues|pull)/\d+")
-_OTHER_REPO_ISSUE = _Lazy(
+_MENTION = LazyPattern(r"(?<![\w@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")  # not @org/team
+_DUE = LazyPattern(r"\b(?:due|by|deadline|until)\s*(?::\s*)?(\d{4}-\d{2}-\d{2})\b", re.I)
+_ISO_DATE = LazyPattern(r"\b(\d{4}-\d{2}-\d{2})\b")
+_PRIORITY = LazyPattern(r"\b(P[0-4])\b")
+_URL = LazyPattern(r"https?://[^\s<>()\[\]\"'`]+")
+_ISSUE_PATH = LazyPattern(r"/(?:issues|pull)/\d+")
+_OTHER_REPO_ISSUE = LazyPattern(
     r"(?<![\w./-])(?P<repo>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100})#(?P<number>\d{1,7})\b")
-_ISSUE_NUMBER = _Lazy(r"(?<![\w&/#])#(\d{1,7})\b")
+_ISSUE_NUMBER = LazyPattern(r"(?<![\w&/#])#(\d{1,7})\b")
 # An item's own labels: only a trailing "labels: a, b" list of names (at most 50 characters, three words each).
 _LABEL_NAME = r"[\w./-]{1,50}(?: [\w./-]{1,50}){0,2}"
 _LABEL_LIST = rf"labels?\s*:\s*(?P<names>{_LABEL_NAME}(?:\s*,\s*{_LABEL_NAME})*)\s*"
-_LABELS_TAIL = _Lazy(_LABEL_LIST, re.I)
-_LABELS = _Lazy(rf"\(?\b{_LABEL_LIST}\)?\s*\.?\s*$", re.I)
+_LABELS_TAIL = LazyPattern(_LABEL_LIST, re.I)
+_LABELS = LazyPattern(rf"\(?\b{_LABEL_LIST}\)?\s*\.?\s*$", re.I)
 # A line that states something ("The ideal pattern would be …") rather than asking for work: it goes on
 # explaining the item above it.
-_STATEMENT = _Lazy(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
+_STATEMENT = LazyPattern(r"^(?:[\w’'-]+ ){1,5}(?:is|are|was|were|would)\b", re.I)
 # An observation that hedges ("It seems …", "The disk usage might also explain …"): context, not work to do.
-_HEDGE = _Lazy(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:want|need|wish|consider|be worth)\b)",
+_HEDGE = LazyPattern(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:want|need|wish|consider|be worth)\b)",
                     re.I)
 # A line that tells what the writer did or saw ("Then I removed the index.", "I can see …"). Several of them
 # in a row are an account of the response, step by step, not work to track; "I will …" still asks for work,
 # and a step done for the future ("… so that next time it is configured") is kept.
-_NARRATION = _Lazy(r"^(?:[\w’',-]+ ){0,8}I (?!(?:will|shall|should|need|must|want|plan|would|have to)\b)[a-z]")
-_FOR_THE_FUTURE = _Lazy(r"\b(?:next time|in the future|tomorrow|going forward|from now on|to prevent|"
+_NARRATION = LazyPattern(r"^(?:[\w’',-]+ ){0,8}I (?!(?:will|shall|should|need|must|want|plan|would|have to)\b)[a-z]")
+_FOR_THE_FUTURE = LazyPattern(r"\b(?:next time|in the future|tomorrow|going forward|from now on|to prevent|"
                              r"to avoid|so that)\b", re.I)
 _STORY_STEPS = 3
-_CLOSING = _Lazy(
+_CLOSING = LazyPattern(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
     r"this (?:postmortem|incident|outage)|we are confident|by (?:identifying|implementing))",
     re.I,
 )
-_PLACEHOLDER_ONLY = _Lazy(r"^\s*\[[^\]]+\][\s.]*$")
+_PLACEHOLDER_ONLY = LazyPattern(r"^\s*\[[^\]]+\][\s.]*$")
 # Template text inside an item: "{{ summary }}", "[link to github issue]", "[owner name]".
-_PLACEHOLDER_PART = _Lazy(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
+_PLACEHOLDER_PART = LazyPattern(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
                                r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
-_ESCAPE = _Lazy(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
-_MARKUP = _Lazy(r"\*\*|__|~~|`|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])|(?<![\w_\\])_(?=\S)"
+_ESCAPE = LazyPattern(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_MARKUP = LazyPattern(r"\*\*|__|~~|`|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])|(?<![\w_\\])_(?=\S)"
                      r"|(?<=[^\s\\])_(?![\w_])")
-_IMAGE = _Lazy(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
-_LINK = _Lazy(r"\[(?P<text>[^\[\]]*)\](?:\((?P<url><?[^()\s<>]*>?)(?:\s+\"[^\"]*\")?\)|\[(?P<ref>[^\[\]]*)\])?")
-_AUTOLINK = _Lazy(r"<(?P<url>https?://[^\s<>]+)>")
-_CONTROL = _Lazy(r"[\x00-\x08\x0b-\x1f\x7f]")
+_IMAGE = LazyPattern(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
+_LINK = LazyPattern(r"\[(?P<text>[^\[\]]*)\](?:\((?P<url><?[^()\s<>]*>?)(?:\s+\"[^\"]*\")?\)|\[(?P<ref>[^\[\]]*)\])?")
+_AUTOLINK = LazyPattern(r"<(?P<url>https?://[^\s<>]+)>")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Link text that only points somewhere ("[issue](…)", "[PR](…)", "see [here](…)"): a reference, not words.
-_GENERIC_LINK = _Lazy(
+_GENERIC_LINK = LazyPattern(
     r"(?:see\s+(?:the\s+)?)?(?:(?:github|jira|tracking)\s+)?(?:issue|issues|pr|prs|pull request|pull-request|merge "
     r"request|mr|ticket|bug|jira|link|here|this|commit|fix|fixed|discussion|details|more|comment|docs?|"
     r"[\w./-]*#\d+)(?:\s+(?:link|here))?[.:]?", re.I)
 _REF_OPEN, _REF_CLOSE = "\x01", "\x02"
 _DANGLING = frozenset(["see", "see:", "ref", "ref:", "refs", "refs:", "cf.", "-", "—"])
-_META_KEY = _Lazy(r"(?:owners?|assignees?|who|due|eta|priority|prio|labels?)\s*:?", re.I)
-_TIME_TAIL = _Lazy(
+_META_KEY = LazyPattern(r"(?:owners?|assignees?|who|due|eta|priority|prio|labels?)\s*:?", re.I)
+_TIME_TAIL = LazyPattern(
     r"(?:due|by|before|until|till|deadline|eta|target|for)\s*(?::\s*)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|tomorrow|tonight|eo[dwmqy]|"
     r"(?:next|this)\s+(?:week|month|quarter|sprint|year)|(?:the\s+)?end\s+of\s+(?:the\s+)?"
@@ -145,24 +116,24 @@ _TIME_TAIL = _Lazy(
     r"[.!]?", re.I)
 # Where a _TIME_TAIL can start: a word (at the start or after a space) whose first letter begins one of its
 # keywords, in either case (no other character matches these letters under IGNORECASE).
-_TIME_TAIL_START = _Lazy(r"(?<![^ ])[dbutefDBUTEF]")
-_META_TOKEN = _Lazy(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
+_TIME_TAIL_START = LazyPattern(r"(?<![^ ])[dbutefDBUTEF]")
+_META_TOKEN = LazyPattern(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
                          r"<?https?://\S+?>?)[)\],.;:]?")
-_ACTION_HEADER = _Lazy(r"action|item|task|what|description|measure|todo|to do", re.I)
-_OWNER_HEADER = _Lazy(r"owner|assignee|who|responsible", re.I)
-_STATUS_HEADER = _Lazy(r"status|state|done", re.I)
-_ISSUE_HEADER = _Lazy(r"bug|issue|ticket|link|tracking", re.I)
-_DUE_HEADER = _Lazy(r"due|deadline|date|when", re.I)
-_PRIORITY_HEADER = _Lazy(r"priority|prio|severity", re.I)
-_TYPE_HEADER = _Lazy(r"^\W*(?:type|category|kind)\W*$", re.I)
-_DONE_STATUS = _Lazy(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|merged|✅|✔)", re.I)
-_NON_WORD = _Lazy(r"[^\w]+")
-_KEY_VALUE = _Lazy(r"^\W*(?:\*\*|__)?(?P<key>\w[\w ()/-]{0,29}?)(?:\*\*|__)?\s*:(?P<value>.*)$")
-_FIELD_KEY = _Lazy(r"(?:owners?|assignees?|who|responsible|status|state|due|deadline|eta|date|priority|prio|"
+_ACTION_HEADER = LazyPattern(r"action|item|task|what|description|measure|todo|to do", re.I)
+_OWNER_HEADER = LazyPattern(r"owner|assignee|who|responsible", re.I)
+_STATUS_HEADER = LazyPattern(r"status|state|done", re.I)
+_ISSUE_HEADER = LazyPattern(r"bug|issue|ticket|link|tracking", re.I)
+_DUE_HEADER = LazyPattern(r"due|deadline|date|when", re.I)
+_PRIORITY_HEADER = LazyPattern(r"priority|prio|severity", re.I)
+_TYPE_HEADER = LazyPattern(r"^\W*(?:type|category|kind)\W*$", re.I)
+_DONE_STATUS = LazyPattern(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolved|finished|merged|✅|✔)", re.I)
+_NON_WORD = LazyPattern(r"[^\w]+")
+_KEY_VALUE = LazyPattern(r"^\W*(?:\*\*|__)?(?P<key>\w[\w ()/-]{0,29}?)(?:\*\*|__)?\s*:(?P<value>.*)$")
+_FIELD_KEY = LazyPattern(r"(?:owners?|assignees?|who|responsible|status|state|due|deadline|eta|date|priority|prio|"
                         r"severity|ticket|issue|link|jira|tracking|pr|type|labels?|team)\s*", re.I)
-_OWNER_SPLIT = _Lazy(r"[,;&/+]|\band\b")
-_LOGIN_LIKE = _Lazy(r"@?[A-Za-z0-9][A-Za-z0-9_.-]{0,38}")
-_LABEL_LIKE = _Lazy(r"[\w][\w .:/-]{0,48}")
+_OWNER_SPLIT = LazyPattern(r"[,;&/+]|\band\b")
+_LOGIN_LIKE = LazyPattern(r"@?[A-Za-z0-9][A-Za-z0-9_.-]{0,38}")
+_LABEL_LIKE = LazyPattern(r"[\w][\w .:/-]{0,48}")
 # Sub-headings that name a group of items ("Short-term improvements"), never an item themselves.
 _GROUP_WORDS = frozenset(
     [
@@ -172,17 +143,17 @@ _GROUP_WORDS = frozenset(
         "documentation", "short", "long", "medium", "preventive", "preventative", "corrective", "completed", "done",
         "open", "pending", "progress", "remediation", "remediations", "prevention", "mitigation", "mitigations"
     ])
-_HEADING_DONE = _Lazy(r"\b(?:completed|done|finished|resolved|implemented)\b", re.I)
-_HEADING_OPEN = _Lazy(r"\b(?:planned|in[- ]progress|ongoing|next|future|todo|to do|open|pending|proposed|"
+_HEADING_DONE = LazyPattern(r"\b(?:completed|done|finished|resolved|implemented)\b", re.I)
+_HEADING_OPEN = LazyPattern(r"\b(?:planned|in[- ]progress|ongoing|next|future|todo|to do|open|pending|proposed|"
                            r"upcoming|remaining|not done|to be)\b", re.I)
 # A paragraph that states one item among lists: "**Action item:** …", "**TODO**: …".
-_ITEM_LABEL = _Lazy(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next steps?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+_ITEM_LABEL = LazyPattern(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next steps?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
                          re.I)
-_STATUS_LINE = _Lazy(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\*\*|__)")
+_STATUS_LINE = LazyPattern(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\*\*|__)")
 
 
 # A sentence that announces work still to come: "Chia plans to …", "… are being rotated", "we'll add …".
-_INTENT = _Lazy(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also |now |currently )?working on|"
+_INTENT = LazyPattern(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also |now |currently )?working on|"
                      r"(?<!that )(?<!which )(?:is|are) (?:\w+ly |also |now |currently )?being [a-z]{2,20}(?:ed|t|n)\b|"
                      r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
                      r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
@@ -193,19 +164,19 @@ _INTENT = _Lazy(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also
                      r"\b(?:first|second|third|next|another|other|last) (?:action|step) (?:is|was|will be) to [a-z])",
                      re.I)
 # A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
-_LIST_INTRO = _Lazy(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
+_LIST_INTRO = LazyPattern(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
                          r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
                          r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
-_SENTENCE_END = _Lazy(r"[.!?](?=\s+[A-Z])")
+_SENTENCE_END = LazyPattern(r"[.!?](?=\s+[A-Z])")
 # A lead-in to a proposed change written on the lines after it: "a proposed fix is", "Possible workaround:".
 # What a _PROPOSAL needs, in the case-folded text: the start of its first word without the "i" that a dotless
 # "ı" matches under IGNORECASE (case folding turns "ſ" into "s" as IGNORECASE does).
-_PROPOSAL_HINT = _Lazy("propos|poss|sugges|potent")
-_PROPOSAL = _Lazy(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
+_PROPOSAL_HINT = LazyPattern("propos|poss|sugges|potent")
+_PROPOSAL = LazyPattern(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
                        r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
 # A line that introduces a list of fixes someone proposes ("Suggested fixes:"); "Possible solutions:" may only
 # weigh options.
-_PROPOSED_LIST = _Lazy(r"\b(?:proposed|suggested) (?:fix|fixes|solutions?|workarounds?)\b[^:]{0,60}:$", re.I)
+_PROPOSED_LIST = LazyPattern(r"\b(?:proposed|suggested) (?:fix|fixes|solutions?|workarounds?)\b[^:]{0,60}:$", re.I)
 # Verbs that open a task ("Document the owners", "Decide how …"): a list made mostly of them is a to-do list.
 _TASK_VERBS = frozenset(
     [
@@ -219,22 +190,22 @@ _TASK_VERBS = frozenset(
         "standardize", "switch", "test", "track", "train", "update", "upgrade", "use", "validate", "verify", "write"
     ])
 _TASK_SHARE = (3, 4)  # at least three bullets in four open with a task verb
-_TO_READER = _Lazy(r"\byour?s?\b", re.I)  # "Check your logs": advice to the reader, not the team's work
+_TO_READER = LazyPattern(r"\byour?s?\b", re.I)  # "Check your logs": advice to the reader, not the team's work
 # A sentence that states the work still to do: "… now we have to set up …" after a temporary fix, or a
 # change proposed on its own ("Upgrading the driver to 4.5 would possibly help.").
-_LEFT_TO_DO = _Lazy(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
+_LEFT_TO_DO = LazyPattern(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
                          r"(?:we|i) (?:now|still) (?:have|need) to)|"
                          r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
 # What a _LEFT_TO_DO needs, in the case-folded text (none of these letters has another form under IGNORECASE
 # that case folding leaves apart).
-_LEFT_TO_DO_HINT = _Lazy("have to|need to|help")
-_TEMPORARY = _Lazy(r"\b(?:temporary|temporarily|short[- ]term|stop-?gap|workaround|quick fix|for now)\b", re.I)
-_CLAUSE_START = _Lazy(r"(?:…|\.\.\.|;|:(?=\s))\s*")
+_LEFT_TO_DO_HINT = LazyPattern("have to|need to|help")
+_TEMPORARY = LazyPattern(r"\b(?:temporary|temporarily|short[- ]term|stop-?gap|workaround|quick fix|for now)\b", re.I)
+_CLAUSE_START = LazyPattern(r"(?:…|\.\.\.|;|:(?=\s))\s*")
 # A closing "(and maybe take the memory down again ?)": one more piece of work, in the same sentence.
-_AND_MORE = _Lazy(r"\(\s*and (?:(?:maybe|perhaps|also|then) )?(?P<work>[^()]{3,200}?)[\s?.!]*\)$", re.I)
-_PASSIVE_DONE = _Lazy(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
+_AND_MORE = LazyPattern(r"\(\s*and (?:(?:maybe|perhaps|also|then) )?(?P<work>[^()]{3,200}?)[\s?.!]*\)$", re.I)
+_PASSIVE_DONE = LazyPattern(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
                            r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
-_ALREADY_OUT = _Lazy(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
+_ALREADY_OUT = LazyPattern(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
                           r"shipped|done|in place|implemented|fixed|live)\b", re.I)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from .document import load_yaml, yaml_error_line
 from .errors import UserError
 from .files import read_capped_text
+from .lazy_re import LazyPattern
 
 CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
 PYPROJECT = "pyproject.toml"
@@ -117,10 +118,10 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-_TOML_HEADER = re.compile(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?$")
+_TOML_HEADER = LazyPattern(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?$")
 _TOML_PART = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
-_TOML_KEY = re.compile(rf"\s*({_TOML_PART}(?:\s*\.\s*{_TOML_PART})*)\s*=")
-_TOML_INLINE_KEY = re.compile(rf"[{{,]\s*({_TOML_PART})\s*=")
+_TOML_KEY = LazyPattern(rf"\s*({_TOML_PART}(?:\s*\.\s*{_TOML_PART})*)\s*=")
+_TOML_INLINE_KEY = LazyPattern(rf"[{{,]\s*({_TOML_PART})\s*=")
 
 
 def _dotted(key: str) -> list[str]:

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .config import Config
+from .lazy_re import LazyPattern
 
 # Index pages, project documents and templates that live beside postmortems. The same text is the hook's
 # ``exclude`` in .pre-commit-hooks.yaml (a test keeps them equal).
-NOT_POSTMORTEM = re.compile(
+NOT_POSTMORTEM = LazyPattern(
     r"(?i)(^|/)((_?readme|_?index|changelog|changes|contributing|code_of_conduct|license|security)(\.[^/]*)?"
     r"|([^/]*[^a-z/])?_?templates?([^a-z/][^/]*)?|_?templates?/.*)$"
 )

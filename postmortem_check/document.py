@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .files import read_regular
 from .findings import Finding
+from .lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     import yaml
@@ -135,8 +136,8 @@ def _fast_loader() -> Any:
     return _FastSafeLoader
 
 
-_NESTED_SEQUENCE = re.compile(r"^[ \t]*-[ \t]+-", re.M)
-_DEEP_INDENT = re.compile(r"^ {33}", re.M)
+_NESTED_SEQUENCE = LazyPattern(r"^[ \t]*-[ \t]+-", re.M)
+_DEEP_INDENT = LazyPattern(r"^ {33}", re.M)
 
 
 def _plain(text: str) -> bool:
@@ -211,7 +212,7 @@ def _jsonable(value: Any) -> Any:
 
 
 _TEMPLATE_MAX_BYTES = 256 * 1024
-_LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]{1,4}")
+_LIST_MARKER = LazyPattern(r"^(?:[-*+]|\d{1,3}[.)])[ \t]{1,4}")
 _TEMPLATE_MIN_WORDS = 5
 
 

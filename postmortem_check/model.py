@@ -10,13 +10,14 @@ from typing import Any
 from . import action_items, timeline
 from .action_items import ActionItem
 from .document import Document
+from .lazy_re import LazyPattern
 from .outline import Outline, Section, placement, words
 from .parse import Block
 from .placeholders import find as find_placeholders
 from .template_text import line_key, template_placeholders
 
-_REF_TARGET = re.compile(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url>[^\s<>]+)")
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_REF_TARGET = LazyPattern(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url>[^\s<>]+)")
+_HTML_COMMENT = LazyPattern(r"<!--.*?(?:-->|$)", re.S)
 
 
 @dataclass
@@ -205,7 +206,7 @@ def _reference_links(document: Document) -> dict[str, str]:
     return refs
 
 
-_FRONT_MATTER_KEY = re.compile(r"^[ \t]{0,40}['\"]?(?P<key>[^'\":\s][^'\":\n]{0,199}?)['\"]?[ \t]{0,8}:")
+_FRONT_MATTER_KEY = LazyPattern(r"^[ \t]{0,40}['\"]?(?P<key>[^'\":\s][^'\":\n]{0,199}?)['\"]?[ \t]{0,8}:")
 
 
 def _front_matter_lines(document: Document) -> dict[str, int]:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .findings import Finding
+from .lazy_re import LazyPattern
 from .parse import Block, parse_markdown
 from .vocabulary import FUZZY, Vocabulary, implied_patterns
 
@@ -21,27 +22,27 @@ EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
 
 # Matched against stripped lines, with bounded repeats only: every one of these is linear in the line.
-_EMPHASIS_LINE = re.compile(
+_EMPHASIS_LINE = LazyPattern(
     r"^(?:[-*+•][ \t]{1,4}|\d{1,3}[.)][ \t]{1,4})?(\*\*|__|\*|_)(?P<text>[^*_\n]{1,120}?)\1[ \t]{0,8}(?P<colon>:)?$"
 )
-_INLINE_LABEL = re.compile(
+_INLINE_LABEL = LazyPattern(
     r"^(?:[-*+•=][ \t]{0,4}|\d{1,3}[.)][ \t]{0,4})?(?:\*\*|__)?(?P<label>[A-Za-z][\w &/'’()-]{0,40}?)[ \t]{0,3}"
     r"(?:\*\*|__)?[ \t]{0,3}:[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>\S.*)$"
 )
-_BARE_LABEL = re.compile(
+_BARE_LABEL = LazyPattern(
     r"^(?:[•o·▪][ \t]{1,4}|\d{1,3}[.)][ \t]{0,4})?(?P<text>[^\s:][^:]{0,58}?)[ \t]{0,4}(?P<colon>:)?$"
 )
-_TAG = re.compile(r"<[^>]{0,200}>")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_TAG = LazyPattern(r"<[^>]{0,200}>")
+_WORD = LazyPattern(r"[^\W_]+(?:['’][^\W_]+)?")
 _MARKDOWN_FENCE = {"markdown", "md"}
 # Sections whose wording says nothing about the others (a timeline mentions detection, fixes, impact).
 _NOT_IMPLYING = {"timeline", "corrective_actions", "lessons_learned"}
 # ... except that a timeline which records the fix does document the resolution.
 _IMPLIED_BY_TIMELINE = {"resolution", "root_cause"}
 # Unknown sections whose text is not the team's account of the incident.
-_ASIDE = re.compile(r"\b(?:faq|q ?& ?a|questions|appendix|logs?|references?|glossary)\b", re.I)
-_FILL_ME = re.compile(r"^\W{0,2}(?:todo|to do|tbd|fixme)\W{0,2}$", re.I)
-_CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
+_ASIDE = LazyPattern(r"\b(?:faq|q ?& ?a|questions|appendix|logs?|references?|glossary)\b", re.I)
+_FILL_ME = LazyPattern(r"^\W{0,2}(?:todo|to do|tbd|fixme)\W{0,2}$", re.I)
+_CODE_SPAN = LazyPattern(r"(`{1,8})[^`\n]{0,2000}?\1")
 
 
 @dataclass

@@ -8,11 +8,12 @@ per source line, so a line inside a child is its base line plus the newlines bef
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from .lazy_re import LazyPattern
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _flatten_item(
     _flatten(children, out, depth, source, first_line)
 
 
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE_OPEN = LazyPattern(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
 def _code_block(token: dict[str, Any], line: int, depth: int, source: list[str], first_line: int) -> Block:

@@ -16,14 +16,15 @@ import re
 from typing import Any
 
 from .document import template_key
+from .lazy_re import LazyPattern
 from .outline import Outline
 
 # Fill-me marks written as words, in the case templates write them: the one list they are matched from.
 MARKS = ("TBD", "TBA", "DATE RANGE", "Incident Title", "Lorem ipsum")
-_MARK = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(mark) for mark in MARKS) + r")(?![\w-])")
-_MARK_HINT = re.compile("|".join(re.escape(mark) for mark in MARKS))  # a line without one has no _MARK
+_MARK = LazyPattern(r"(?<![\w-])(?:" + "|".join(re.escape(mark) for mark in MARKS) + r")(?![\w-])")
+_MARK_HINT = LazyPattern("|".join(re.escape(mark) for mark in MARKS))  # a line without one has no _MARK
 # "What 'high' is TBD": a mark used as a predicate is the author's own words, not a slot left empty.
-_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|remains?|still)[ '\"‘’“”]{1,3}$", re.I)
+_PREDICATE = LazyPattern(r"\b(?:is|are|was|were|be|been|remains?|still)[ '\"‘’“”]{1,3}$", re.I)
 
 # Slot names: the head word of a slot, and the words that may come before it.
 SLOT_WORDS = frozenset({
@@ -38,30 +39,30 @@ _SLOT_MODIFIERS = frozenset({
     "outage", "postmortem", "service", "team", "root", "action", "owner's", "user", "customer",
 })
 _TITLE_HEADS = frozenset({"name", "title", "date"})
-_INSTRUCTION = re.compile(
+_INSTRUCTION = LazyPattern(
     r"^(?:describe|insert|add|provide|list|specify|mention|include|briefly|enter|explain|your|fill|put|write|"
     r"give|state|outline|summari[sz]e|e\.g\.|example)\b", re.I)
 
-_BRACKET = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?![ \t]{0,3}[(\[])")
-_ANGLE = re.compile(r"<(?P<body>[A-Za-z][^<>=/\"'\n]{1,80})>")
-_MASK = re.compile(
+_BRACKET = LazyPattern(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]{1,200})\](?![ \t]{0,3}[(\[])")
+_ANGLE = LazyPattern(r"<(?P<body>[A-Za-z][^<>=/\"'\n]{1,80})>")
+_MASK = LazyPattern(
     r"(?<![\w:/.-])(?:"
     r"(?:YYYY|YY|DD|MM)(?:[-/.](?:YYYY|YY|MM|DD)){1,2}"  # YYYY-MM-DD, DD/MM/YYYY
     r"|\d{4}[-/.](?:\d{1,2}|MM|XX|\?\?)[-/.](?:DD|XX|\?\?)"  # 2022-05-??
     r"|(?:HH|hh|XX|xx|--|\?\?|[0-2]?[0-9X?])[:h](?:mm|MM|--|[0-5X?][0-9X?])"  # HH:mm, 14:??, --:--, 2X:XX
     r")(?![\w:/])"
 )
-_MASK_LETTER = re.compile(r"[YMDHmXx?]|--")  # a mask, not a real time or date, has one of these
+_MASK_LETTER = LazyPattern(r"[YMDHmXx?]|--")  # a mask, not a real time or date, has one of these
 # What every _MASK match holds (a date part's letters, or a time's separator between the characters each
 # side of it may be): a line without it is not searched with _MASK, which is slower to fail.
-_MASK_HINT = re.compile(r"YY|DD|MM|XX|\?\?|[-Hhx\dX?][:h][-mM0-5X?]")
-_QUESTION_RUN = re.compile(r"(?<![\w)\"'’?!.])\?{2,12}(?!\?)")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]{1,500}\]:")
-_CODE_SPAN = re.compile(r"(`{1,8})[^`\n]{0,2000}?\1")
-_WORD = re.compile(r"[a-z']+|\d+")
+_MASK_HINT = LazyPattern(r"YY|DD|MM|XX|\?\?|[-Hhx\dX?][:h][-mM0-5X?]")
+_QUESTION_RUN = LazyPattern(r"(?<![\w)\"'’?!.])\?{2,12}(?!\?)")
+_REF_DEFINITION = LazyPattern(r"^ {0,3}\[[^\]\n]{1,500}\]:")
+_CODE_SPAN = LazyPattern(r"(`{1,8})[^`\n]{0,2000}?\1")
+_WORD = LazyPattern(r"[a-z']+|\d+")
 # "TODO: k-dev email" on a prose line of its own: content still to be written (a longer sentence after the
 # mark, or a list item, is a follow-up the author noted, not a gap).
-_TODO_NOTE = re.compile(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0,4}(?:[^\s.!?]{1,30}[ \t]{1,4}){0,2}"
+_TODO_NOTE = LazyPattern(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0,4}(?:[^\s.!?]{1,30}[ \t]{1,4}){0,2}"
                         r"[^\s.!?]{0,30}[ \t]{0,4}$")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 # What a line needs before _line_hits or the TODO note can find anything in it: a bracket, an angle bracket,
@@ -71,7 +72,7 @@ _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 # a literal character, so that the regex engine skips from one candidate character to the next.
 _TIME_MASK_HINTS = [f"{before}[:h]" for before in "-HxX"] + [f"{sep}[-mMX?]" for sep in ":h"] + [
     f"{sep}[0-5][X?]" for sep in ":h"]
-_LINE_HINT = re.compile("|".join([r"\[", "<", r"\?", "`", "TODO", "FIXME", *(re.escape(mark) for mark in MARKS),
+_LINE_HINT = LazyPattern("|".join([r"\[", "<", r"\?", "`", "TODO", "FIXME", *(re.escape(mark) for mark in MARKS),
                                   "YY", "DD", "MM", "XX", *_TIME_MASK_HINTS]))
 
 
@@ -80,7 +81,7 @@ def has_time_mask(text: str) -> bool:
     return any(_MASK_LETTER.search(m.group(0)) for m in _MASK.finditer(text))
 
 
-_LEADING_SLOT = re.compile(r"^[\s*_`|-]{0,6}[\[<](?P<body>[^\]<>\n]{1,60})[\]>]")
+_LEADING_SLOT = LazyPattern(r"^[\s*_`|-]{0,6}[\[<](?P<body>[^\]<>\n]{1,60})[\]>]")
 _TIME_SLOT_WORDS = frozenset({"time", "date", "timezone", "tz"})
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 from .errors import UserError
 from .files import read_capped_text
+from .lazy_re import LazyPattern
 from .quickcheck import Prover
 from .vocabulary import IMPLIED_FLAGS, SectionSpec, Vocabulary
 
@@ -127,7 +128,7 @@ def _refuse(uri: str) -> Any:
 
 
 # A YAML timestamp: a date, then a time of day and an optional zone (YAML 1.1 timestamp type).
-_YAML_TIMESTAMP = re.compile(
+_YAML_TIMESTAMP = LazyPattern(
     r"(?P<date>\d{4}-\d{2}-\d{2})(?:[Tt]|[ \t]{1,4})(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)"
     r"(?:[ \t]{0,4}(?:Z|[-+]\d{1,2}(?::\d{2})?))?"
 )

@@ -8,14 +8,14 @@ A postmortem whose front matter marks it a draft (``status: draft`` by default) 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from .document import Document
 from .findings import RULES, Finding
+from .lazy_re import LazyPattern
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = LazyPattern(
     r"<!--\s*postmortem-check-(?P<kind>disable-next-line|disable-line|disable-file|disable|enable)"
     r"(?P<rules>(?:[ \t]+[\w.:/-]{1,80}){0,50})[ \t]*-->")
 DRAFT_FIELD = "status"

@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from .document import Document
+from .lazy_re import LazyPattern
 from .outline import Outline
 
 _TEXT_BLOCKS = ("paragraph", "list_item", "table_row", "heading")
 _FORMAT = r"(?:[HMYDhmyds]{2,4}|\d\dxx|[XYZ]{2,4})"
-TOKEN = re.compile(rf"(?<![\w])(?:{_FORMAT}(?:[-:/.]{_FORMAT})+|YYYY|[XYZ]{{3,4}})(?![\w])")
+TOKEN = LazyPattern(rf"(?<![\w])(?:{_FORMAT}(?:[-:/.]{_FORMAT})+|YYYY|[XYZ]{{3,4}})(?![\w])")
 
 
-_MARKUP = re.compile(r"^(?:[#>|*+\s-]|\d{1,3}[.)]\s)+")
+_MARKUP = LazyPattern(r"^(?:[#>|*+\s-]|\d{1,3}[.)]\s)+")
 
 
 def line_key(line: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date as Date
 from datetime import timedelta
 
+from .lazy_re import LazyPattern
 from .parse import Block
 from .placeholders import has_time_mask, has_time_slot
 
@@ -22,24 +23,24 @@ _MONTHS = {m: i for i, m in enumerate(
 # Whole month names only: "15:04 martym looks" and "15:09 marked resolved" name no month.
 _MONTH = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])")
-_ISO = re.compile(r"(?<![\d/.-])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
-_ISO_NAMED = re.compile(r"(?<!\d)(?P<y>\d{4})-" + _MONTH + r"-(?P<d>\d{1,2})(?!\d)", re.I)
+_ISO = LazyPattern(r"(?<![\d/.-])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+_ISO_NAMED = LazyPattern(r"(?<!\d)(?P<y>\d{4})-" + _MONTH + r"-(?P<d>\d{1,2})(?!\d)", re.I)
 # 03-11-2024, 07/27/2023, 4/24/23: month-first or day-first, decided for the whole timeline
-_NUMERIC = re.compile(
+_NUMERIC = LazyPattern(
     r"(?<![\d/.:-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/.:-])")
-_DAY_NAMED = re.compile(
+_DAY_NAMED = LazyPattern(
     r"(?<![\w:.])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?[ /-]{1,2}" + _MONTH + r"(?:[ /,-]{1,3}(?P<y>\d{4}))?", re.I)
-_NAMED_DAY = re.compile(
+_NAMED_DAY = LazyPattern(
     r"(?<![\w])" + _MONTH + r"[ \t]{1,3}(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?[ \t]{1,3}(?P<y>\d{4}))?", re.I)
-_TIME = re.compile(
+_TIME = LazyPattern(
     r"(?<![\d:.])(?P<h>[01]?\d|2[0-3])\s?(?::|h)\s?(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d])"
     r"(?:\s?(?P<ampm>[ap]\.?m\.?)(?![a-z]))?"
     r"|(?<![\d:.])(?P<h2>1[0-2]|0?[1-9])\s?(?P<ampm2>[ap]\.?m\.?)(?![a-z])",
     re.I,
 )
-_ZONE = re.compile(r"\b(UTC|GMT|Z|[A-Z]{2,4}T|CET|CEST|IST|WAT|CAT|EAT|SAST)\b|(?<=\d)(?P<off>[+-]\d{2}:?\d{2})\b")
-_NEXT_DAY = re.compile(r"\b(next|following) day\b|\(\+1\)|\bday 2\b", re.I)
-_NOTE = re.compile(r"^[\W_]{0,4}(?:note|nb|n\.b\.|context|aside)\b", re.I)
+_ZONE = LazyPattern(r"\b(UTC|GMT|Z|[A-Z]{2,4}T|CET|CEST|IST|WAT|CAT|EAT|SAST)\b|(?<=\d)(?P<off>[+-]\d{2}:?\d{2})\b")
+_NEXT_DAY = LazyPattern(r"\b(next|following) day\b|\(\+1\)|\bday 2\b", re.I)
+_NOTE = LazyPattern(r"^[\W_]{0,4}(?:note|nb|n\.b\.|context|aside)\b", re.I)
 _DATE_LINE_WORDS = 6  # a line this short that holds a date and no time is a date line
 # A backwards step this short, across midnight, is the next day: 23:55 then 07:00.
 _MIDNIGHT_GAP = timedelta(hours=12)
@@ -61,8 +62,8 @@ class Entry:
                 "needs_time": self.needs_time}
 
 
-_DIGIT = re.compile(r"\d")  # every date and time pattern here needs one
-_MONTH_START = re.compile("|".join(_MONTHS))  # the first three letters of every month's name
+_DIGIT = LazyPattern(r"\d")  # every date and time pattern here needs one
+_MONTH_START = LazyPattern("|".join(_MONTHS))  # the first three letters of every month's name
 
 
 def parse_date(text: str, day_first: bool = False) -> tuple[int | None, int, int] | None:
@@ -146,7 +147,7 @@ def _date_text(day: tuple[int | None, int, int]) -> str:
     return f"{year:04d}-{month:02d}-{dom:02d}" if year else f"--{month:02d}-{dom:02d}"
 
 
-_TIME_HEADER = re.compile(r"time|date|when|day|hour|utc|timestamp", re.I)
+_TIME_HEADER = LazyPattern(r"time|date|when|day|hour|utc|timestamp", re.I)
 
 
 def entries_from_blocks(blocks: list[Block]) -> list[Entry]:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, rule_for
+from .lazy_re import LazyPattern
 from .model import Model
 from .schema import LoadedSchema, SchemaError
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
+_REQUIRED = LazyPattern(r"^'(?P<name>.+)' is a required property$")
 
 
 def _pointer(path: Any) -> str:

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .lazy_re import LazyPattern
+
 
 @dataclass(frozen=True)
 class SectionSpec:
@@ -23,7 +25,7 @@ class SectionSpec:
 
 
 IMPLIED_FLAGS = re.IGNORECASE  # how a schema's x-implied-* patterns are matched
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+_GROUP_REFERENCE = LazyPattern(r"\\[1-9]|\(\?P=|\(\?\(")
 _NOT_FLAGS = ("(?:", "(?=", "(?!", "(?<")  # groups a pattern may start with that set no flags
 
 
@@ -46,15 +48,15 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, IMPLIED_FLAGS) for p in patterns)
 
 
-_TAGS = re.compile(r"<[^>]{0,200}>")
-_LEADING = re.compile(
+_TAGS = LazyPattern(r"<[^>]{0,200}>")
+_LEADING = LazyPattern(
     r"^(?:[#>]+\s*|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|\d{1,3}[.)]|[ivx]{1,4}[.)]\s+|[a-h][.)]\s+|"
     r"[•o·▪◦‣∙*+\-–—=](?:\s+|(?=\S))|\(\d{1,3}\)\s*)"
 )
-_PAREN = re.compile(r"[(\[][^()\[\]]{0,300}[)\]]")  # used with fullmatch from the last bracket
-_UNDERSCORES = re.compile(r"_+")
-_AND = re.compile(r" (?:and|/) |/")  # on normalized text: single spaces
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_PAREN = LazyPattern(r"[(\[][^()\[\]]{0,300}[)\]]")  # used with fullmatch from the last bracket
+_UNDERSCORES = LazyPattern(r"_+")
+_AND = LazyPattern(r" (?:and|/) |/")  # on normalized text: single spaces
+_ESCAPE = LazyPattern(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
 def normalize(text: str) -> str:
@@ -118,7 +120,7 @@ def _distance(a: str, b: str, limit: int) -> int:
 # another real word ("Status" is not "Stats", "Event" is not "Events").
 _TYPO_MIN = 7
 # What may follow a known heading as an annotation: "Timeline (all times PST) 12/01 - 05/07. Approximate".
-_ANNOTATION = re.compile(r"[(\[:,.;|/\-–—]|\d")
+_ANNOTATION = LazyPattern(r"[(\[:,.;|/\-–—]|\d")
 _MAX_TAIL_WORDS = 4
 # Words that only say how a section is written: "Timeline summary" is a timeline, "Impact overview" the impact.
 _QUALIFIERS = frozenset({"summary", "overview", "details", "description", "notes"})

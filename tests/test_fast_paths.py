@@ -3,6 +3,7 @@ definitions give."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postmortem_check import action_items, placeholders, timeline
+from postmortem_check.lazy_re import LazyPattern
 from postmortem_check.lint import lint_text
 from postmortem_check.outline import words
 from postmortem_check.parse import Block
@@ -71,24 +73,31 @@ def test_wording_in_capitals_or_beyond_ascii_still_implies_a_section() -> None:
     assert (result.sections["resolution"]["line"], result.sections["resolution"]["style"]) == (11, "implied")
 
 
-def test_action_item_patterns_are_compiled_when_first_used() -> None:
-    lazy = action_items._Lazy(r"\bdone\b", re.IGNORECASE)
+def test_patterns_are_compiled_when_first_used() -> None:
+    lazy = LazyPattern(r"\bdone\b", re.IGNORECASE)
     assert "search" not in vars(lazy)  # nothing compiled yet
     found = lazy.search("All DONE now")
     assert found is not None and found.span() == (4, 8)
     assert "search" in vars(lazy)  # the compiled pattern's own method, from now on
-    assert lazy.sub("x", "done, Done") == "x, x"
+    assert lazy.sub("x", "done, Done") == "x, x" and lazy.subn("x", "done") == ("x", 1)
     assert [m.start() for m in lazy.finditer("done done", 1)] == [5]
+    assert lazy.pattern == r"\bdone\b"
     with pytest.raises(AttributeError):
         lazy.groups  # noqa: B018
 
 
-def test_importing_action_items_compiles_none_of_its_patterns() -> None:
-    code = ("import postmortem_check.action_items as a\n"
-            "print(sum(isinstance(v, a._Lazy) for v in vars(a).values()),"
-            " sum('search' in vars(v) for v in vars(a).values() if isinstance(v, a._Lazy)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert int(out[0]) > 50 and out[1] == "0"
+def test_importing_the_pipeline_compiles_none_of_its_patterns() -> None:
+    code = ("import importlib, json, postmortem_check.lazy_re as lazy_re\n"
+            f"modules = [importlib.import_module('postmortem_check.' + name) for name in {PATTERN_MODULES!r}]\n"
+            "patterns = [v for m in modules for v in vars(m).values() if isinstance(v, lazy_re.LazyPattern)]\n"
+            "print(json.dumps([len(patterns), sum('search' in vars(p) for p in patterns)]))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, compiled = json.loads(run.stdout)
+    assert count > 120 and compiled == 0
+
+
+PATTERN_MODULES = ["action_items", "placeholders", "timeline", "vocabulary", "outline", "model", "document", "config",
+                   "template_text", "validate", "suppress", "parse", "discover", "schema"]
 
 
 def _every_pattern_date(text: str, day_first: bool) -> tuple[int | None, int, int] | None:
