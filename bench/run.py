@@ -120,6 +120,67 @@ def timed(
     }
 
 
+Command = tuple[list[str], "Path | None", tuple[int, ...], "Callable[[], None] | None"]  # command, cwd, ok, before
+
+
+def timed_together(commands: dict[str, Command], repeat: int) -> dict[str, dict[str, Any]]:
+    """``timed`` for several commands, run in turn, round after round (after one warm-up round), so that a
+    change in the machine's load during the measurement falls on each of them alike."""
+    def one(command: Command) -> tuple[float, int, float]:
+        argv, cwd, ok, before = command
+        if before is not None:
+            before()
+        return run_child(argv, cwd, ok)
+
+    if repeat > 1:
+        for command in commands.values():
+            one(command)
+    runs: dict[str, list[tuple[float, int, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(one(command))
+    return {name: {"seconds": statistics.median(t for t, _, _ in done), "runs": [t for t, _, _ in done],
+                   "peak_rss_kib": max(r for _, r, _ in done),
+                   "cpu_seconds": statistics.median(c for _, _, c in done)} for name, done in runs.items()}
+
+
+def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list[str], root: Path,
+                 markdownlint: str | None, clear_cache: Callable[[], None],
+                 repeat: int) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """One size's row of the table, and its timings: ours cold, then warm (the cold run filled the cache), the
+    floor, markdownlint-cli2 when installed, and for one file ``python -c pass`` and ``--version``, in turn.
+    ``root`` holds floor.py and is where our runs start (their cache is kept there)."""
+    folder = sets[size]
+    # the file markdownlint-cli2 and the floor read: the one in set-1, not in the folder of every file
+    target = str(sets[1] / files[0].name) if size == 1 else str(folder)
+    commands: dict[str, Command] = {
+        "ours": ([*lint, "lint", target], root, (0, 1), clear_cache),
+        "warm": ([*lint, "lint", target], root, (0, 1), None),
+        "floor": ([sys.executable, str(root / "floor.py"), str(folder)], None, (0, 1), None),
+    }
+    if markdownlint:
+        commands["mdl"] = ([markdownlint, files[0].name if size == 1 else "*.md"], folder, (0, 1), None)
+    if size == 1:
+        commands["pass"] = ([sys.executable, "-c", "pass"], None, (0,), None)
+        commands["version"] = ([*lint, "--version"], None, (0,), None)
+    print(f"{size} files: {', '.join(commands)}, in turn ...", file=sys.stderr)
+    times = timed_together(commands, repeat)
+    row: dict[str, Any] = {
+        "files": size,
+        "kib": sum(p.stat().st_size for p in files[:size]) / 1024,
+        "ours_s": times["ours"]["seconds"],
+        "ours_runs": times["ours"]["runs"],
+        "ours_files_per_s": size / times["ours"]["seconds"],
+        "ours_cpu_s": times["ours"]["cpu_seconds"],
+        "warm_s": times["warm"]["seconds"],
+        "floor_s": times["floor"]["seconds"],
+        "floor_cpu_s": times["floor"]["cpu_seconds"],
+    }
+    if markdownlint:
+        row["markdownlint_s"] = times["mdl"]["seconds"]
+    return row, times
+
+
 BURN = "n = 0\nfor i in range(6_000_000):\n    n += i * i\n"
 
 
@@ -433,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat",
         type=int,
-        help="runs per size, median reported (default: 5 up to 100 files, 3 up to 2,000, then 1)",
+        help="runs per size, median reported (default: 10 for one file, 5 up to 100, 3 up to 2,000, then 1)",
     )
     parser.add_argument(
         "--workdir", type=Path, help="generate the files here (default: a temporary directory)"
@@ -470,10 +531,10 @@ def main(argv: list[str] | None = None) -> int:
             os.sync()  # the generated files written out now, not while the first runs are measured
 
         lint = lint_command()
-        floor_script = root / "floor.py"
-        floor_script.write_text(FLOOR_SCRIPT, encoding="utf-8")
-        result["python_pass_s"] = timed([sys.executable, "-c", "pass"], 10)["seconds"]
-        result["version_s"] = timed([*lint, "--version"], 10, ok=(0,))["seconds"]
+        (root / "floor.py").write_text(FLOOR_SCRIPT, encoding="utf-8")
+        if 1 not in sizes:  # else measured in turn with the one-file runs
+            result["python_pass_s"] = timed([sys.executable, "-c", "pass"], 10)["seconds"]
+            result["version_s"] = timed([*lint, "--version"], 10, ok=(0,))["seconds"]
         cache = root / ".postmortem-check-cache"  # the runs start in root, so the cache is kept here
 
         def clear_cache() -> None:
@@ -482,30 +543,13 @@ def main(argv: list[str] | None = None) -> int:
         result["parallel_capacity_at_start"] = parallel_capacity()
         result["peak_rss_kib"] = {}
         for size in sizes:
-            repeat = args.repeat or (5 if size <= 100 else 3 if size <= 2000 else 1)
-            # the file markdownlint-cli2 and the floor read: the one in set-1, not in the folder of every file
-            target = str(sets[1] / files[0].name) if size == 1 else str(sets[size])
-            print(f"{size} files: postmortem-check ...", file=sys.stderr)
-            ours = timed([*lint, "lint", target], repeat, cwd=root, before=clear_cache)  # cold: no cache
-            warm = timed([*lint, "lint", target], max(repeat, 3), cwd=root)  # the first run fills the cache
-            row: dict[str, Any] = {
-                "files": size,
-                "kib": sum(p.stat().st_size for p in files[:size]) / 1024,
-                "ours_s": ours["seconds"],
-                "ours_runs": ours["runs"],
-                "ours_files_per_s": size / ours["seconds"],
-                "ours_cpu_s": ours["cpu_seconds"],
-                "warm_s": warm["seconds"],
-            }
+            repeat = args.repeat or (10 if size == 1 else 5 if size <= 100 else 3 if size <= 2000 else 1)
+            row, times = measure_size(size, sets, files, lint, root, markdownlint, clear_cache, repeat)
+            ours = times["ours"]
             if size in memory_sizes:
                 result["peak_rss_kib"][str(size)] = ours["peak_rss_kib"]
-            print(f"{size} files: parse floor ...", file=sys.stderr)
-            floor = timed([sys.executable, str(floor_script), str(sets[size])], repeat)
-            row["floor_s"], row["floor_cpu_s"] = floor["seconds"], floor["cpu_seconds"]
-            if markdownlint:
-                print(f"{size} files: markdownlint-cli2 ...", file=sys.stderr)
-                mdl = timed([markdownlint, files[0].name if size == 1 else "*.md"], repeat, cwd=sets[size])
-                row["markdownlint_s"] = mdl["seconds"]
+            if size == 1:
+                result["python_pass_s"], result["version_s"] = times["pass"]["seconds"], times["version"]["seconds"]
             result["runs"].append(row)
         for size in memory_sizes:
             if str(size) not in result["peak_rss_kib"]:
