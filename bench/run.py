@@ -98,34 +98,21 @@ def run_child(
     return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux
 
 
+Command = tuple[list[str], "Path | None", tuple[int, ...], "Callable[[], None] | None"]  # command, cwd, ok, before
+
+
 def timed(
     command: list[str], repeat: int, cwd: Path | None = None, ok: tuple[int, ...] = (0, 1),
     before: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """The median of ``repeat`` runs (after one warm-up run for short commands); ``before`` runs before each."""
-    def one() -> tuple[float, int, float]:
-        if before is not None:
-            before()
-        return run_child(command, cwd, ok)
-
-    if repeat > 1:
-        one()  # warm the page cache and the .pyc files
-    runs = [one() for _ in range(repeat)]
-    times = [t for t, _, _ in runs]
-    return {
-        "seconds": statistics.median(times),
-        "runs": times,
-        "peak_rss_kib": max(r for _, r, _ in runs),
-        "cpu_seconds": statistics.median(c for _, _, c in runs),
-    }
-
-
-Command = tuple[list[str], "Path | None", tuple[int, ...], "Callable[[], None] | None"]  # command, cwd, ok, before
+    return timed_together({"command": (command, cwd, ok, before)}, repeat)["command"]
 
 
 def timed_together(commands: dict[str, Command], repeat: int) -> dict[str, dict[str, Any]]:
-    """``timed`` for several commands, run in turn, round after round (after one warm-up round), so that a
-    change in the machine's load during the measurement falls on each of them alike."""
+    """For each command, the median of ``repeat`` runs (after one warm-up round when ``repeat`` > 1): the
+    commands run in turn, round after round, so that a change in the machine's load during the measurement
+    falls on each of them alike."""
     def one(command: Command) -> tuple[float, int, float]:
         argv, cwd, ok, before = command
         if before is not None:

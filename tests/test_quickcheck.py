@@ -108,7 +108,10 @@ _NAMES = ("a", "b", "c")
 _TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
 _SCALARS: tuple[Any, ...] = (None, True, False, 0, 1, 1.0, 2.5, -3, "", "a", "ab", "2024-01-02", "2024-13-01",
                              "2024-01-02T10:00:00Z", "10:00")
-_UNDECIDED = {"pattern": "^a", "uniqueItems": True, "additionalProperties": False, "maxProperties": 1}
+_UNDECIDED = {"pattern": "^a", "uniqueItems": True, "additionalProperties": False, "maxProperties": 1,
+              # keywords whose results depend on what the pruned keywords evaluated, or sit beside them
+              "unevaluatedProperties": False, "unevaluatedItems": False, "prefixItems": [{"type": "string"}],
+              "contains": {"type": "integer"}}
 
 
 def _value(rng: random.Random, depth: int) -> Any:
