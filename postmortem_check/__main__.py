@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__
-
-VERSION_LINE = f"postmortem-check {__version__}\n"  # what argparse's version action prints, word for word
+from . import VERSION_LINE
 
 
 def run() -> None:
-    if sys.argv[1:] == ["--version"] and _written(VERSION_LINE):
+    if sys.argv[1:] == ["--version"] and _written(VERSION_LINE + "\n"):
         raise SystemExit(0)
     from .cli import run as run_command_line
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from .console import Console, printable
+from . import VERSION_LINE
+from .console import PROG, Console, printable
 from .errors import ExitCode, FailOn, UserError
 
 if TYPE_CHECKING:
@@ -368,8 +368,8 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser. Given ``argv``, only the command it names gets its arguments (and their imports): the
     others can never be parsed in this run, and ``--help`` lists them by name and help alone."""
     chosen = None if argv is None else _chosen_command(argv)
-    parser = _Parser(prog="postmortem-check", description="Keep incident postmortems honest.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser = _Parser(prog=PROG, description="Keep incident postmortems honest.")
+    parser.add_argument("--version", action="version", version=VERSION_LINE)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for name, help_text, add_arguments, run in COMMANDS:

@@ -55,7 +55,7 @@ class Entry:
     zone: str | None
     masked: bool = False  # the time is a template mask (HH:mm, 14:??): the placeholder rule reports it
     date_line: int | None = None  # where the date came from, when not from the entry itself
-    needs_time: bool = False  # set for every entry of a timeline (``_mark_needs_time``)
+    needs_time: bool = False  # True when the entry has no time and needs one (``_mark_needs_time``)
 
     def as_json(self) -> dict[str, object]:
         return {"line": self.line, "text": self.text, "time": self.time, "date": self.date, "zone": self.zone,
