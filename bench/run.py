@@ -10,8 +10,10 @@ then reports in one run, as a table (and as JSON with ``--json``):
 - the floor: the same files only read and block-parsed by mistune, in one process;
 - markdownlint-cli2 with only MD043 (required headings: our default schema's sections), when installed
   (``--markdownlint`` or on PATH; skipped otherwise), and the ratio ours / theirs;
-- each size cold (no cache) and warm (every file unchanged, results from the cache), and the same on the
-  real repositories of ../shared/realrepos when present; ``postmortem-check --version``;
+- each size cold (no cache) and warm (every file unchanged, results from the cache);
+  ``postmortem-check --version``;
+- the real repositories of ../shared/realrepos when present: each folder, and its median postmortem, cold
+  and warm against markdownlint-cli2 on the same files and ``python -c pass``;
 - peak RSS of the lint process at 200 files and at the largest size;
 - import time of the lint path (``python -X importtime``), which optional modules lint imported
   (PyGithub and requests must not be among them), and a bare ``python -c pass``;
@@ -166,6 +168,37 @@ def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list
     if markdownlint:
         row["markdownlint_s"] = times["mdl"]["seconds"]
     return row, times
+
+
+def measure_real(name: str, folder: Path, lint: list[str], root: Path, markdownlint: str | None,
+                 clear_cache: Callable[[], None], repeat: int) -> dict[str, Any]:
+    """A real repository's folder and one of its postmortems (the median in size of the files lint checks),
+    each linted cold and warm and checked by markdownlint-cli2 (the same files), in turn, with
+    ``python -c pass``."""
+    from postmortem_check.config import Config
+    from postmortem_check.discover import expand_paths
+
+    linted = sorted(expand_paths([str(folder)], Config(), []), key=lambda p: (os.path.getsize(p), p))
+    one = Path(linted[len(linted) // 2])
+    commands: dict[str, Command] = {
+        "cold": ([*lint, "lint", str(folder)], root, (0, 1), clear_cache),
+        "warm": ([*lint, "lint", str(folder)], root, (0, 1), None),
+        "one_cold": ([*lint, "lint", str(one)], root, (0, 1), clear_cache),
+        "one_warm": ([*lint, "lint", str(one)], root, (0, 1), None),
+        "pass": ([sys.executable, "-c", "pass"], None, (0,), None),
+    }
+    if markdownlint:
+        # the files lint checks, as literal paths (":"), not the READMEs and templates beside them
+        literal = [f":{Path(p).relative_to(folder)}" for p in linted]
+        commands["mdl"] = ([markdownlint, *literal], folder, (0, 1), None)
+        commands["one_mdl"] = ([markdownlint, f":{one.relative_to(folder)}"], folder, (0, 1), None)
+    print(f"{name}: {', '.join(commands)}, in turn ...", file=sys.stderr)
+    times = timed_together(commands, repeat)
+    real: dict[str, Any] = {"files": len(linted), "one_file": str(one.relative_to(folder)),
+                            "one_kib": one.stat().st_size / 1024}
+    for key, timing in times.items():
+        real[f"{key}_s"] = timing["seconds"]
+    return real
 
 
 BURN = "n = 0\nfor i in range(6_000_000):\n    n += i * i\n"
@@ -370,6 +403,16 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         runs[20000]["ours_s"] / runs[2000]["ours_s"] if both else None,
         11,
     )
+    real = result.get("realrepos", {}).values()
+
+    def worst(numerator: str, denominator: str) -> float | None:
+        ratios = [r[numerator] / r[denominator] for r in real if r.get(numerator) and r.get(denominator)]
+        return max(ratios) if ratios else None
+
+    add("real repos, 1 file cold: ours / mdl (highest)", worst("one_cold_s", "one_mdl_s"), 0.3)
+    add("real repos, 1 file cold: ours / pass (highest)", worst("one_cold_s", "pass_s"), 8)
+    add("real repos, 1 file warm: ours / pass (highest)", worst("one_warm_s", "pass_s"), 2.5)
+    add("real repos, folder warm: ours / mdl (highest)", worst("warm_s", "mdl_s"), 0.03)
     big = str(max(runs)) if max(runs) > MEMORY_SMALL else None
     add(
         f"peak RSS: {big or '20000'} files / {MEMORY_SMALL} files",
@@ -418,8 +461,7 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms; "
                  f"postmortem-check --version: {result['version_s'] * 1000:.1f} ms")
-    for name, real in result.get("realrepos", {}).items():
-        lines.append(f"{name}: {real['files']} files, cold {real['cold_s']:.3f} s, warm {real['warm_s']:.3f} s")
+    lines += real_repository_table(result.get("realrepos", {}))
     for size, kib in result["peak_rss_kib"].items():
         lines.append(f"peak RSS of lint at {size} files: {kib / 1024:.1f} MiB")
     imports = result["imports"]
@@ -442,6 +484,34 @@ def table(result: dict[str, Any]) -> str:
         verdict = "not measured" if target["met"] is None else ("met" if target["met"] else "NOT MET")
         lines.append(f"{target['target']:<44} {value:>7} {target['limit']:>6}  {verdict}")
     return "\n".join(lines)
+
+
+def real_repository_table(realrepos: dict[str, dict[str, Any]]) -> list[str]:
+    """The real repositories' lines: the folder, then its median postmortem, each cold and warm and against
+    markdownlint-cli2 (its ratios shown as - when it is not installed), and against python -c pass."""
+    if not realrepos:
+        return []
+
+    def ratio(real: dict[str, Any], numerator: str, denominator: str) -> str:
+        value = real.get(denominator)
+        return f"{real[numerator] / value:.2f}" if value else "-"
+
+    lines = ["", "real repositories (folder, then its median postmortem; s, and ratios to markdownlint-cli2 "
+             "(mdl) and python -c pass):"]
+    header = (f"{'repository':<44} {'files':>5} {'cold':>6} {'warm':>6} {'mdl':>6} {'c/mdl':>6} {'w/mdl':>6}"
+              f" | {'KiB':>4} {'cold':>6} {'warm':>6} {'mdl':>6} {'c/mdl':>6} {'c/pass':>6} {'w/pass':>6}")
+    lines += [header, "-" * len(header)]
+    for name, real in realrepos.items():
+        mdl = f"{real['mdl_s']:>6.3f}" if real.get("mdl_s") else f"{'-':>6}"
+        one_mdl = f"{real['one_mdl_s']:>6.3f}" if real.get("one_mdl_s") else f"{'-':>6}"
+        lines.append(
+            f"{name:<44} {real['files']:>5} {real['cold_s']:>6.3f} {real['warm_s']:>6.3f} {mdl} "
+            f"{ratio(real, 'cold_s', 'mdl_s'):>6} {ratio(real, 'warm_s', 'mdl_s'):>6} | "
+            f"{real['one_kib']:>4.0f} {real['one_cold_s']:>6.3f} {real['one_warm_s']:>6.3f} {one_mdl} "
+            f"{ratio(real, 'one_cold_s', 'one_mdl_s'):>6} {ratio(real, 'one_cold_s', 'pass_s'):>6} "
+            f"{ratio(real, 'one_warm_s', 'pass_s'):>6}"
+        )
+    return lines
 
 
 # -------------------------------------------------------------------------------------------------- main
@@ -544,11 +614,11 @@ def main(argv: list[str] | None = None) -> int:
                 result["peak_rss_kib"][str(size)] = run_child([*lint, "lint", str(sets[size])], root)[1]
         result["realrepos"] = {}
         for name, folder in real_repositories():
-            print(f"{name}: cold and warm ...", file=sys.stderr)
-            cold = timed([*lint, "lint", str(folder)], 3, cwd=root, before=clear_cache)
-            warm_run = timed([*lint, "lint", str(folder)], 3, cwd=root)
-            real_files = sum(1 for p in folder.rglob("*") if p.suffix in (".md", ".markdown"))
-            result["realrepos"][name] = {"files": real_files, "cold_s": cold["seconds"], "warm_s": warm_run["seconds"]}
+            copy = root / "real" / name  # markdownlint-cli2's config is written beside the files, never in ../shared
+            shutil.copytree(folder, copy)
+            (copy / ".markdownlint-cli2.jsonc").write_text(config, encoding="utf-8")
+            result["realrepos"][name] = measure_real(name, copy, lint, root, markdownlint, clear_cache,
+                                                     args.repeat or 5)
         print("import profile and stage timings ...", file=sys.stderr)
         result["imports"] = import_profile(sets[1] / files[0].name if 1 in sets else files[0])
         result["stages_ms_per_file"] = stage_timings(root / "all", min(count, 2000))

@@ -155,11 +155,19 @@ def _settings(config: Config) -> str:
 
 # settings -> the context digest and the schema it was computed from (None: read from a manifest)
 _contexts: dict[str, tuple[LoadedSchema | None, str]] = {}
+_checked_schemas: set[str] = set()  # the schemas of the configs manifests gave in this run
 
 
 def forget_contexts() -> None:
     """Start afresh: a config about to be loaded again may come with other schema files."""
     _contexts.clear()
+    _checked_schemas.clear()
+
+
+def checked_before(schema: str) -> bool:
+    """Whether a manifest gave this run a config with this schema: an earlier run loaded and checked it, and
+    it and every file its ``$ref``s reach still have the bytes they had then."""
+    return schema in _checked_schemas
 
 
 def context_digest(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
@@ -670,4 +678,5 @@ def known_config(config_path: Path | None, schema_arg: str | None) -> Config | N
     config = _config_from(entry.get("config"))
     if config is not None:
         _contexts[_settings(config)] = (None, entry["context"])
+        _checked_schemas.add(config.schema)
     return config

@@ -23,10 +23,11 @@ __all__ = ["FileResult", "expand_paths", "lint_document", "lint_file", "lint_tex
 
 def schema_for(config: Config) -> LoadedSchema:
     """The config's schema with its word-count bounds (compiled once per distinct config)."""
+    from .cache import checked_before
     from .schema import schema_with_word_bounds
 
     bounds = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in config.word_counts.items()))
-    return schema_with_word_bounds(config.schema, bounds)
+    return schema_with_word_bounds(config.schema, bounds, checked_before(config.schema))
 
 
 def _apply_severities(findings: list[Finding], config: Config) -> list[Finding]:

@@ -4,8 +4,8 @@ A postmortem with no schema finding is the usual state of a repository whose hoo
 here spares a run jsonschema's import (about 90 ms a process) and its validation (about 0.6 ms a file).
 The answer is exact for the keywords decided below, and "not proven" for anything else: another keyword
 jsonschema knows, a ``$ref`` this module cannot resolve, a nested ``$id``, a value that is not JSON.
-Findings always come from jsonschema (``validate``), which runs whenever a document is not proven valid
-here.
+A document not proven valid has its errors found by ``schema_errors`` (the same keywords, jsonschema's
+errors) or, for anything else, by jsonschema.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ _BOUNDS = {"minLength": (str, 1), "maxLength": (str, -1), "minItems": (list, 1),
 Check: TypeAlias = Callable[[Any], bool]
 
 
-class _Unproven(Exception):
+class Undecided(Exception):
     """The schema or the instance needs more than this module decides exactly."""
 
 
 def _unproven(instance: Any) -> bool:
-    raise _Unproven
+    raise Undecided
 
 
 def _always(instance: Any) -> bool:
@@ -94,6 +94,7 @@ class Prover:
     def __init__(self, schema: dict[str, Any], resources: Mapping[str, Any],
                  formats: Mapping[str, Callable[[Any], bool]]) -> None:
         base = schema.get("$id", "")
+        self.schema = schema
         self.base = base if isinstance(base, str) else ""
         self.resources = {**resources, self.base: schema}
         self.formats = formats
@@ -104,9 +105,10 @@ class Prover:
         """True when ``instance`` is valid (Draft 2020-12); False when it is not, or cannot be decided here."""
         return _proven(self._root, instance)
 
-    def proves(self, schema: Any, instance: Any) -> bool:
-        """``proves_valid`` against ``schema``, one of the objects inside this prover's schema."""
-        return _proven(self._check(schema, self.base), instance)
+    def proves(self, schema: Any, instance: Any, base: str | None = None) -> bool:
+        """``proves_valid`` against ``schema``, one of the objects inside this prover's schema documents
+        (``base``: the URI of the one it is in, when not the schema's own)."""
+        return _proven(self._check(schema, self.base if base is None else base), instance)
 
     def _check(self, schema: Any, base: str) -> Check:
         if schema is True or schema is False:
@@ -122,23 +124,23 @@ class Prover:
             return _unproven
         try:
             checks = [self._keyword(key, value, schema, base) for key, value in schema.items() if key in DECIDED]
-        except _Unproven:
+        except Undecided:
             return _unproven
 
         def check(instance: Any) -> bool:
             if not isinstance(instance, _JSON_VALUES):
-                raise _Unproven
+                raise Undecided
             return all(each(instance) for each in checks)
 
         return check
 
     def _keyword(self, key: str, value: Any, schema: dict[str, Any], base: str) -> Check:
-        """The check of one keyword; _Unproven for a value this module does not decide."""
+        """The check of one keyword; Undecided for a value this module does not decide."""
         if key == "$ref":
             return self._reference(value, base)
         if key in ("allOf", "anyOf", "oneOf"):
             if not isinstance(value, list):
-                raise _Unproven
+                raise Undecided
             return _combined(key, [self._check(sub, base) for sub in value])
         if key == "not":
             negated = self._check(value, base)
@@ -147,7 +149,7 @@ class Prover:
             return _conditional(*(self._check(schema.get(part, True), base) for part in ("if", "then", "else")))
         if key == "properties":
             if not isinstance(value, dict):
-                raise _Unproven
+                raise Undecided
             return _properties([(name, self._check(sub, base)) for name, sub in value.items()])
         if key == "items":
             each = self._check(value, base)
@@ -162,14 +164,14 @@ class Prover:
 
         def check(instance: Any) -> bool:
             if not target:
-                target.append(self._check(*self._resolve(ref, base)))
+                target.append(self._check(*self.resolve(ref, base)))
             return target[0](instance)
 
         return check
 
     def _format(self, name: Any) -> Check:
         if not isinstance(name, str):
-            raise _Unproven
+            raise Undecided
         conforms = self.formats.get(name)
         if conforms is None:
             return _always  # a format the checker does not know asserts nothing, as in jsonschema
@@ -182,13 +184,14 @@ class Prover:
 
         return check
 
-    def _resolve(self, ref: Any, base: str) -> tuple[Any, str]:
-        """What ``ref`` points to, and its document's URI: a whole document or a JSON pointer into one."""
+    def resolve(self, ref: Any, base: str) -> tuple[Any, str]:
+        """What ``ref`` points to, and its document's URI: a whole document or a JSON pointer into one;
+        ``Undecided`` for anything else."""
         if not isinstance(ref, str):
-            raise _Unproven
+            raise Undecided
         uri, fragment = (base, ref[1:]) if ref.startswith("#") else urldefrag(urljoin(base, ref))
         if uri not in self.resources or (fragment and not fragment.startswith("/")):
-            raise _Unproven
+            raise Undecided
         node = self.resources[uri]
         for token in unquote(fragment).split("/")[1:]:
             token = token.replace("~1", "/").replace("~0", "~")
@@ -197,16 +200,16 @@ class Prover:
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
-                raise _Unproven
+                raise Undecided
             if isinstance(node, dict) and "$id" in node:
-                raise _Unproven  # an embedded resource, with a base URI of its own
+                raise Undecided  # an embedded resource, with a base URI of its own
         return node, uri
 
 
 def _proven(check: Check, instance: Any) -> bool:
     try:
         return check(instance)
-    except (_Unproven, RecursionError):
+    except (Undecided, RecursionError):
         return False
 
 
@@ -238,26 +241,26 @@ def _assertion(key: str, value: Any) -> Check:
     if key == "type":
         names = value if isinstance(value, list) else [value]
         if not all(isinstance(name, str) and name in _TYPES for name in names):
-            raise _Unproven
+            raise Undecided
         tests = [_TYPES[name] for name in names]
         return lambda instance: any(test(instance) for test in tests)
     if key == "const":
         return lambda instance: _equal(instance, value)
     if key == "enum":
         if not isinstance(value, list):
-            raise _Unproven
+            raise Undecided
         return lambda instance: any(_equal(each, instance) for each in value)
     if key == "required":
         if not isinstance(value, list):
-            raise _Unproven
+            raise Undecided
         return lambda instance: not isinstance(instance, dict) or all(name in instance for name in value)
     if key in _BOUNDS:
         kind, sign = _BOUNDS[key]
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _Unproven
+            raise Undecided
         return lambda instance: not isinstance(instance, kind) or (len(instance) - value) * sign >= 0
     if not _is_number(value):
-        raise _Unproven
+        raise Undecided
     return _number(key, value)
 
 

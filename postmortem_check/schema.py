@@ -352,8 +352,10 @@ def _proven(keyword: str, value: Any, instance: Any, schema: dict[str, Any], pro
 
 
 @lru_cache(maxsize=16)
-def load_schema(name_or_path: str) -> LoadedSchema:
-    """A built-in schema by name (``default``, ``google-sre``) or a team schema by path."""
+def load_schema(name_or_path: str, checked: bool = False) -> LoadedSchema:
+    """A built-in schema by name (``default``, ``google-sre``) or a team schema by path. ``checked``: an
+    earlier run checked this team schema (``check_schema``) with the bytes it and the files it refers to
+    have now, as the result cache's manifest says; it is not checked again, which would import jsonschema."""
     registry_data: dict[str, dict[str, Any]] = dict(_packaged_resources())
     if name_or_path in BUILTIN_SCHEMAS:
         schema = json.loads(packaged_text(f"{name_or_path}.json"))
@@ -369,7 +371,8 @@ def load_schema(name_or_path: str) -> LoadedSchema:
         schema = _read_json(Path(name_or_path), "schema")  # named as the user gave it
         base = path.as_uri()
         _collect_local(schema, base, path.parent, registry_data)
-        _check_schema(name_or_path, schema)  # the packaged schemas are checked by the test suite instead
+        if not checked:  # the packaged schemas are checked by the test suite instead
+            _check_schema(name_or_path, schema)
     if "$id" not in schema:
         schema = {**schema, "$id": base}  # so that relative $refs resolve next to the schema file
     vocabulary = _vocabulary(schema, check=name_or_path not in BUILTIN_SCHEMAS)
@@ -388,9 +391,10 @@ def _check_schema(name: str, schema: dict[str, Any]) -> None:
 
 
 @lru_cache(maxsize=16)
-def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> LoadedSchema:
+def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+                            checked: bool = False) -> LoadedSchema:
     """The schema with the config's word-count bounds added to its sections (compiled once)."""
-    loaded = load_schema(name)
+    loaded = load_schema(name, checked)
     if not bounds:
         return loaded
     schema = copy.deepcopy(loaded.schema)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .findings import Finding, rule_for
 from .lazy_re import LazyPattern
 from .model import Model
+from .quickcheck import Undecided
 from .schema import LoadedSchema, SchemaError
+from .schema_errors import Violation, schema_errors
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
+
+    SchemaErrorLike: TypeAlias = ValidationError | Violation  # both have what findings are made of
 
 _REQUIRED = LazyPattern(r"^'(?P<name>.+)' is a required property$")
 
@@ -30,7 +34,7 @@ def _line(model: Model, pointer: str) -> int:
     return model.lines.get("", 1)
 
 
-def _rule_of(error: ValidationError) -> tuple[str, str | None, str | None]:
+def _rule_of(error: SchemaErrorLike) -> tuple[str, str | None, str | None]:
     """The rule id, severity and message template the failing subschema declares."""
     for candidate in (error, error.parent):
         schema = getattr(candidate, "schema", None)
@@ -59,7 +63,7 @@ def _section_title(schema: LoadedSchema, section_id: str | None) -> str:
 class _Failure:
     """One schema error with what a message needs: the instance around it and the section it is about."""
 
-    error: ValidationError
+    error: SchemaErrorLike
     model: Model
     schema: LoadedSchema
     section: str | None
@@ -149,7 +153,7 @@ MESSAGES: dict[str, Callable[[_Failure], str]] = {
 }
 
 
-def _message(rule: str, error: ValidationError, model: Model, schema: LoadedSchema, section: str | None) -> str:
+def _message(rule: str, error: SchemaErrorLike, model: Model, schema: LoadedSchema, section: str | None) -> str:
     build = MESSAGES.get(rule)
     return build(_Failure(error, model, schema, section)) if build is not None else str(error.message)
 
@@ -172,7 +176,7 @@ class _Fields(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _custom_message(template: str, error: ValidationError, model: Model) -> str:
+def _custom_message(template: str, error: SchemaErrorLike, model: Model) -> str:
     path = list(error.absolute_path)
     parent = _value_at(model.instance, path[:-1]) if path else model.instance
     fields = _Fields(parent if isinstance(parent, dict) else {})
@@ -183,7 +187,7 @@ def _custom_message(template: str, error: ValidationError, model: Model) -> str:
         return template
 
 
-def _section_of(error: ValidationError, rule: str) -> str | None:
+def _section_of(error: SchemaErrorLike, rule: str) -> str | None:
     path = list(error.absolute_path)
     if rule == "missing-section":
         match = _REQUIRED.match(error.message)
@@ -198,20 +202,29 @@ def _section_of(error: ValidationError, rule: str) -> str | None:
 
 
 def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:
-    """A finding for each schema error; none, without jsonschema, for a model proven valid beforehand."""
+    """A finding for each schema error: none for a model proven valid, the errors found without jsonschema
+    when the schema's keywords allow (``schema_errors``), else jsonschema's."""
     if schema.prover.proves_valid(model.instance):
         return []
-    findings: list[Finding] = []
     try:
-        for error in schema.validator.iter_errors(model.instance):  # one at a time: there can be 70,000
-            findings.extend(_findings(path, error, model, schema))
+        return _all_findings(path, schema_errors(schema.prover, model.instance), model, schema)
+    except (Undecided, RecursionError):
+        pass  # the schema needs jsonschema, which also says what a loop of $refs is
+    try:
+        return _all_findings(path, schema.validator.iter_errors(model.instance), model, schema)
     except RecursionError:  # the model is shallow (front matter at most 100 levels): the schema loops
         raise SchemaError(f"schema {schema.name} refers to itself ($ref) in a loop that never reaches a value; "
                           "every $ref must lead to a keyword that checks something") from None
+
+
+def _all_findings(path: str, errors: Iterable[SchemaErrorLike], model: Model, schema: LoadedSchema) -> list[Finding]:
+    findings: list[Finding] = []
+    for error in errors:  # one at a time: there can be 70,000
+        findings.extend(_findings(path, error, model, schema))
     return findings
 
 
-def _findings(path: str, error: ValidationError, model: Model, schema: LoadedSchema) -> Iterator[Finding]:
+def _findings(path: str, error: SchemaErrorLike, model: Model, schema: LoadedSchema) -> Iterator[Finding]:
     """The findings of one schema error: of each of its causes, for a keyword that combines subschemas."""
     if error.validator in ("if", "then", "allOf", "anyOf", "oneOf", "$ref") and error.context:
         causes = list(error.context)
