@@ -412,7 +412,6 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     add("real repos, 1 file cold: ours / mdl (highest)", worst("one_cold_s", "one_mdl_s"), 0.3)
     add("real repos, 1 file cold: ours / pass (highest)", worst("one_cold_s", "pass_s"), 8)
     add("real repos, 1 file warm: ours / pass (highest)", worst("one_warm_s", "pass_s"), 2.5)
-    add("real repos, folder warm: ours / mdl (highest)", worst("warm_s", "mdl_s"), 0.03)
     big = str(max(runs)) if max(runs) > MEMORY_SMALL else None
     add(
         f"peak RSS: {big or '20000'} files / {MEMORY_SMALL} files",
