@@ -30,7 +30,7 @@ DECIDED = frozenset({
     "required", "type",
 })
 _UNDECIDED = JSONSCHEMA_KEYWORDS - DECIDED
-_JSON_VALUES = (dict, list, str, int, float, bool, type(None))
+JSON_VALUES = (dict, list, str, int, float, bool, type(None))
 _BOUNDS = {"minLength": (str, 1), "maxLength": (str, -1), "minItems": (list, 1), "maxItems": (list, -1)}
 
 
@@ -53,33 +53,33 @@ def _never(instance: Any) -> bool:
     return False
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # jsonschema's type checker for Draft 2020-12, on JSON values
-_TYPES: dict[str, Callable[[Any], bool]] = {
+TYPES: dict[str, Callable[[Any], bool]] = {
     "array": lambda value: isinstance(value, list),
     "boolean": lambda value: isinstance(value, bool),
     "integer": lambda value: (isinstance(value, int) and not isinstance(value, bool))
     or (isinstance(value, float) and value.is_integer()),
     "null": lambda value: value is None,
-    "number": _is_number,
+    "number": is_number,
     "object": lambda value: isinstance(value, dict),
     "string": lambda value: isinstance(value, str),
 }
 
 
-def _equal(one: Any, two: Any) -> bool:
+def json_equal(one: Any, two: Any) -> bool:
     """jsonschema's equality (``_utils.equal``): ``True`` is not ``1``, also inside lists and objects."""
     if one is two:
         return True
     if isinstance(one, str) or isinstance(two, str):
         return bool(one == two)
     if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
     if isinstance(one, Mapping) and isinstance(two, Mapping):
-        return one.keys() == two.keys() and all(_equal(one[key], two[key]) for key in one)
+        return one.keys() == two.keys() and all(json_equal(one[key], two[key]) for key in one)
     if isinstance(one, bool) or isinstance(two, bool):
         return False  # ``one is two`` was checked above
     return bool(one == two)
@@ -128,7 +128,7 @@ class Prover:
             return _unproven
 
         def check(instance: Any) -> bool:
-            if not isinstance(instance, _JSON_VALUES):
+            if not isinstance(instance, JSON_VALUES):
                 raise Undecided
             return all(each(instance) for each in checks)
 
@@ -240,16 +240,16 @@ def _assertion(key: str, value: Any) -> Check:
     """The check of a keyword that looks at the instance alone."""
     if key == "type":
         names = value if isinstance(value, list) else [value]
-        if not all(isinstance(name, str) and name in _TYPES for name in names):
+        if not all(isinstance(name, str) and name in TYPES for name in names):
             raise Undecided
-        tests = [_TYPES[name] for name in names]
+        tests = [TYPES[name] for name in names]
         return lambda instance: any(test(instance) for test in tests)
     if key == "const":
-        return lambda instance: _equal(instance, value)
+        return lambda instance: json_equal(instance, value)
     if key == "enum":
         if not isinstance(value, list):
             raise Undecided
-        return lambda instance: any(_equal(each, instance) for each in value)
+        return lambda instance: any(json_equal(each, instance) for each in value)
     if key == "required":
         if not isinstance(value, list):
             raise Undecided
@@ -259,16 +259,16 @@ def _assertion(key: str, value: Any) -> Check:
         if not isinstance(value, int) or isinstance(value, bool):
             raise Undecided
         return lambda instance: not isinstance(instance, kind) or (len(instance) - value) * sign >= 0
-    if not _is_number(value):
+    if not is_number(value):
         raise Undecided
     return _number(key, value)
 
 
 def _number(key: str, bound: int | float) -> Check:
     if key == "minimum":
-        return lambda instance: not _is_number(instance) or not instance < bound
+        return lambda instance: not is_number(instance) or not instance < bound
     if key == "maximum":
-        return lambda instance: not _is_number(instance) or not instance > bound
+        return lambda instance: not is_number(instance) or not instance > bound
     if key == "exclusiveMinimum":
-        return lambda instance: not _is_number(instance) or not instance <= bound
-    return lambda instance: not _is_number(instance) or not instance >= bound
+        return lambda instance: not is_number(instance) or not instance <= bound
+    return lambda instance: not is_number(instance) or not instance >= bound

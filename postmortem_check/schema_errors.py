@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .quickcheck import _JSON_VALUES, _TYPES, DECIDED, JSONSCHEMA_KEYWORDS, Prover, Undecided, _equal, _is_number
+from .quickcheck import DECIDED, JSON_VALUES, JSONSCHEMA_KEYWORDS, TYPES, Prover, Undecided, is_number, json_equal
 
 _UNSET: Any = object()
 
@@ -94,7 +94,7 @@ class _Evaluator:
             yield error
 
     def _keywords(self, instance: Any, schema: Any, base: str) -> Iterator[Violation]:
-        if not isinstance(schema, dict) or schema.get("$id", base) != base or not isinstance(instance, _JSON_VALUES):
+        if not isinstance(schema, dict) or schema.get("$id", base) != base or not isinstance(instance, JSON_VALUES):
             raise Undecided
         for key, value in schema.items():
             if key not in JSONSCHEMA_KEYWORDS:
@@ -138,11 +138,10 @@ class _Evaluator:
         elif key == "not":
             if self._valid(instance, value, base):
                 yield Violation(f"{instance!r} should not be valid under {value!r}")
-        elif self._valid(instance, value, base):  # if
-            if "then" in schema:
-                yield from self.errors(instance, schema["then"], base, schema_path="then")
-        elif "else" in schema:
-            yield from self.errors(instance, schema["else"], base, schema_path="else")
+        else:  # if: then or else, as the instance is valid against it or not
+            branch = "then" if self._valid(instance, value, base) else "else"
+            if branch in schema:
+                yield from self.errors(instance, schema[branch], base, schema_path=branch)
 
     def _valid(self, instance: Any, schema: Any, base: str) -> bool:
         return next(self.errors(instance, schema, base), None) is None
@@ -215,15 +214,15 @@ def _assertion(key: str, value: Any, instance: Any) -> list[str]:
     """The messages of a keyword that looks at the instance alone: none when the instance passes."""
     if key == "type":
         names = value if isinstance(value, list) else [value]
-        if not all(isinstance(name, str) and name in _TYPES for name in names):
+        if not all(isinstance(name, str) and name in TYPES for name in names):
             raise Undecided
-        if any(_TYPES[name](instance) for name in names):
+        if any(TYPES[name](instance) for name in names):
             return []
         return [f"{instance!r} is not of type {', '.join(repr(name) for name in names)}"]
     if key == "const":
-        return [] if _equal(instance, value) else [f"{value!r} was expected"]
+        return [] if json_equal(instance, value) else [f"{value!r} was expected"]
     if key == "enum":
-        matched = any(_equal(each, instance) for each in _array(value))
+        matched = any(json_equal(each, instance) for each in _array(value))
         return [] if matched else [f"{instance!r} is not one of {value!r}"]
     if key == "required":
         names = _array(value)
@@ -238,7 +237,7 @@ def _assertion(key: str, value: Any, instance: Any) -> list[str]:
         elif isinstance(instance, _LONG[key]) and len(instance) > value:
             return [f"{instance!r} {'is expected to be empty' if value == 0 else 'is too long'}"]
         return []
-    if not _is_number(value):
+    if not is_number(value):
         raise Undecided
     fails, words = _NUMBER_FAILS[key]
-    return [f"{instance!r} {words} {value!r}"] if _is_number(instance) and fails(instance, value) else []
+    return [f"{instance!r} {words} {value!r}"] if is_number(instance) and fails(instance, value) else []
