@@ -5,6 +5,7 @@ earlier run checked with the bytes it has now."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -220,3 +221,41 @@ def test_a_team_schema_with_a_keyword_not_decided_is_validated_by_jsonschema(tmp
     assert _lint(tmp_path, "postmortem.md") == (1, False), "the result came from the cache"
     (tmp_path / "postmortem.md").write_text(CLEAN.replace("# Checkout outage", "# checkout outage!"), "utf-8")
     assert _lint(tmp_path, "postmortem.md") == (1, True), "a changed file: the pattern needs jsonschema"
+
+
+def test_errors_found_before_a_keyword_not_decided_are_dropped_for_jsonschemas(tmp_path: Path) -> None:
+    """The sections' errors are found first, then a ``pattern`` is met: the findings are jsonschema's
+    alone, each once, the same as the built-in schema's (a pattern on an object asserts nothing)."""
+    from postmortem_check.cli import main
+    from postmortem_check.document import decode
+    from postmortem_check.model import build_model
+    from postmortem_check.outline import build_outline
+
+    schema = json.loads(builtin_schema_text("default"))
+    schema.pop("$id")
+    schema["allOf"] = [*schema["allOf"], {"pattern": "^x"}]  # after every other keyword of the root
+    team = tmp_path / "team.json"
+    team.write_text(json.dumps(schema), encoding="utf-8")
+    text = CLEAN.replace("## Resolution\n\nThe deploy was rolled back.\n", "")
+    document = tmp_path / "postmortem.md"
+    document.write_text(text.replace("## Root cause", "## Root cause\n\nTBD"), encoding="utf-8")
+
+    loaded = load_schema(str(team))
+    decoded = decode(str(document), document.read_bytes())
+    model = build_model(decoded, build_outline(str(document), "\n".join(decoded.lines), 1, loaded.vocabulary),
+                        loaded.section_order)
+    errors = schema_errors(loaded.prover, model.instance)
+    assert next(errors).validator in ("required", "not")  # an error is found here first
+    with pytest.raises(Undecided):
+        list(errors)
+
+    def findings(schema_name: str) -> list[dict[str, Any]]:
+        out = tmp_path / "out.json"
+        with open(out, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            code = main(["lint", "--no-cache", "--format", "json", "--schema", schema_name, str(document)])
+        assert code == 1
+        return [f for file in json.loads(out.read_text("utf-8"))["files"] for f in file["findings"]]
+
+    expected = findings("default")
+    assert sorted(f["rule"] for f in expected) == ["missing-section", "placeholder"]
+    assert findings(str(team)) == expected
