@@ -110,6 +110,27 @@ class Prover:
         (``base``: the URI of the one it is in, when not the schema's own)."""
         return _proven(self._check(schema, self.base if base is None else base), instance)
 
+    def decides_all(self) -> bool:
+        """Whether every keyword jsonschema acts on, in the schema and in what its ``$ref``s reach, is decided
+        here. Conservative: a key inside a ``const`` or ``enum`` value counts too."""
+        seen: set[int] = set()
+        stack: list[tuple[Any, str]] = [(self.schema, self.base)]
+        while stack:
+            node, base = stack.pop()
+            if isinstance(node, list):
+                stack.extend((item, base) for item in node)
+            elif isinstance(node, dict) and id(node) not in seen:
+                seen.add(id(node))
+                if not _UNDECIDED.isdisjoint(node) or node.get("$id", base) != base:
+                    return False
+                if "$ref" in node:
+                    try:
+                        stack.append(self.resolve(node["$ref"], base))
+                    except Undecided:
+                        return False
+                stack.extend((value, base) for value in node.values())
+        return True
+
     def _check(self, schema: Any, base: str) -> Check:
         if schema is True or schema is False:
             return _always if schema else _never

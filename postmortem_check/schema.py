@@ -51,6 +51,12 @@ class LoadedSchema:
         """Proves a model valid without jsonschema, for the keywords the packaged schemas use."""
         return Prover(self.schema, self.resources, FORMAT_CHECKS)
 
+    @property
+    def needs_jsonschema(self) -> bool:
+        """Whether a document with errors may be validated by jsonschema: the schema, or what its ``$ref``s
+        reach, has a keyword the prover does not decide (else ``schema_errors`` finds every error)."""
+        return not self.prover.decides_all()
+
     @cached_property
     def registry(self) -> Registry[Any]:
         from referencing import Registry, Resource

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,16 +27,29 @@ def need_shared(path: Path) -> Path:
 FUZZ_SECONDS = float(os.environ.get("POSTMORTEM_FUZZ_SECONDS", "0") or 0)
 
 
+_TEMPORARY: list[str] = []  # folders made for the run, removed when it ends
+
+
+def _temporary(prefix: str) -> str:
+    path = tempfile.mkdtemp(prefix=prefix)
+    _TEMPORARY.append(path)
+    return path
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Lint runs in tests (in process and in child processes) keep their result cache in a folder of their
     # own, never beside the documents they read (../shared among them); tests/test_cache.py unsets it. The
     # user cache home (where the cache's sealing key lives) is a temporary folder too.
-    import tempfile
-
     if "POSTMORTEM_CHECK_CACHE_DIR" not in os.environ:
-        os.environ["POSTMORTEM_CHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="postmortem-check-cache-")
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="postmortem-check-home-")
+        os.environ["POSTMORTEM_CHECK_CACHE_DIR"] = _temporary("postmortem-check-cache-")
+    os.environ["XDG_CACHE_HOME"] = _temporary("postmortem-check-home-")
     config.addinivalue_line("markers", "long: long-running robustness check; runs when POSTMORTEM_FUZZ_SECONDS is set")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the folders ``pytest_configure`` made: a run leaves nothing behind in the temporary folder."""
+    for path in _TEMPORARY:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -259,3 +259,24 @@ def test_errors_found_before_a_keyword_not_decided_are_dropped_for_jsonschemas(t
     expected = findings("default")
     assert sorted(f["rule"] for f in expected) == ["missing-section", "placeholder"]
     assert findings(str(team)) == expected
+
+
+@pytest.mark.parametrize(("extra", "imported"), [({}, False), ({"pattern": "^x"}, True)])
+def test_workers_start_without_jsonschema_unless_the_schema_needs_it(
+        tmp_path: Path, extra: dict[str, Any], imported: bool) -> None:
+    """Before forking its workers, a run compiles jsonschema's validator only for a schema whose errors may
+    need it (here a pattern, which the workers would otherwise each compile)."""
+    schema = json.loads(builtin_schema_text("default"))
+    schema.pop("$id")
+    schema["allOf"] = [*schema["allOf"], extra]
+    (tmp_path / "team.json").write_text(json.dumps(schema), encoding="utf-8")
+    for number in range(70):  # enough for workers: batch.PARALLEL_THRESHOLD
+        (tmp_path / f"pm{number:02d}.md").write_text(CLEAN.replace("10:22 Rollback", "Rollback"), encoding="utf-8")
+    probe = PROBE.replace("code = main(sys.argv[1:])", "from postmortem_check import schema\n"
+                          "schema._check_schema = lambda *args: None  # only the run's own imports count\n"
+                          "code = main(sys.argv[1:])")
+    env = {key: value for key, value in os.environ.items() if key != "POSTMORTEM_CHECK_CACHE_DIR"}
+    run = subprocess.run([sys.executable, "-c", probe, "lint", "--no-cache", "--jobs", "2", "--schema", "team.json",
+                          "."], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                         timeout=120)
+    assert json.loads(run.stdout.splitlines()[-1]) == [0, imported], run.stderr
