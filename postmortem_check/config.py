@@ -248,8 +248,7 @@ def _schema_path(path: Path, schema: str) -> str:
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; a ConfigError lists every problem with its line."""
-    from jsonschema import Draft202012Validator  # only when there is a config file to validate
-
+    from .quickcheck import Prover
     from .schema import packaged_text
 
     data, lines = _read(path)
@@ -259,6 +258,30 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}:1: the configuration must be a mapping of settings, not a {type(data).__name__}")
     data = _severities(data)
     config_schema = json.loads(packaged_text("config.json"))
+    problems = [] if Prover(config_schema, {}, {}).proves_valid(data) else _invalid(path, data, lines, config_schema)
+    problems += _schema_problems(path, data, lines)
+    if problems:
+        raise ConfigError(*(message for _, message in sorted(problems)))
+    return Config(
+        path=path,
+        schema=_schema_path(path, data.get("schema", "default")),
+        include=tuple(data.get("include", DEFAULT_INCLUDE)),
+        exclude=tuple(data.get("exclude", ())),
+        rules=dict(data.get("rules", {})),
+        word_counts={k: dict(v) for k, v in data.get("word_counts", {}).items()},
+        max_file_size=int(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
+        issues=dict(data.get("issues", {})),
+        draft=dict(data.get("draft", {})),
+        quality=dict(data.get("quality", {})),
+        cache=bool(data.get("cache", True)),
+    )
+
+
+def _invalid(path: Path, data: dict[str, Any], lines: dict[str, int],
+             config_schema: dict[str, Any]) -> list[tuple[int, str]]:
+    """What jsonschema finds wrong in a config the proof did not pass, each with its line."""
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(config_schema)
     problems = []
     for invalid in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
@@ -276,19 +299,4 @@ def load_config(path: Path) -> Config:
         if invalid.validator == "enum" and pointer.startswith("/rules/"):
             message = f"{invalid.instance!r} is not one of the severities error, warning or off"
         problems.append((line, f"{path}:{line}: {where}: {message}"))
-    problems += _schema_problems(path, data, lines)
-    if problems:
-        raise ConfigError(*(message for _, message in sorted(problems)))
-    return Config(
-        path=path,
-        schema=_schema_path(path, data.get("schema", "default")),
-        include=tuple(data.get("include", DEFAULT_INCLUDE)),
-        exclude=tuple(data.get("exclude", ())),
-        rules=dict(data.get("rules", {})),
-        word_counts={k: dict(v) for k, v in data.get("word_counts", {}).items()},
-        max_file_size=int(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
-        issues=dict(data.get("issues", {})),
-        draft=dict(data.get("draft", {})),
-        quality=dict(data.get("quality", {})),
-        cache=bool(data.get("cache", True)),
-    )
+    return problems

@@ -1,4 +1,5 @@
-"""Prove a model valid against its schema without jsonschema, for the keywords the packaged schemas use.
+"""Prove a model (or a config) valid against its schema without jsonschema, for the keywords the packaged
+schemas use.
 
 A postmortem with no schema finding is the usual state of a repository whose hook passes. Proving that
 here spares a run jsonschema's import (about 90 ms a process) and its validation (about 0.6 ms a file).
@@ -25,11 +26,11 @@ JSONSCHEMA_KEYWORDS = frozenset({
     "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems",
 })
 DECIDED = frozenset({
-    "$ref", "allOf", "anyOf", "const", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items",
-    "maxItems", "maxLength", "maximum", "minItems", "minLength", "minimum", "not", "oneOf", "properties",
-    "required", "type",
+    "$ref", "additionalProperties", "allOf", "anyOf", "const", "enum", "exclusiveMaximum", "exclusiveMinimum",
+    "format", "if", "items", "maxItems", "maxLength", "maximum", "minItems", "minLength", "minimum", "not",
+    "oneOf", "properties", "required", "type",
 })
-_UNDECIDED = JSONSCHEMA_KEYWORDS - DECIDED
+UNDECIDED = JSONSCHEMA_KEYWORDS - DECIDED
 JSON_VALUES = (dict, list, str, int, float, bool, type(None))
 _BOUNDS = {"minLength": (str, 1), "maxLength": (str, -1), "minItems": (list, 1), "maxItems": (list, -1)}
 
@@ -121,7 +122,7 @@ class Prover:
                 stack.extend((item, base) for item in node)
             elif isinstance(node, dict) and id(node) not in seen:
                 seen.add(id(node))
-                if not _UNDECIDED.isdisjoint(node) or node.get("$id", base) != base:
+                if not UNDECIDED.isdisjoint(node) or node.get("$id", base) != base:
                     return False
                 if "$ref" in node:
                     try:
@@ -141,7 +142,7 @@ class Prover:
         return known
 
     def _compile(self, schema: Any, base: str) -> Check:
-        if not isinstance(schema, dict) or not _UNDECIDED.isdisjoint(schema) or schema.get("$id", base) != base:
+        if not isinstance(schema, dict) or not UNDECIDED.isdisjoint(schema) or schema.get("$id", base) != base:
             return _unproven
         try:
             checks = [self._keyword(key, value, schema, base) for key, value in schema.items() if key in DECIDED]
@@ -175,6 +176,10 @@ class Prover:
         if key == "items":
             each = self._check(value, base)
             return lambda instance: not isinstance(instance, list) or all(each(item) for item in instance)
+        if key == "additionalProperties":  # decided without patternProperties (not decided) beside it
+            named, extra = additional_properties(schema, value), self._check(value, base)
+            return lambda instance: not isinstance(instance, dict) or all(
+                extra(instance[name]) for name in instance if name not in named)
         if key == "format":
             return self._format(value)
         return _assertion(key, value)
@@ -225,6 +230,15 @@ class Prover:
             if isinstance(node, dict) and "$id" in node:
                 raise Undecided  # an embedded resource, with a base URI of its own
         return node, uri
+
+
+def additional_properties(schema: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The properties ``additionalProperties`` (``value``) leaves alone: those its schema object names;
+    Undecided for values jsonschema's metaschema would refuse."""
+    named = schema.get("properties", {})
+    if not isinstance(named, dict) or not isinstance(value, (dict, bool)):
+        raise Undecided
+    return named
 
 
 def _proven(check: Check, instance: Any) -> bool:

@@ -17,7 +17,17 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .quickcheck import DECIDED, JSON_VALUES, JSONSCHEMA_KEYWORDS, TYPES, Prover, Undecided, is_number, json_equal
+from .quickcheck import (
+    DECIDED,
+    JSON_VALUES,
+    TYPES,
+    UNDECIDED,
+    Prover,
+    Undecided,
+    additional_properties,
+    is_number,
+    json_equal,
+)
 
 _UNSET: Any = object()
 
@@ -94,13 +104,12 @@ class _Evaluator:
             yield error
 
     def _keywords(self, instance: Any, schema: Any, base: str) -> Iterator[Violation]:
-        if not isinstance(schema, dict) or schema.get("$id", base) != base or not isinstance(instance, JSON_VALUES):
+        if (not isinstance(schema, dict) or schema.get("$id", base) != base or not isinstance(instance, JSON_VALUES)
+                or not UNDECIDED.isdisjoint(schema)):  # before any error: one may depend on such a keyword
             raise Undecided
         for key, value in schema.items():
-            if key not in JSONSCHEMA_KEYWORDS:
-                continue
             if key not in DECIDED:
-                raise Undecided
+                continue
             for error in self._keyword(key, value, instance, schema, base):
                 error._set(key, value, instance, schema)
                 if key not in ("if", "$ref"):
@@ -119,6 +128,8 @@ class _Evaluator:
                         yield from self.errors(instance[name], sub, base, path=name, schema_path=name)
         elif key == "items":
             yield from self._items(value, instance, base)
+        elif key == "additionalProperties":
+            yield from self._additional(value, instance, schema, base)
         elif key in ("allOf", "anyOf", "oneOf", "not", "if"):
             yield from self._combined(key, value, instance, schema, base)
         elif key == "format":
@@ -155,6 +166,20 @@ class _Evaluator:
             return
         for index, item in enumerate(instance):
             yield from self.errors(item, items, base, path=index)
+
+    def _additional(self, value: Any, instance: Any, schema: dict[str, Any], base: str) -> Iterator[Violation]:
+        named = additional_properties(schema, value)
+        if not isinstance(instance, dict):
+            return
+        extras = {name for name in instance if name not in named}  # a set, iterated as jsonschema's is
+        if isinstance(value, dict):
+            for name in extras:
+                yield from self.errors(instance[name], value, base, path=name)
+        elif not value and extras:
+            names = sorted(extras, key=str)
+            listed = ", ".join(repr(name) for name in names)
+            yield Violation(f"Additional properties are not allowed ({listed} {'was' if len(names) == 1 else 'were'}"
+                            " unexpected)")
 
     def _alternatives(self, key: str, subschemas: list[Any], instance: Any, base: str) -> Iterator[Violation]:
         causes: list[Violation] = []

@@ -106,7 +106,7 @@ _NAMES = ("a", "b", "c")
 _TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
 _SCALARS: tuple[Any, ...] = (None, True, False, 0, 1, 1.0, 2.5, -3, "", "a", "ab", "2024-01-02", "2024-13-01",
                              "2024-01-02T10:00:00Z", "10:00")
-_UNDECIDED = {"pattern": "^a", "uniqueItems": True, "additionalProperties": False, "maxProperties": 1,
+_UNDECIDED = {"pattern": "^a", "uniqueItems": True, "patternProperties": {"^a": {"type": "string"}}, "maxProperties": 1,
               # keywords whose results depend on what the pruned keywords evaluated, or sit beside them
               "unevaluatedProperties": False, "unevaluatedItems": False, "prefixItems": [{"type": "string"}],
               "contains": {"type": "integer"}}
@@ -134,6 +134,8 @@ def _schema(rng: random.Random, depth: int, refs: bool) -> Any:
             out[key] = _schema(rng, depth - 1, refs)
         elif key == "properties":
             out[key] = {name: _schema(rng, depth - 1, refs) for name in rng.sample(_NAMES, 2)}
+        elif key == "additionalProperties":
+            out[key] = rng.choice([False, True, _schema(rng, depth - 1, refs)])
         elif key == "required":
             out[key] = rng.sample(_NAMES, rng.randint(0, 2))
         elif key == "type":

@@ -65,6 +65,9 @@ def _ours(loaded: LoadedSchema, instance: Any) -> list[Any] | None:
     ({"type": ["string", "null"]}, 3),
     ({"$ref": "urn:test:other#/$defs/a~1b"}, 5),  # into another document, an escaped name
     ({"allOf": [{"$ref": "#/$defs/x"}, True]}, {"n": "x"}),
+    ({"additionalProperties": False}, {"b": 1}),  # "'b' was unexpected"
+    ({"properties": {"a": {}}, "additionalProperties": False}, {"a": 1, "c": 2, "b": 3}),  # sorted, "were"
+    ({"properties": {"a": {}}, "additionalProperties": {"type": "string"}}, {"a": 1, "c": 2, "b": 3, "d": "x"}),
 ])
 def test_corners_give_jsonschemas_errors(schema: dict[str, Any], instance: Any) -> None:
     loaded = _loaded({**schema, "$defs": {"x": {"properties": {"n": {"type": "integer"}}}}},
@@ -79,6 +82,8 @@ def test_corners_give_jsonschemas_errors(schema: dict[str, Any], instance: Any) 
     {"properties": {"a": {"uniqueItems": True}}},
     {"$ref": "#anchor", "$defs": {"a": {"$anchor": "anchor"}}},
     {"$ref": "#"},  # a loop that never reaches the instance's parts
+    {"additionalProperties": False, "patternProperties": {"^a": {}}},  # which properties are additional
+    {"not": {"additionalProperties": False, "patternProperties": {"^x": {}}}},  # even where one error decides
 ])
 def test_what_is_not_decided_is_left_to_jsonschema(schema: dict[str, Any]) -> None:
     assert _ours(_loaded(schema), {"a": [1, 1]}) is None
@@ -188,6 +193,17 @@ def _settled(path: Path, text: str) -> None:
 def test_a_lint_with_a_built_in_schema_never_imports_jsonschema(tmp_path: Path, text: str, code: int) -> None:
     (tmp_path / "postmortem.md").write_text(text, encoding="utf-8")
     assert _lint(tmp_path, "--no-cache", "postmortem.md") == (code, False)
+
+
+@pytest.mark.parametrize(("config", "result"), [
+    ("schema: default\nrules:\n  placeholder: warning\nexclude: [drafts]\n", (0, False)),
+    ("schema: default\nrulez:\n  placeholder: warning\n", (2, True)),  # an unknown setting: jsonschema says so
+])
+def test_a_config_the_proof_passes_is_read_without_jsonschema(tmp_path: Path, config: str,
+                                                              result: tuple[int, bool]) -> None:
+    (tmp_path / ".postmortem-check.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "postmortem.md").write_text(CLEAN, encoding="utf-8")
+    assert _lint(tmp_path, "--no-cache", "postmortem.md") == result
 
 
 def test_a_team_schema_is_checked_once_for_its_bytes(tmp_path: Path) -> None:
