@@ -177,7 +177,7 @@ class Prover:
             each = self._check(value, base)
             return lambda instance: not isinstance(instance, list) or all(each(item) for item in instance)
         if key == "additionalProperties":  # decided without patternProperties (not decided) beside it
-            named, extra = additional_properties(schema, value), self._check(value, base)
+            named, extra = named_properties(schema, value), self._check(value, base)
             return lambda instance: not isinstance(instance, dict) or all(
                 extra(instance[name]) for name in instance if name not in named)
         if key == "format":
@@ -232,7 +232,7 @@ class Prover:
         return node, uri
 
 
-def additional_properties(schema: dict[str, Any], value: Any) -> dict[str, Any]:
+def named_properties(schema: dict[str, Any], value: Any) -> dict[str, Any]:
     """The properties ``additionalProperties`` (``value``) leaves alone: those its schema object names;
     Undecided for values jsonschema's metaschema would refuse."""
     named = schema.get("properties", {})

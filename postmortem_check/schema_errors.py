@@ -24,9 +24,9 @@ from .quickcheck import (
     UNDECIDED,
     Prover,
     Undecided,
-    additional_properties,
     is_number,
     json_equal,
+    named_properties,
 )
 
 _UNSET: Any = object()
@@ -168,7 +168,7 @@ class _Evaluator:
             yield from self.errors(item, items, base, path=index)
 
     def _additional(self, value: Any, instance: Any, schema: dict[str, Any], base: str) -> Iterator[Violation]:
-        named = additional_properties(schema, value)
+        named = named_properties(schema, value)
         if not isinstance(instance, dict):
             return
         extras = {name for name in instance if name not in named}  # a set, iterated as jsonschema's is
