@@ -29,24 +29,24 @@ _LEAD_MARK = LazyPattern(r"^(?P<mark>✅|✔️?|☑️?|✓|❌|⬜|🔲|☐|�
 _TRAILING_DONE = LazyPattern(r"(?:\b(?:DONE|FIXED|COMPLETED?)|[(\[](?i:done|fixed|completed?)[)\]])[.!]?$")
 _DONE_NOTE = LazyPattern(r"\b(?:done|fixed|completed|implemented|merged|deployed|released|in place)\b", re.I)
 _NOT_YET = LazyPattern(r"\b(?:not|pending|progress|todo|to be|once|when|until|partial|partially|partly|wip|"
-                      r"planned|if|after|before)\b", re.I)
+                       r"planned|if|after|before)\b", re.I)
 # A nested bullet that only reports the state of its parent ("This has been done: …", "Fixed in 1.2").
 _STATUS_NOTE = LazyPattern(
     r"^(?:(?:this|it|that)\s+)?(?:(?:has|have)\s+(?:now\s+|already\s+)?been\s+|(?:is|was)\s+(?:now\s+|already\s+)?)?"
     r"(?P<state>done|fixed|completed?|implemented|merged|deployed|resolved|in progress|pending|not done)\b", re.I)
 # Reports of work already done: "We tweaked …", "We've advised …", "… has been documented".
 _WE_DID = LazyPattern(r"^(?:we|i)(?:'ve|’ve|\s+have)?\s+(?:already\s+|also\s+|now\s+|[a-z]{2,20}ly\s+)?"
-                     r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
-                     r"rolled|shipped|released)\b", re.I)
+                      r"(?:[a-z]{2,}[^e\W]ed|sent|made|built|wrote|ran|set up|put|moved|added|fixed|"
+                      r"rolled|shipped|released)\b", re.I)
 # A short opening clause before who did it: "On the 2023-08-10 I removed …", "While at it, I also cleaned …".
 _LEAD_CLAUSE = LazyPattern(r"^(?:[^,.;:]{1,40},\s*|(?:on|at|then|later|finally)\s[^,.;:]{0,40}?\s(?=(?:we|i)\s))", re.I)
 _HAS_BEEN = LazyPattern(r"\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+(?:[a-z]{2,}ed|done|set up|put in place|"
-                       r"built|made|written|sent)\b", re.I)
+                        r"built|made|written|sent)\b", re.I)
 # A later sentence that finds the work already done: "Note: on investigation, we already do this".
 _ALREADY = LazyPattern(r"\b(?:we|it|this|that)\s+(?:already\s+(?:do|does|did|have|has)\s+(?:this|that|it)\b|"
-                      r"(?:is|was)\s+already\s+(?:done|in place|implemented|fixed)\b)", re.I)
+                       r"(?:is|was)\s+already\s+(?:done|in place|implemented|fixed)\b)", re.I)
 _FILED = LazyPattern(r"\b(?:backlog|ticket|jira|task|story|epic|opened|filed|scheduled|planned|requested|proposed|"
-                    r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
+                     r"discussed|suggested|considered|prioriti[sz]ed|assigned)\b", re.I)
 _PAST_VERBS = frozenset(
     [
         "added", "adjusted", "advised", "banned", "blocked", "built", "changed", "cleaned", "communicated", "completed",
@@ -81,7 +81,7 @@ _HEDGE = LazyPattern(r"^(?:[\w’'%-]+ ){1,5}(?:seems?|looks?|might|may)\s(?!(?:
 # and a step done for the future ("… so that next time it is configured") is kept.
 _NARRATION = LazyPattern(r"^(?:[\w’',-]+ ){0,8}I (?!(?:will|shall|should|need|must|want|plan|would|have to)\b)[a-z]")
 _FOR_THE_FUTURE = LazyPattern(r"\b(?:next time|in the future|tomorrow|going forward|from now on|to prevent|"
-                             r"to avoid|so that)\b", re.I)
+                              r"to avoid|so that)\b", re.I)
 _STORY_STEPS = 3
 _CLOSING = LazyPattern(
     r"^\s*(?:in conclusion|in summary|to conclude|to sum up|overall|in the end|and remember|remember,|note:|"
@@ -91,10 +91,10 @@ _CLOSING = LazyPattern(
 _PLACEHOLDER_ONLY = LazyPattern(r"^\s*\[[^\]]+\][\s.]*$")
 # Template text inside an item: "{{ summary }}", "[link to github issue]", "[owner name]".
 _PLACEHOLDER_PART = LazyPattern(r"\{\{[^{}]{0,80}\}\}|\[(?:link|insert|add|describe|owner|name|date|ticket|url|"
-                               r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
+                                r"your|enter|fill|tbd|todo)\b[^\[\]]{0,80}\](?![(\[])", re.I)
 _ESCAPE = LazyPattern(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 _MARKUP = LazyPattern(r"\*\*|__|~~|`|(?<![\w*\\])\*(?=\S)|(?<=[^\s\\])\*(?![\w*])|(?<![\w_\\])_(?=\S)"
-                     r"|(?<=[^\s\\])_(?![\w_])")
+                      r"|(?<=[^\s\\])_(?![\w_])")
 _IMAGE = LazyPattern(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])?")
 _LINK = LazyPattern(r"\[(?P<text>[^\[\]]*)\](?:\((?P<url><?[^()\s<>]*>?)(?:\s+\"[^\"]*\")?\)|\[(?P<ref>[^\[\]]*)\])?")
 _AUTOLINK = LazyPattern(r"<(?P<url>https?://[^\s<>]+)>")
@@ -118,7 +118,7 @@ _TIME_TAIL = LazyPattern(
 # keywords, in either case (no other character matches these letters under IGNORECASE).
 _TIME_TAIL_START = LazyPattern(r"(?<![^ ])[dbutefDBUTEF]")
 _META_TOKEN = LazyPattern(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
-                         r"<?https?://\S+?>?)[)\],.;:]?")
+                          r"<?https?://\S+?>?)[)\],.;:]?")
 _ACTION_HEADER = LazyPattern(r"action|item|task|what|description|measure|todo|to do", re.I)
 _OWNER_HEADER = LazyPattern(r"owner|assignee|who|responsible", re.I)
 _STATUS_HEADER = LazyPattern(r"status|state|done", re.I)
@@ -130,7 +130,7 @@ _DONE_STATUS = LazyPattern(r"^\s*(?:\[x\]|done|fixed|closed|complete[d]?|resolve
 _NON_WORD = LazyPattern(r"[^\w]+")
 _KEY_VALUE = LazyPattern(r"^\W*(?:\*\*|__)?(?P<key>\w[\w ()/-]{0,29}?)(?:\*\*|__)?\s*:(?P<value>.*)$")
 _FIELD_KEY = LazyPattern(r"(?:owners?|assignees?|who|responsible|status|state|due|deadline|eta|date|priority|prio|"
-                        r"severity|ticket|issue|link|jira|tracking|pr|type|labels?|team)\s*", re.I)
+                         r"severity|ticket|issue|link|jira|tracking|pr|type|labels?|team)\s*", re.I)
 _OWNER_SPLIT = LazyPattern(r"[,;&/+]|\band\b")
 _LOGIN_LIKE = LazyPattern(r"@?[A-Za-z0-9][A-Za-z0-9_.-]{0,38}")
 _LABEL_LIKE = LazyPattern(r"[\w][\w .:/-]{0,48}")
@@ -145,7 +145,7 @@ _GROUP_WORDS = frozenset(
     ])
 _HEADING_DONE = LazyPattern(r"\b(?:completed|done|finished|resolved|implemented)\b", re.I)
 _HEADING_OPEN = LazyPattern(r"\b(?:planned|in[- ]progress|ongoing|next|future|todo|to do|open|pending|proposed|"
-                           r"upcoming|remaining|not done|to be)\b", re.I)
+                            r"upcoming|remaining|not done|to be)\b", re.I)
 # A paragraph that states one item among lists: "**Action item:** …", "**TODO**: …".
 _ITEM_LABEL = LazyPattern(r"^(?:\*\*|__)?(?:action items?|follow[- ]?ups?|next steps?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
                          re.I)
@@ -154,26 +154,26 @@ _STATUS_LINE = LazyPattern(r"^(?:\*\*|__)(?:TODO|DOING|DONE|IN PROGRESS|WIP)(?:\
 
 # A sentence that announces work still to come: "Chia plans to …", "… are being rotated", "we'll add …".
 _INTENT = LazyPattern(r"\b(?:plans to|we plan to|planning to|(?:is|are) (?:\w+ly |also |now |currently )?working on|"
-                     r"(?<!that )(?<!which )(?:is|are) (?:\w+ly |also |now |currently )?being [a-z]{2,20}(?:ed|t|n)\b|"
-                     r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
-                     r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
-                     r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
-                     r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
-                     r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
-                     r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b|"
-                     r"\b(?:first|second|third|next|another|other|last) (?:action|step) (?:is|was|will be) to [a-z])",
+                      r"(?<!that )(?<!which )(?:is|are) (?:\w+ly |also |now |currently )?being [a-z]{2,20}(?:ed|t|n)\b|"
+                      r"will be (?:conducted|done|added|implemented|created|introduced|rolled out|migrated|moved|"
+                      r"rebuilt|rotated|replaced|removed|reviewed|investigated|improved|changed|fixed|made)\b|"
+                      r"\b(?:we|team)(?: will|'ll|’ll) (?!not\b|be \d)[a-z]{2,20}|under ?way|"
+                      r"will (?:add|move|stop|start|introduce|implement|improve|change|migrate|review|rotate|replace|"
+                      r"rebuild|investigate|create|build|switch|upgrade|document|monitor|alert)\b|"
+                      r"changes coming|scheduled for|to prevent (?:this|such|similar|a recurrence)\b|"
+                      r"\b(?:first|second|third|next|another|other|last) (?:action|step) (?:is|was|will be) to [a-z])",
                      re.I)
 # A line that introduces a list of work to come: "Some possible actions in the future:", "We are now focused on:".
 _LIST_INTRO = LazyPattern(r"\b(?:(?:possible|future|next|further|remaining) (?:actions?|steps?|work|improvements?)|"
-                         r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
-                         r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
+                          r"actions? (?:for|in) the future|(?:we are|we're|we’re) (?:now )?(?:focused|working) on|"
+                          r"(?:going|moving) forward)\b[^:]{0,60}:$", re.I)
 _SENTENCE_END = LazyPattern(r"[.!?](?=\s+[A-Z])")
 # A lead-in to a proposed change written on the lines after it: "a proposed fix is", "Possible workaround:".
 # What a _PROPOSAL needs, in the case-folded text: the start of its first word without the "i" that a dotless
 # "ı" matches under IGNORECASE (case folding turns "ſ" into "s" as IGNORECASE does).
 _PROPOSAL_HINT = LazyPattern("propos|poss|sugges|potent")
 _PROPOSAL = LazyPattern(r"\b(?:proposed|possible|suggested|potential) (?:fix|fixes|solutions?|workarounds?)"
-                       r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
+                        r"(?: (?:is|are|would be|could be))?[ \t]*:?$", re.I)
 # A line that introduces a list of fixes someone proposes ("Suggested fixes:"); "Possible solutions:" may only
 # weigh options.
 _PROPOSED_LIST = LazyPattern(r"\b(?:proposed|suggested) (?:fix|fixes|solutions?|workarounds?)\b[^:]{0,60}:$", re.I)
@@ -194,8 +194,8 @@ _TO_READER = LazyPattern(r"\byour?s?\b", re.I)  # "Check your logs": advice to t
 # A sentence that states the work still to do: "… now we have to set up …" after a temporary fix, or a
 # change proposed on its own ("Upgrading the driver to 4.5 would possibly help.").
 _LEFT_TO_DO = LazyPattern(r"\b(?:(?P<must>(?:now|still) (?:we|i) (?:have|need) to|"
-                         r"(?:we|i) (?:now|still) (?:have|need) to)|"
-                         r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
+                          r"(?:we|i) (?:now|still) (?:have|need) to)|"
+                          r"would (?:possibly |probably |likely |certainly |also )?help(?=\s*(?:[.!;]|$)))", re.I)
 # What a _LEFT_TO_DO needs, in the case-folded text (none of these letters has another form under IGNORECASE
 # that case folding leaves apart).
 _LEFT_TO_DO_HINT = LazyPattern("have to|need to|help")
@@ -204,9 +204,9 @@ _CLAUSE_START = LazyPattern(r"(?:…|\.\.\.|;|:(?=\s))\s*")
 # A closing "(and maybe take the memory down again ?)": one more piece of work, in the same sentence.
 _AND_MORE = LazyPattern(r"\(\s*and (?:(?:maybe|perhaps|also|then) )?(?P<work>[^()]{3,200}?)[\s?.!]*\)$", re.I)
 _PASSIVE_DONE = LazyPattern(r"\b(?:was|were|has been|have been) (?:\w+ly )?(?:created|introduced|implemented|added|"
-                           r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
+                            r"released|deployed|built|rolled out|fixed|shipped)\b", re.I)
 _ALREADY_OUT = LazyPattern(r"\b(?:is|are|was|were|has been|have been) already (?:\w+ly )?(?:released|deployed|"
-                          r"shipped|done|in place|implemented|fixed|live)\b", re.I)
+                           r"shipped|done|in place|implemented|fixed|live)\b", re.I)
 
 
 def plain(text: str) -> str:

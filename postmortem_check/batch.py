@@ -100,8 +100,7 @@ def _lint_parallel(items: Iterator[_Item], config: Config, cache: ResultCache | 
     # fork shares the imported modules and the compiled schema with the workers at no cost; among this many
     # files one is likely to have errors, so a schema whose errors need jsonschema is compiled here, once
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    schema = schema_for(config)
-    if method == "fork" and schema.needs_jsonschema:
+    if method == "fork" and (schema := schema_for(config)).needs_jsonschema:
         schema.validator  # noqa: B018 (compiled on first access)
     context = multiprocessing.get_context(method)
     pending: deque[Future[tuple[list[_Outcome], list[bytes]]]] = deque()

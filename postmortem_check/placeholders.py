@@ -63,7 +63,7 @@ _WORD = LazyPattern(r"[a-z']+|\d+")
 # "TODO: k-dev email" on a prose line of its own: content still to be written (a longer sentence after the
 # mark, or a list item, is a follow-up the author noted, not a gap).
 _TODO_NOTE = LazyPattern(r"^[ \t*_]{0,4}(?:TODO|FIXME)[*_]{0,2}[ \t]{0,2}:[ \t]{0,4}(?:[^\s.!?]{1,30}[ \t]{1,4}){0,2}"
-                        r"[^\s.!?]{0,30}[ \t]{0,4}$")
+                         r"[^\s.!?]{0,30}[ \t]{0,4}$")
 _TEXT_KINDS = ("paragraph", "list_item", "heading", "table_row")
 # What a line needs before _line_hits or the TODO note can find anything in it: a bracket, an angle bracket,
 # a question mark, a code span (which masks text), TODO or FIXME, a mark, a date mask's letters, or a time

@@ -202,10 +202,8 @@ def _section_of(error: SchemaErrorLike, rule: str) -> str | None:
 
 
 def validate(path: str, model: Model, schema: LoadedSchema) -> list[Finding]:
-    """A finding for each schema error: none for a model proven valid, the errors found without jsonschema
-    when the schema's keywords allow (``schema_errors``), else jsonschema's."""
-    if schema.prover.proves_valid(model.instance):
-        return []
+    """A finding for each schema error: found without jsonschema when the schema's keywords allow
+    (``schema_errors``, which first tries to prove the model valid), else jsonschema's."""
     try:
         return _all_findings(path, schema_errors(schema.prover, model.instance), model, schema)
     except (Undecided, RecursionError):

@@ -277,7 +277,11 @@ def test_errors_found_before_a_keyword_not_decided_are_dropped_for_jsonschemas(t
     assert findings(str(team)) == expected
 
 
-@pytest.mark.parametrize(("extra", "imported"), [({}, False), ({"pattern": "^x"}, True)])
+@pytest.mark.parametrize(("extra", "imported"), [
+    ({}, False),
+    ({"pattern": "^x"}, True),
+    ({"$ref": "extra.json"}, True),  # a pattern only in a file the schema refers to
+])
 def test_workers_start_without_jsonschema_unless_the_schema_needs_it(
         tmp_path: Path, extra: dict[str, Any], imported: bool) -> None:
     """Before forking its workers, a run compiles jsonschema's validator only for a schema whose errors may
@@ -286,6 +290,7 @@ def test_workers_start_without_jsonschema_unless_the_schema_needs_it(
     schema.pop("$id")
     schema["allOf"] = [*schema["allOf"], extra]
     (tmp_path / "team.json").write_text(json.dumps(schema), encoding="utf-8")
+    (tmp_path / "extra.json").write_text('{"pattern": "^x"}', encoding="utf-8")
     for number in range(70):  # enough for workers: batch.PARALLEL_THRESHOLD
         (tmp_path / f"pm{number:02d}.md").write_text(CLEAN.replace("10:22 Rollback", "Rollback"), encoding="utf-8")
     probe = PROBE.replace("code = main(sys.argv[1:])", "from postmortem_check import schema\n"
