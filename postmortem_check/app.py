@@ -4,6 +4,7 @@ and call these."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -121,4 +122,39 @@ def run_lint_stdin(stream: BinaryIO, name: str | None, config: Config, reporters
     return run
 
 
-__all__ = ["LintRun", "UserError", "load_configuration", "loaded_schema", "run_lint", "run_lint_stdin"]
+def record_run(key: str, words: Sequence[str], candidates: Sequence[str], config: Config, linted: Sequence[str],
+               started_ns: int, text: str, code: int) -> None:
+    """Keep what a lint of the named files ``linted`` printed (``text``) and its exit code, for ``replay`` to
+    print again while nothing it read changes: not when the cache is off, when the findings change with the
+    date, when the config came from elsewhere than the ``candidates`` of its search, when a file is not a
+    plain path below the working directory, when a file it depends on changed after the run began (less a
+    margin for coarse file times), or when the key changed meanwhile."""
+    from . import replay
+    from .cache import cache_folder, dated, schema_sources, sealing_key
+    from .document import template_candidates
+
+    sources = schema_sources(config)
+    cwd = os.getcwd()
+    if (not config.cache or dated(config) or sources is None
+            or (config.path is not None
+                and os.path.normpath(os.path.join(cwd, config.path)) not in map(os.path.normpath, candidates))
+            or not all(replay.plain_path(path, cwd) for path in linted)):
+        return
+    read = [*sources]
+    folders: list[str] = []
+    for folder in dict.fromkeys(os.path.dirname(os.path.join(cwd, path)) for path in linted):
+        folders.append(folder)
+        read += [os.path.join(folder, name) for name in template_candidates(folder) or ()]
+    dependencies: list[replay.Dependency] = [
+        *(("file", path, replay.file_state(path)) for path in linted),
+        *(("read", path, replay.file_state(path)) for path in read),
+        *(("folder", folder, replay.folder_state(folder)) for folder in folders)]
+    secret = sealing_key()
+    if (secret is None or any(held is None for _, _, held in dependencies)
+            or not replay.settled([*candidates, *linted, *read, *folders], started_ns)
+            or replay.command_key(words, cwd, candidates) != key):
+        return
+    replay.keep(str(cache_folder(config) / replay.RECORDS), secret, key, dependencies, text, code)
+
+
+__all__ = ["LintRun", "UserError", "load_configuration", "loaded_schema", "record_run", "run_lint", "run_lint_stdin"]

@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .config import Config
 from .files import CONFIG_MAX_BYTES, read_regular, replace_file
-from .findings import Finding, Severity
+from .findings import OFF, Finding, Severity
+from .replay import FOLDER, SETTLED_NS, remove, user_cache
 from .results import ActionItem, FileResult
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
     from .schema import LoadedSchema
 
-FOLDER = ".postmortem-check-cache"
 _FORMAT = 3  # bumped when the layout of a pack, an entry or a manifest changes
 _PACK_HEADER = f"postmortem-check pack {_FORMAT}\n".encode("ascii")
 _KEY_LENGTH = 64  # a key is a SHA-256 in hexadecimal
@@ -65,7 +65,6 @@ _SCANS = 16  # lookups answered by a binary search in each pack; after that the 
 _MAP_BYTES = 1024 * 1024  # a pack larger than this is mapped, not read, for a run's first lookups
 _TEMPORARY = ".tmp-"  # how a file being written starts its name
 _STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
-_SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after it was read: no manifest
 _SEVERITIES = {s.value: s for s in Severity}
 _CONFIG_FIELDS = tuple(f.name for f in fields(Config))
 _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "priority", "issue", "placeholder",
@@ -90,10 +89,10 @@ def _folder(config_path: Path | None) -> Path:
 
 
 def _user_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "postmortem-check"
+    return Path(user_cache())
 
 
-def _secret() -> bytes | None:
+def sealing_key() -> bytes | None:
     """This user's sealing key, made on first use (readable by the user alone); None when it cannot be had."""
     return _secret_in(_user_cache())
 
@@ -156,12 +155,14 @@ def _settings(config: Config) -> str:
 # settings -> the context digest and the schema it was computed from (None: read from a manifest)
 _contexts: dict[str, tuple[LoadedSchema | None, str]] = {}
 _checked_schemas: set[str] = set()  # the schemas of the configs manifests gave in this run
+_schema_sources: dict[str, list[str]] = {}  # schema -> the files it was read from, as a manifest lists them
 
 
 def forget_contexts() -> None:
     """Start afresh: a config about to be loaded again may come with other schema files."""
     _contexts.clear()
     _checked_schemas.clear()
+    _schema_sources.clear()
 
 
 def checked_before(schema: str) -> bool:
@@ -170,9 +171,32 @@ def checked_before(schema: str) -> bool:
     return schema in _checked_schemas
 
 
+def schema_sources(config: Config) -> list[str] | None:
+    """Every file the config's schema was read from (the packaged schemas, a team schema and each file its
+    ``$ref``s reach), when this run kept or read a manifest for the config; else None."""
+    return _schema_sources.get(config.schema)
+
+
+def dated(config: Config) -> bool:
+    """Whether the config's findings change with the date: ``overdue-action-item`` is on."""
+    return config.rules.get("overdue-action-item", OFF) != OFF
+
+
 def context_digest(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
     """The digest of everything besides the file that can change its findings: the tool version, the
-    config's settings and its schema (loaded by ``load_schema`` unless a manifest already gave the digest)."""
+    config's settings and its schema (loaded by ``load_schema`` unless a manifest already gave the digest),
+    and today's date (UTC) when the findings change with it."""
+    return f"{_context(config, load_schema)}-{_today()}" if dated(config) else _context(config, load_schema)
+
+
+def _today() -> str:
+    """Today's date in UTC, as the quality rules see it."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _context(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
     settings = _settings(config)
     known = _contexts.get(settings)
     if known is not None and known[0] is None:
@@ -275,7 +299,7 @@ class ResultCache:
 
     def _key(self) -> bytes | None:
         if self._secret is None:
-            self._secret = _secret()
+            self._secret = sealing_key()
         return self._secret
 
     def key(self, path: str, data: bytes, template_lines: Iterable[str]) -> str:
@@ -395,7 +419,7 @@ class ResultCache:
             except OSError:
                 continue
             if _left_by_a_dead_writer(entry.name, info.st_mtime_ns):
-                _remove(entry.path)
+                remove(entry.path)
             elif entry.name.endswith(".pack"):
                 sizes[entry.name] = info.st_size
         return sizes
@@ -410,7 +434,7 @@ class ResultCache:
         for name in sorted(set(sizes) - set(mine), key=lambda name: name.partition("-")[2]):
             if total <= _MAX_BYTES:
                 break
-            if _remove(self.folder / "packs" / name):
+            if remove(self.folder / "packs" / name):
                 total -= sizes[name]
         if len(mine) > _MAX_PACKS or total > _MAX_BYTES:
             self._compact(mine, _MAX_BYTES // 2 if total > _MAX_BYTES else _MAX_BYTES)
@@ -444,7 +468,7 @@ class ResultCache:
                     budget -= len(line) + 1
         if merged and self._write(self._pack_path(), [_PACK_HEADER, *sorted(lines)]):
             for pack in merged:
-                _remove(pack)
+                remove(pack)
 
     def _write(self, path: Path, chunks: list[bytes]) -> bool:
         """Write ``chunks`` to ``path`` atomically (a temporary file renamed); False when it cannot be written."""
@@ -536,14 +560,6 @@ def _entry_path(text: str | None) -> str | None:
     return path if isinstance(path, str) else None
 
 
-def _remove(path: str | Path) -> bool:
-    try:
-        os.unlink(path)
-    except OSError:
-        return False
-    return True
-
-
 # --- the context manifest: a hit decided before the config and its schema are loaded ---------------------
 
 def _manifest(folder: Path, config_path: Path | None, config_bytes: bytes, schema_arg: str | None) -> Path:
@@ -618,7 +634,7 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
     began, less a margin for coarse file times): it might then hold other bytes than those loaded."""
     if not config.cache:
         return
-    settled = started_ns - _SETTLED_NS
+    settled = started_ns - SETTLED_NS
     config_bytes = b"" if config.path is None else _file_bytes(config.path, settled)
     files = _schema_files(config, schema)
     if config_bytes is None or files is None:
@@ -628,9 +644,10 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
     rebuilt = _config_from(json.loads(json.dumps(data, default=repr)))
     if any(digest is None for _, digest in hashes) or rebuilt is None or repr(rebuilt) != repr(config):
         return  # settings JSON cannot hold (a date in ``issues``): this config is loaded every run
+    _schema_sources[config.schema] = files
     cache = ResultCache(_folder(config.path))
     text = json.dumps({"format": _FORMAT, "config": data, "files": hashes,
-                       "context": context_digest(config, lambda: schema)})
+                       "context": _context(config, lambda: schema)})
     manifest = _manifest(cache.folder, config.path, config_bytes, schema_arg)
     cache.write(manifest, text)
     _prune(manifest.parent)
@@ -647,7 +664,7 @@ def _prune(folder: Path) -> None:
         return
     manifests = [path for _, name, path in found if name.endswith(".manifest")]
     for path in [*manifests[:-_MAX_MANIFESTS], *(path for ns, name, path in found if _left_by_a_dead_writer(name, ns))]:
-        _remove(path)
+        remove(path)
 
 
 def _left_by_a_dead_writer(name: str, mtime_ns: int) -> bool:
@@ -679,4 +696,5 @@ def known_config(config_path: Path | None, schema_arg: str | None) -> Config | N
     if config is not None:
         _contexts[_settings(config)] = (None, entry["context"])
         _checked_schemas.add(config.schema)
+        _schema_sources[config.schema] = [row[0] for row in entry["files"]]
     return config

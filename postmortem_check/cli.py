@@ -13,6 +13,7 @@ import errno
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -177,6 +178,34 @@ def _after_file(reporters: Sequence[Reporter]) -> Callable[[], None]:
 
 
 def _run_lint(args: argparse.Namespace, console: Console) -> int:
+    """Lint; a run that may be replayed (``replay``) is recorded, its output captured as it is written."""
+    if not _recordable(args):
+        return _lint(args, console)[0]
+    from .replay import Capture, command_key, config_candidates
+
+    started, cwd = time.time_ns(), os.getcwd()
+    candidates = config_candidates(args.words, cwd)
+    key = command_key(args.words, cwd, candidates)
+    with Capture() as capture:
+        code, config = _lint(args, console)
+    if key is not None and not capture.wrote_error:
+        from .app import record_run
+
+        record_run(key, args.words, candidates, config, list(dict.fromkeys(args.paths)), started,
+                   "".join(capture.text), code)
+    return code
+
+
+def _recordable(args: argparse.Namespace) -> bool:
+    """Whether a lint's output is a function of its command line and the files it reads, named files only:
+    no standard input, no glob or folder to expand, no file written."""
+    from .discover import is_glob
+
+    return not (args.no_cache or args.fix or args.summary is not None or args.stdin_filename is not None
+                or "-" in args.paths or any(is_glob(path) or not os.path.isfile(path) for path in args.paths))
+
+
+def _lint(args: argparse.Namespace, console: Console) -> tuple[int, Config]:
     from dataclasses import replace
 
     from .app import run_lint, run_lint_stdin
@@ -188,7 +217,7 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
         config = replace(config, cache=False)
     paths = _lint_inputs(args, config, console)
     if args.fix and not _fix_paths(paths, config, console):
-        return ExitCode.ERROR
+        return ExitCode.ERROR, config
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     reporters = _reporters(args, fmt)
     if paths == ["-"]:
@@ -199,7 +228,7 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
         run = run_lint(paths, config, reporters, jobs=args.jobs, after_file=_after_file(reporters))
     for problem in run.problems:
         console.error(problem)
-    return run.exit_code(args.fail_on)
+    return run.exit_code(args.fail_on), config
 
 
 def _fix_paths(paths: Sequence[str], config: Config, console: Console) -> bool:
@@ -411,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser(words).parse_args(words)
+        args.words = words
         if args.run is not _run_lint:
             _resume_collection()  # a lint's start-up ends with its first file (_after_file)
         code: int = args.run(args, console)

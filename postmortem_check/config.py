@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import CONFIG_NAMES, PYPROJECT
 from .document import load_yaml, yaml_error_line
 from .errors import UserError
 from .files import read_capped_text
 from .lazy_re import LazyPattern
 
-CONFIG_NAMES = (".postmortem-check.yaml", ".postmortem-check.yml")
-PYPROJECT = "pyproject.toml"
 TOOL_TABLE = ("tool", "postmortem-check")
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024

@@ -241,14 +241,20 @@ def template_lines_for(path: str) -> frozenset[str]:
     return template[1]
 
 
-@lru_cache(maxsize=64)
-def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
+def template_candidates(folder: str) -> list[str] | None:
+    """The names in ``folder`` that may be the team's template, in the order they are tried; None when the
+    folder cannot be listed."""
     try:
         names = os.listdir(folder)
     except OSError:
         return None
     # only the candidates are sorted: a folder of thousands of postmortems is listed at every run
-    for name in sorted(n for n in names if "template" in n.lower() and n.lower().endswith((".md", ".markdown"))):
+    return sorted(n for n in names if "template" in n.lower() and n.lower().endswith((".md", ".markdown")))
+
+
+@lru_cache(maxsize=64)
+def _template_in(folder: str) -> tuple[str, frozenset[str]] | None:
+    for name in template_candidates(folder) or ():
         full = os.path.join(folder, name)
         try:
             if stat.S_ISLNK(os.lstat(full).st_mode):

@@ -141,7 +141,7 @@ def _entry(line: bytes) -> Any:
 
 def _sealed(key: bytes, entry: Any) -> bytes:
     """A line sealed with this user's key, as the cache writes it: what only this machine can make."""
-    secret = cache_module._secret()
+    secret = cache_module.sealing_key()
     assert secret is not None
     text = json.dumps(entry).encode("ascii")
     return key + b" " + cache_module._seal(secret, key + b" " + text) + b" " + text
@@ -437,3 +437,18 @@ def test_a_warm_run_prints_the_same_and_imports_neither_jsonschema_nor_mistune_n
         assert cold[0] == 1 and "jsonschema" in cold[2] and "yaml" in cold[2], fmt
         assert run("--format", fmt)[:2] == cold[:2], fmt
         assert run("--format", fmt) == (*cold[:2], []), fmt
+
+
+@pytest.mark.parametrize("rule", ["warning", "off"])
+def test_a_run_on_another_day_misses_while_findings_change_with_the_date(
+        rule: str, linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """overdue-action-item compares due dates with today: its results are kept for the day they were made."""
+    Path(".postmortem-check.yaml").write_text(f"rules:\n  overdue-action-item: {rule}\n", "utf-8")
+    Path("pm.md").write_text(DOC + "\n## Action items\n\n- [ ] @ana add an alert (due 2030-01-02)\n", "utf-8")
+    _settled(Path(".postmortem-check.yaml"), Path("pm.md"))
+    _lint(capsys, "pm.md")
+    _lint(capsys, "pm.md")
+    assert linted == ["pm.md"], "the same day: a hit"
+    monkeypatch.setattr(cache_module, "_today", lambda: "2099-12-31")
+    _lint(capsys, "pm.md")
+    assert linted == ["pm.md"] * (2 if rule == "warning" else 1)

@@ -1,0 +1,207 @@
+"""Replay: a lint command line run again on unchanged inputs prints what it printed, byte for byte, without
+importing the pipeline; anything its output depends on changing is a miss, and a record this user's key did
+not seal, or a damaged one, is never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from postmortem_check.authoring import builtin_schema_text
+from postmortem_check.replay import FOLDER, RECORDS
+from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
+
+DOC = ("# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Timeline\n\n- 10:00 paged\n\n"
+       "## Action items\n\n- [ ] @ana add an alert (due 2030-01-02)\n")
+
+# Runs the console script's entry point; says on stderr, last, whether the output was replayed (the entry
+# point then raises SystemExit; a full run ends the process itself) and which heavy modules it imported.
+PROBE = """
+import sys
+before = set(sys.modules)  # what the interpreter's start imported (an editable install imports re, pathlib)
+sys.argv = ["postmortem-check", *sys.argv[1:]]
+from postmortem_check.__main__ import run
+try:
+    run()
+except SystemExit as stop:
+    sys.stdout.flush()
+    heavy = [m for m in ("re", "json", "argparse", "pathlib", "dataclasses", "typing", "enum", "hashlib",
+                         "postmortem_check.cli", "postmortem_check.cache", "yaml", "mistune")
+             if m in sys.modules and m not in before]
+    sys.stderr.write("REPLAYED " + ",".join(heavy) + "\\n")
+    raise
+"""
+
+
+def _settled(*paths: Path) -> None:
+    """Date files and folders a minute back: a record is kept only for files no longer changing."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A repository with a config, a team schema that refers to a second file, a template and a postmortem
+    below ``pm/``; the cache folder at its root, as by default."""
+    root = tmp_path / "repo"
+    (root / "pm").mkdir(parents=True)
+    schema = json.loads(builtin_schema_text("default"))
+    schema.pop("$id", None)
+    schema["allOf"] = [*schema.get("allOf", []), {"$ref": "extra.json"}]
+    (root / "team.json").write_text(json.dumps(schema), "utf-8")
+    (root / "extra.json").write_text('{"type": "object"}', "utf-8")
+    (root / ".postmortem-check.yaml").write_text("schema: team.json\nrules:\n  placeholder: warning\n", "utf-8")
+    (root / "pm" / "template.md").write_text("# Title\n\n## Summary\n\nWhat happened, in two lines.\n", "utf-8")
+    (root / "pm" / "pm.md").write_text(DOC, "utf-8")
+    settle(root)
+    monkeypatch.delenv("POSTMORTEM_CHECK_CACHE_DIR", raising=False)
+    yield root
+
+
+def settle(root: Path) -> None:
+    _settled(*(path for path in root.rglob("*") if FOLDER not in path.parts), root)
+
+
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, bool, list[str]]:
+    """The exit code, standard output, whether the output was replayed and the heavy modules imported."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    environment.pop("GITHUB_ACTIONS", None)
+    environment.pop("POSTMORTEM_CHECK_CACHE_DIR", None)
+    environment.update(env or {})
+    done = subprocess.run([sys.executable, "-c", PROBE, "lint", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=300)
+    last = done.stderr.splitlines()[-1] if done.stderr else ""
+    replayed = last.startswith("REPLAYED")
+    heavy = [name for name in last.removeprefix("REPLAYED ").split(",") if name] if replayed else []
+    assert "internal error" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, replayed, heavy
+
+
+def records(root: Path) -> list[Path]:
+    return sorted((root / FOLDER / RECORDS).glob("*.run"))
+
+
+def test_a_lint_run_again_is_replayed_byte_for_byte_without_importing_the_pipeline(project: Path) -> None:
+    for args in (["pm/pm.md"], ["--format", "json", "pm/pm.md"], ["-q", "--fail-on", "never", "pm/pm.md"]):
+        expected = run(project, "--no-cache", *args)[:2]
+        assert expected[1], args
+        assert run(project, *args) == (*expected, False, []), f"{args}: the first run is recorded"
+        assert run(project, *args) == (*expected, True, []), f"{args}: the second is replayed"
+    assert len(records(project)) == 3
+
+
+@pytest.mark.parametrize("change", ["file", "config", "team schema", "referenced file", "template",
+                                    "new template", "folder", "symbolic link", "nearer config", "environment",
+                                    "terminal"])
+def test_anything_the_output_depends_on_changing_misses(project: Path, change: str) -> None:
+    cwd, args, env = (project / "pm", ["pm.md"], {}) if change == "nearer config" else (project, ["pm/pm.md"], {})
+    run(cwd, *args)
+    assert run(cwd, *args)[2], "replayed before the change"
+    if change == "file":
+        (project / "pm" / "pm.md").write_text(DOC.replace("[date]", "Monday"), "utf-8")
+    elif change == "config":
+        (project / ".postmortem-check.yaml").write_text("schema: team.json\nrules:\n  placeholder: error\n", "utf-8")
+    elif change == "team schema":
+        schema = json.loads((project / "team.json").read_text("utf-8"))
+        schema["required"] = [*schema.get("required", []), "nothing_like_it"]
+        (project / "team.json").write_text(json.dumps(schema), "utf-8")
+    elif change == "referenced file":
+        (project / "extra.json").write_text('{"type": "object", "required": ["nothing_like_it"]}', "utf-8")
+    elif change == "template":
+        (project / "pm" / "template.md").write_text("# Title\n\n## Timeline\n\n- 10:00 paged\n", "utf-8")
+    elif change == "new template":
+        (project / "pm" / "a-template.md").write_text("# Title\n\n## Timeline\n\n- 10:00 paged\n", "utf-8")
+    elif change == "folder":
+        (project / "pm" / "other.md").write_text(DOC, "utf-8")
+    elif change == "symbolic link":
+        shutil.copy(project / "pm" / "pm.md", project / "copy.md")
+        (project / "pm" / "pm.md").unlink()
+        (project / "pm" / "pm.md").symlink_to(project / "copy.md")
+    elif change == "nearer config":
+        (project / "pm" / ".postmortem-check.yaml").write_text("rules:\n  placeholder: off\n", "utf-8")
+    elif change == "environment":
+        env = {"NO_COLOR": "1"}
+    else:
+        env = {"FORCE_COLOR": "1"}
+    settle(project)
+    expected = run(cwd, "--no-cache", *args, env=env)[:2]
+    assert run(cwd, *args, env=env) == (*expected, False, []), change
+    settle(project)  # the first run beside a new config made its cache folder there, changing the folder
+    run(cwd, *args, env=env)
+    replayed = change != "symbolic link"  # a file reached through a link is never recorded
+    assert run(cwd, *args, env=env) == (*expected, replayed, []), f"{change}: recorded again"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "flipped", "forged", "another user's", "other key"])
+def test_a_damaged_or_foreign_record_is_never_trusted(project: Path, damage: str, tmp_path: Path) -> None:
+    expected = run(project, "--no-cache", "pm/pm.md")[:2]
+    run(project, "pm/pm.md")
+    [record] = records(project)
+    data = record.read_bytes()
+    seal, _, body = data.partition(b"\n")
+    if damage == "garbage":
+        record.write_bytes(b"\x00\xff" * 100)
+    elif damage == "empty":
+        record.write_bytes(b"")
+    elif damage == "flipped":
+        record.write_bytes(seal + b"\n" + body[:-3] + bytes([body[-3] ^ 1]) + body[-2:])
+    elif damage == "forged":  # the output changed and sealed without the key
+        record.write_bytes(seal + b"\n" + body.replace(b"1 file", b"0 file"))
+    elif damage == "another user's":  # sealed by another key: the same record, another cache home
+        home = tmp_path / "home"
+        run(project, "pm/pm.md", env={"XDG_CACHE_HOME": str(home)})
+        assert records(project) == [record]
+        assert run(project, "pm/pm.md", env={"XDG_CACHE_HOME": str(home)})[2]
+    else:  # a record for another command line, put under this one's name
+        run(project, "-q", "pm/pm.md")
+        other = next(path for path in records(project) if path != record)
+        record.write_bytes(other.read_bytes())
+    assert run(project, "pm/pm.md") == (*expected, False, []), damage
+
+
+def test_no_record_is_kept_for_a_run_that_cannot_be_replayed(project: Path) -> None:
+    """Standard input, folders, globs, --fix, --summary and --no-cache; a run that wrote on standard error; a
+    file changed in the last moments; findings that change with the date; a config named otherwise than in
+    full; a file reached through a symbolic link or outside the working directory."""
+    (project / "dated.yaml").write_text("schema: team.json\nrules:\n  overdue-action-item: warning\n", "utf-8")
+    (project / "other.yaml").write_text("schema: team.json\n", "utf-8")
+    (project / "link.md").symlink_to(project / "pm" / "pm.md")
+    (project / "new").mkdir()
+    for args in (["pm"], ["pm/*.md"], ["--summary", "summary.md", "pm/pm.md"], ["--no-cache", "pm/pm.md"],
+                 ["pm/pm.md", "pm/missing.md"], ["new/fresh.md"], ["--config", "dated.yaml", "pm/pm.md"],
+                 ["--conf", "other.yaml", "pm/pm.md"], ["link.md"], ["--fix", "pm/pm.md"]):
+        settle(project)
+        (project / "new" / "fresh.md").write_text(DOC, "utf-8")  # just now
+        assert run(project, *args)[0] in (0, 1, 2)
+        assert records(project) == [], args
+    shutil.copy(project / "pm" / "pm.md", project / "outside.md")
+    settle(project)
+    assert run(project / "pm", "../outside.md")[0] == 1
+    assert records(project) == [], "a file outside the working directory"
+    assert run(project / "pm", "../pm/pm.md")[0] == 1
+    assert len(records(project)) == 1, "a file below it, however named"
+    stdin = subprocess.run([sys.executable, "-m", "postmortem_check", "lint", "-"], input=DOC, cwd=project,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    assert stdin.returncode == 1 and len(records(project)) == 1
+
+
+def test_the_shared_postmortems_are_replayed_byte_for_byte(tmp_path: Path) -> None:
+    files = sorted(str(path.relative_to(SHARED)) for folder in (SEEDS, CORPUS, SHARED / "realrepos")
+                   for path in folder.rglob("*.md") if folder.is_dir() and "labels" not in path.parts)
+    if not files:
+        pytest.skip(f"{SHARED} is not available")
+    env = {"POSTMORTEM_CHECK_CACHE_DIR": str(tmp_path / "cache")}
+    for fmt in ("text", "json", "sarif"):
+        expected = run(SHARED, "--no-cache", "--format", fmt, *files, env=env)[:2]
+        assert expected[1].count("\n") > 100
+        assert run(SHARED, "--format", fmt, *files, env=env)[:3] == (*expected, False), fmt
+        assert run(SHARED, "--format", fmt, *files, env=env) == (*expected, True, []), fmt
