@@ -8,11 +8,11 @@ token at a time instead of by a pattern anchored at ``$`` (which Python would tr
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 
+from .digests import sha1
 from .lazy_re import LazyPattern
 from .parse import Block
 from .results import ActionItem as ActionItem  # re-exported: the type lives with FileResult
@@ -247,7 +247,7 @@ def _plain(text: str, refs: dict[str, str], urls: list[str]) -> tuple[str, list[
 def item_id(text: str) -> str:
     """A stable id from the item's words, unchanged by markup, case, spacing or done markers."""
     key = _NON_WORD.sub(" ", plain(text).lower()).strip()
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return str(sha1(key.encode("utf-8")).hexdigest()[:12])
 
 
 @dataclass

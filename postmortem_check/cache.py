@@ -23,15 +23,13 @@ mistune are not imported on a warm run), each loaded context is also kept as a m
 ``--schema`` given and the working directory: the config as loaded, the context's digest, and every schema
 file read with the hash of its bytes. A manifest is used only when each of those files still has those bytes.
 
-Every entry and manifest is sealed with an HMAC under a secret kept in the user's cache home, never in the
-project: a cache folder committed to the repository (a pull request can add one) holds no entry this
-machine sealed, so it can never hide a finding.
+Every entry and manifest is sealed with a MAC (keyed BLAKE2b) under a secret kept in the user's cache home,
+never in the project: a cache folder committed to the repository (a pull request can add one) holds no
+entry this machine sealed, so it can never hide a finding.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import stat
@@ -44,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
+from .digests import blake2b, compare_digest, seal
 from .files import CONFIG_MAX_BYTES, read_regular, replace_file
 from .findings import OFF, Finding, Severity
 from .replay import FOLDER, SETTLED_NS, remove, user_cache
@@ -54,7 +53,7 @@ if TYPE_CHECKING:
 
     from .schema import LoadedSchema
 
-_FORMAT = 3  # bumped when the layout of a pack, an entry or a manifest changes
+_FORMAT = 4  # bumped when the layout of a pack, an entry or a manifest changes
 _PACK_HEADER = f"postmortem-check pack {_FORMAT}\n".encode("ascii")
 _KEY_LENGTH = 64  # a key is a SHA-256 in hexadecimal
 _MAX_PACKS = 16  # a context with more packs than this has them merged into one
@@ -127,10 +126,6 @@ def _secret_in(folder: Path) -> bytes | None:
         return None
 
 
-def _seal(secret: bytes, data: bytes) -> bytes:
-    return hmac.digest(secret, data, "sha256").hex().encode("ascii")
-
-
 _digests: dict[int, tuple[LoadedSchema, str]] = {}
 
 
@@ -142,7 +137,7 @@ def _schema_digest(schema: LoadedSchema) -> str:
         return known[1]
     resources = sorted(schema.resources.items())
     text = json.dumps([schema.name, schema.schema, resources], sort_keys=True, default=repr)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
     _digests[id(schema)] = (schema, digest)
     return digest
 
@@ -204,7 +199,8 @@ def _context(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
     schema = load_schema()
     if known is None or known[0] is not schema:
         text = json.dumps([_FORMAT, __version__, settings, _schema_digest(schema)])
-        known = _contexts[settings] = (schema, hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest())
+        digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
+        known = _contexts[settings] = (schema, digest)
     return known[1]
 
 
@@ -304,7 +300,7 @@ class ResultCache:
 
     def key(self, path: str, data: bytes, template_lines: Iterable[str]) -> str:
         """The key of one file's result (the same in every process: nothing in it depends on hash order)."""
-        digest = hashlib.sha256()
+        digest = blake2b(digest_size=32)
         context = [_FORMAT, self.context, sorted(template_lines), path]
         digest.update(json.dumps(context).encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
@@ -325,7 +321,7 @@ class ResultCache:
         secret = self._key()
         if text is not None and secret is not None:
             body = f"{key} {text}".encode("ascii")  # JSON as written escapes every other character
-            self.keep([b"%s %s %s\n" % (key.encode("ascii"), _seal(secret, body), text.encode("ascii"))])
+            self.keep([b"%s %s %s\n" % (key.encode("ascii"), seal(secret, body), text.encode("ascii"))])
 
     def take(self) -> list[bytes]:
         """The sealed lines made since the last ``take`` (a worker process hands them to the parent)."""
@@ -369,8 +365,8 @@ class ResultCache:
         """The entry a pack line holds when this user's key sealed it with its key; else None."""
         secret = self._key()
         key, _, rest = line.partition(b" ")
-        seal, _, text = rest.partition(b" ")
-        if secret is None or not hmac.compare_digest(seal, _seal(secret, key + b" " + text)):
+        sealed, _, text = rest.partition(b" ")
+        if secret is None or not compare_digest(sealed, seal(secret, key + b" " + text)):
             return None
         return text.decode("ascii", "replace")
 
@@ -495,8 +491,8 @@ class ResultCache:
             return None
         try:
             data, size = read_regular(entry, _MAX_BYTES)
-            seal, _, text = data.partition(b"\n")
-            if size > _MAX_BYTES or not hmac.compare_digest(seal, _seal(secret, text)):
+            sealed, _, text = data.partition(b"\n")
+            if size > _MAX_BYTES or not compare_digest(sealed, seal(secret, text)):
                 return None
             return text.decode("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -508,7 +504,7 @@ class ResultCache:
         secret = self._key()
         if secret is not None:
             data = text.encode("utf-8")
-            self._write(entry, [_seal(secret, data), b"\n", data])
+            self._write(entry, [seal(secret, data), b"\n", data])
 
 
 def _pack_bytes(path: Path, limit: int, mapped: bool = False) -> bytes | mmap:
@@ -564,7 +560,7 @@ def _entry_path(text: str | None) -> str | None:
 
 def _manifest(folder: Path, config_path: Path | None, config_bytes: bytes, schema_arg: str | None) -> Path:
     """Where the manifest of a config file with these bytes, read from this working directory, is kept."""
-    digest = hashlib.sha256()
+    digest = blake2b(digest_size=32)
     context = [_FORMAT, __version__, None if config_path is None else str(config_path), os.getcwd(), schema_arg]
     digest.update(json.dumps(context).encode("utf-8", "surrogateescape"))
     digest.update(b"\0")
@@ -586,7 +582,7 @@ def _file_bytes(path: str | Path, settled_before: int | None = None) -> bytes | 
 
 def _file_hash(path: str, settled_before: int | None = None) -> str | None:
     data = _file_bytes(path, settled_before)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+    return None if data is None else blake2b(data, digest_size=32).hexdigest()
 
 
 def _config_data(config: Config) -> dict[str, Any]:

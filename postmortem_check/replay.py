@@ -24,11 +24,7 @@ import stat
 import sys
 
 from . import CONFIG_NAMES, PYPROJECT, __version__
-
-try:  # the built-in module: hashlib would load OpenSSL first, which costs more than the rest of a replay
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover (an interpreter built without it)
-    from hashlib import blake2b
+from .digests import blake2b, compare_digest, seal
 
 TYPE_CHECKING = False  # typing is not imported: it costs more than a replay
 if TYPE_CHECKING:
@@ -171,10 +167,6 @@ def _record_folders(candidates: Sequence[str], cwd: str) -> list[str]:
     return [os.path.join(root, FOLDER, RECORDS) for root in (*roots, cwd)] + [os.path.join(user_cache(), RECORDS)]
 
 
-def _seal(secret: bytes, data: bytes) -> bytes:
-    return blake2b(data, key=secret, digest_size=32).hexdigest().encode("ascii")
-
-
 def _holds(dependency: Any, cwd: str) -> bool:
     """Whether a recorded dependency still holds what it held."""
     kind, path, held = dependency
@@ -198,8 +190,8 @@ def recorded_output(words: Sequence[str]) -> tuple[str, int] | None:
         data = _read(os.path.join(folder, key + _SUFFIX), _READ_LIMIT)
         if data is None:
             continue
-        seal, _, body = data.partition(b"\n")
-        if seal != _seal(secret, body):
+        seal_read, _, body = data.partition(b"\n")
+        if not compare_digest(seal_read, seal(secret, body)):
             continue
         try:
             record_format, record_key, dependencies, text, code = marshal.loads(body)
@@ -237,7 +229,7 @@ def keep(folder: str, secret: bytes, key: str, dependencies: list[Dependency], t
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         descriptor = os.open(temporary, flags, 0o600)
         with os.fdopen(descriptor, "wb") as out:
-            out.write(_seal(secret, body) + b"\n" + body)
+            out.write(seal(secret, body) + b"\n" + body)
         os.replace(temporary, target)
     except OSError:
         remove(temporary)

@@ -21,6 +21,7 @@ from postmortem_check.authoring import builtin_schema_text
 from postmortem_check.batch import PARALLEL_THRESHOLD
 from postmortem_check.cache import FOLDER, ResultCache
 from postmortem_check.cli import main
+from postmortem_check.digests import seal
 from postmortem_check.document import _template_in
 from postmortem_check.lint import lint_text
 from postmortem_check.report import FORMATS
@@ -144,7 +145,7 @@ def _sealed(key: bytes, entry: Any) -> bytes:
     secret = cache_module.sealing_key()
     assert secret is not None
     text = json.dumps(entry).encode("ascii")
-    return key + b" " + cache_module._seal(secret, key + b" " + text) + b" " + text
+    return key + b" " + seal(secret, key + b" " + text) + b" " + text
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty", "other-path", "wrong-types", "binary", "forged", "unsealed",
@@ -160,7 +161,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted:
         forged = json.dumps({**data, "findings": []}).encode("ascii")
         line = key + (b" " + b"0" * 64 if damage == "forged" else b"") + b" " + forged
     elif damage == "garbage":
-        line = key + b' {"format": 3, "path": "pm.md", "findings": [['
+        line = key + b' {"format": 4, "path": "pm.md", "findings": [['
     elif damage == "empty":
         header = line = b""
     elif damage == "other-path":  # sealed here, but for another file
@@ -172,7 +173,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(damage: str, linted:
     elif damage == "truncated":  # a pack cut short, as by a full disk
         line = line[: len(line) // 2]
     elif damage == "old-format":
-        header = header.replace(b"3", b"2")
+        header = header.replace(b"4", b"3")
     else:
         header, line = b"\xff\xfe\x00garbage", b"\x00" * 200
     pack.write_bytes(header + b"\n" + line)
