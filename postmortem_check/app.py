@@ -122,15 +122,18 @@ def run_lint_stdin(stream: BinaryIO, name: str | None, config: Config, reporters
     return run
 
 
-def record_run(key: str, words: Sequence[str], candidates: Sequence[str], config: Config, linted: Sequence[str],
-               started_ns: int, text: str, code: int) -> None:
-    """Keep what a lint of the named files ``linted`` printed (``text``) and its exit code, for ``replay`` to
-    print again while nothing it read changes: not when the cache is off, when the findings change with the
-    date, when the config came from elsewhere than the ``candidates`` of its search, when a file is not a
-    plain path below the working directory, when a file it depends on changed after the run began (less a
-    margin for coarse file times), or when the key changed meanwhile."""
+def record_run(key: str, words: Sequence[str], candidates: Sequence[str], config: Config, given: Sequence[str],
+               linted: Sequence[str], started_ns: int, text: str, code: int) -> None:
+    """Keep what a lint of the files and folders ``given`` printed (``text``), having linted the files
+    ``linted``, and its exit code, for ``replay`` to print again while nothing it read changes: not when the
+    cache is off, when the findings change with the date, when the config came from elsewhere than the
+    ``candidates`` of its search, when a file linted is not a plain path below the working directory, when a
+    file or folder it depends on changed after the run began (less a margin for coarse file times), or when
+    the key changed meanwhile. A folder given is kept with every folder below it (those the walk skips
+    aside): their names decide which files are linted."""
     from . import replay
     from .cache import cache_folder, dated, schema_sources, sealing_key
+    from .discover import SKIP_DIRS
     from .document import template_candidates
 
     sources = schema_sources(config)
@@ -140,11 +143,13 @@ def record_run(key: str, words: Sequence[str], candidates: Sequence[str], config
                 and os.path.normpath(os.path.join(cwd, config.path)) not in map(os.path.normpath, candidates))
             or not all(replay.plain_path(path, cwd) for path in linted)):
         return
-    read = [*sources]
-    folders: list[str] = []
-    for folder in dict.fromkeys(os.path.dirname(os.path.join(cwd, path)) for path in linted):
-        folders.append(folder)
-        read += [os.path.join(folder, name) for name in template_candidates(folder) or ()]
+    folders = [os.path.dirname(os.path.join(cwd, path)) for path in linted]
+    for top in (path for path in given if os.path.isdir(path)):
+        for folder, dirs, _ in os.walk(os.path.join(cwd, top)):
+            dirs[:] = [name for name in dirs if name not in SKIP_DIRS]
+            folders.append(folder)
+    folders = list(dict.fromkeys(os.path.normpath(folder) for folder in folders))
+    read = [*sources, *(os.path.join(folder, name) for folder in folders for name in template_candidates(folder) or ())]
     dependencies: list[replay.Dependency] = [
         *(("file", path, replay.file_state(path)) for path in linted),
         *(("read", path, replay.file_state(path)) for path in read),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .config import Config
     from .report import Reporter
+    from .results import FileResult, Totals
 
 # The pipeline (app, config, report, schema) is imported by the command that runs, never for --version or
 # --help: a command line that only asks for those must start as fast as the interpreter allows.
@@ -186,26 +187,41 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
     started, cwd = time.time_ns(), os.getcwd()
     candidates = config_candidates(args.words, cwd)
     key = command_key(args.words, cwd, candidates)
+    linted = _Linted()
     with Capture() as capture:
-        code, config = _lint(args, console)
+        code, config = _lint(args, console, linted)
     if key is not None and not capture.wrote_error:
         from .app import record_run
 
-        record_run(key, args.words, candidates, config, list(dict.fromkeys(args.paths)), started,
-                   "".join(capture.text), code)
+        record_run(key, args.words, candidates, config, args.paths, linted.paths, started, "".join(capture.text),
+                   code)
     return code
 
 
 def _recordable(args: argparse.Namespace) -> bool:
-    """Whether a lint's output is a function of its command line and the files it reads, named files only:
-    no standard input, no glob or folder to expand, no file written."""
+    """Whether a lint's output is a function of its command line and the files and folders it reads: no
+    standard input, no glob to expand, no file written."""
     from .discover import is_glob
 
     return not (args.no_cache or args.fix or args.summary is not None or args.stdin_filename is not None
-                or "-" in args.paths or any(is_glob(path) or not os.path.isfile(path) for path in args.paths))
+                or "-" in args.paths
+                or any(is_glob(path) or not (os.path.isfile(path) or os.path.isdir(path)) for path in args.paths))
 
 
-def _lint(args: argparse.Namespace, console: Console) -> tuple[int, Config]:
+class _Linted:
+    """A reporter that keeps the path of every file linted."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def file(self, result: FileResult) -> None:
+        self.paths.append(result.path)
+
+    def finish(self, totals: Totals) -> None:
+        pass
+
+
+def _lint(args: argparse.Namespace, console: Console, *extra: Reporter) -> tuple[int, Config]:
     from dataclasses import replace
 
     from .app import run_lint, run_lint_stdin
@@ -219,7 +235,7 @@ def _lint(args: argparse.Namespace, console: Console) -> tuple[int, Config]:
     if args.fix and not _fix_paths(paths, config, console):
         return ExitCode.ERROR, config
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    reporters = _reporters(args, fmt)
+    reporters = [*_reporters(args, fmt), *extra]
     if paths == ["-"]:
         if sys.stdin is None:
             raise UserError("- reads standard input, but there is none")

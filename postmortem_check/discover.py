@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from .config import Config
 from .lazy_re import LazyPattern
+from .replay import FOLDER as CACHE_FOLDER
 
 # Index pages, project documents and templates that live beside postmortems. The same text is the hook's
 # ``exclude`` in .pre-commit-hooks.yaml (a test keeps them equal).
@@ -25,7 +26,7 @@ NOT_POSTMORTEM = LazyPattern(
     r"(?i)(^|/)((_?readme|_?index|changelog|changes|contributing|code_of_conduct|license|security)(\.[^/]*)?"
     r"|([^/]*[^a-z/])?_?templates?([^a-z/][^/]*)?|_?templates?/.*)$"
 )
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", CACHE_FOLDER})
 
 
 def is_glob(entry: str) -> bool:

@@ -1,16 +1,16 @@
 """Replay: a lint command line run again on inputs that have not changed prints what it printed before,
 decided before anything heavy is imported (only ``os``, ``sys``, ``stat``, ``marshal`` and BLAKE2).
 
-A lint of named files (``lint incident.md``, an editor's check on save, ``pre-commit run --all-files``)
-that wrote nothing on standard error leaves a *record* in the cache folder, ``runs/<key>.run``: what it
-printed on standard output, its exit code, and what every other input it read held. The key is a hash of
-the command line, the working directory, the environment variables and terminals the output depends on,
-the tool's version and the state of every file the config search may read. The record lists the rest:
-each file linted (a plain path below the working directory: no symbolic link, no ``.git``) with a digest
-of its bytes, each file the schema was read from, and each linted file's folder (its names, and every file
-the template search may read). A run with the same key replays the record when every one of those still
-holds; anything else (a difference, a record this user's key did not seal, a damaged one) is a miss and
-the command runs as usual.
+A lint of named files and folders (``lint postmortems/``, ``lint incident.md``, an editor's check on
+save, ``pre-commit run --all-files``) that wrote nothing on standard error leaves a *record* in the cache
+folder, ``runs/<key>.run``: what it printed on standard output, its exit code, and what every other input
+it read held. The key is a hash of the command line, the working directory, the environment variables and
+terminals the output depends on, the tool's version and the state of every file the config search may
+read. The record lists the rest: each file linted (a plain path below the working directory: no symbolic
+link, no ``.git``) with a digest of its bytes, each file the schema was read from, each folder given and
+every folder below it, and each linted file's folder (their names, and every file the template search may
+read). A run with the same key replays the record when every one of those still holds; anything else (a
+difference, a record this user's key did not seal, a damaged one) is a miss and the command runs as usual.
 
 A record is written only when every file it depends on was last changed before the run began, less a
 margin for coarse file times: the bytes it digests are then those the run read.
@@ -95,9 +95,11 @@ def file_state(path: str) -> State:
 
 
 def folder_state(folder: str) -> str | None:
-    """A digest of the names in ``folder``, or None when it cannot be listed."""
+    """A digest of the names in ``folder``, each with whether it is a folder (as a walk sees it), or None
+    when it cannot be listed."""
     try:
-        names = sorted(os.listdir(folder))
+        with os.scandir(folder) as entries:
+            names = sorted((entry.name, entry.is_dir()) for entry in entries)
     except OSError:
         return None
     return blake2b(repr(names).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()

@@ -141,6 +141,32 @@ def test_anything_the_output_depends_on_changing_misses(project: Path, change: s
     assert run(cwd, *args, env=env) == (*expected, replayed, []), f"{change}: recorded again"
 
 
+@pytest.mark.parametrize("change", ["new file below", "renamed", "file becomes folder", "changed", "none"])
+def test_a_folder_is_replayed_until_a_file_below_it_changes(project: Path, change: str) -> None:
+    (project / "pm" / "2024" / "empty").mkdir(parents=True)
+    (project / "pm" / "2024" / "old.md").write_text(DOC.replace("[date]", "March 3"), "utf-8")
+    settle(project)
+    for args in (["pm"], ["."]):
+        run(project, *args)
+        settle(project)  # the first run made the cache folder beside the config
+        run(project, *args)
+        assert run(project, *args)[2], args
+    if change == "new file below":
+        (project / "pm" / "2024" / "empty" / "new.md").write_text(DOC, "utf-8")
+    elif change == "renamed":
+        (project / "pm" / "2024" / "old.md").rename(project / "pm" / "2024" / "older.md")
+    elif change == "file becomes folder":
+        (project / "pm" / "2024" / "empty").rmdir()
+        (project / "pm" / "2024" / "empty").write_text(DOC, "utf-8")
+    elif change == "changed":
+        (project / "pm" / "2024" / "old.md").write_text(DOC, "utf-8")
+    settle(project)
+    for args in (["pm"], ["."]):
+        expected = run(project, "--no-cache", *args)[:2]
+        assert run(project, *args) == (*expected, change == "none", []), (change, args)
+        assert run(project, *args) == (*expected, True, []), (change, args)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "empty", "flipped", "forged", "another user's", "other key"])
 def test_a_damaged_or_foreign_record_is_never_trusted(project: Path, damage: str, tmp_path: Path) -> None:
     expected = run(project, "--no-cache", "pm/pm.md")[:2]
@@ -169,14 +195,14 @@ def test_a_damaged_or_foreign_record_is_never_trusted(project: Path, damage: str
 
 
 def test_no_record_is_kept_for_a_run_that_cannot_be_replayed(project: Path) -> None:
-    """Standard input, folders, globs, --fix, --summary and --no-cache; a run that wrote on standard error; a
+    """Standard input, globs, --fix, --summary and --no-cache; a run that wrote on standard error; a
     file changed in the last moments; findings that change with the date; a config named otherwise than in
     full; a file reached through a symbolic link or outside the working directory."""
     (project / "dated.yaml").write_text("schema: team.json\nrules:\n  overdue-action-item: warning\n", "utf-8")
     (project / "other.yaml").write_text("schema: team.json\n", "utf-8")
     (project / "link.md").symlink_to(project / "pm" / "pm.md")
     (project / "new").mkdir()
-    for args in (["pm"], ["pm/*.md"], ["--summary", "summary.md", "pm/pm.md"], ["--no-cache", "pm/pm.md"],
+    for args in (["pm/*.md"], ["--summary", "summary.md", "pm/pm.md"], ["--no-cache", "pm/pm.md"],
                  ["pm/pm.md", "pm/missing.md"], ["new/fresh.md"], ["--config", "dated.yaml", "pm/pm.md"],
                  ["--conf", "other.yaml", "pm/pm.md"], ["link.md"], ["--fix", "pm/pm.md"]):
         settle(project)
