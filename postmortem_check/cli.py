@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import VERSION_LINE
 from .console import PROG, Console, printable
@@ -140,16 +140,17 @@ def _lint_inputs(args: argparse.Namespace, config: Config, console: Console) -> 
     return paths
 
 
-def _reporters(args: argparse.Namespace, fmt: str) -> list[Reporter]:
-    """The output format's reporter (text with its options), the progress line, and the summary."""
+def _reporters(args: argparse.Namespace, fmt: str, progress_to: TextIO) -> list[Reporter]:
+    """The output format's reporter (text with its options), the progress line (on ``progress_to``, a
+    terminal), and the summary."""
     from .report import make_reporter
     from .report.text import ProgressReporter, TextReporter, use_color, use_progress
 
     if args.statistics and fmt != "text":
         raise UserError(f"--statistics works with the text format, not {fmt}")
     reporters: list[Reporter] = []
-    if args.paths != ["-"] and use_progress(sys.stderr, os.environ):
-        reporters.append(ProgressReporter(sys.stderr))
+    if args.paths != ["-"] and use_progress(progress_to, os.environ):
+        reporters.append(ProgressReporter(progress_to))
     if fmt == "text":
         reporters.append(TextReporter(sys.stdout, quiet=args.quiet, statistics=args.statistics,
                                       color=use_color(sys.stdout, os.environ)))
@@ -188,8 +189,8 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
     candidates = config_candidates(args.words, cwd)
     key = command_key(args.words, cwd, candidates)
     linted = _Linted()
-    with Capture() as capture:
-        code, config = _lint(args, console, linted)
+    with Capture() as capture:  # the progress line is no output: it is drawn on standard error, then cleared
+        code, config = _lint(args, console, linted, progress_to=capture.err)
     if key is not None and not capture.wrote_error:
         from .app import record_run
 
@@ -221,7 +222,8 @@ class _Linted:
         pass
 
 
-def _lint(args: argparse.Namespace, console: Console, *extra: Reporter) -> tuple[int, Config]:
+def _lint(args: argparse.Namespace, console: Console, *extra: Reporter,
+          progress_to: TextIO | None = None) -> tuple[int, Config]:
     from dataclasses import replace
 
     from .app import run_lint, run_lint_stdin
@@ -235,7 +237,7 @@ def _lint(args: argparse.Namespace, console: Console, *extra: Reporter) -> tuple
     if args.fix and not _fix_paths(paths, config, console):
         return ExitCode.ERROR, config
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    reporters = [*_reporters(args, fmt), *extra]
+    reporters = [*_reporters(args, fmt, progress_to or sys.stderr), *extra]
     if paths == ["-"]:
         if sys.stdin is None:
             raise UserError("- reads standard input, but there is none")

@@ -231,3 +231,25 @@ def test_the_shared_postmortems_are_replayed_byte_for_byte(tmp_path: Path) -> No
         assert expected[1].count("\n") > 100
         assert run(SHARED, "--format", fmt, *files, env=env)[:3] == (*expected, False), fmt
         assert run(SHARED, "--format", fmt, *files, env=env) == (*expected, True, []), fmt
+
+
+def test_a_run_with_a_progress_line_is_recorded(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The progress line a terminal shows is drawn on standard error and cleared: it is no output, and the
+    run is recorded; a warning on standard error is output, and a run with one is not."""
+    import postmortem_check.report.text as text_module
+    from postmortem_check.cli import main
+
+    for index in range(text_module.PROGRESS_AFTER + 5):
+        (project / "pm" / f"pm-{index}.md").write_text(DOC, "utf-8")
+    settle(project)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(text_module, "use_progress", lambda stream, env: True)
+    assert main(["lint", "pm"]) == 1
+    assert "files checked" in capsys.readouterr().err, "the progress line was drawn"
+    assert len(records(project)) == 1
+    (project / "pyproject.toml").write_text('[tool.postmortem-check]\nschema = "default"\n', "utf-8")
+    settle(project)
+    assert main(["lint", "-q", "pm"]) == 1
+    assert "using .postmortem-check.yaml" in capsys.readouterr().err
+    assert len(records(project)) == 1, "a run that wrote a notice on standard error is not recorded"
