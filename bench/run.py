@@ -10,8 +10,8 @@ then reports in one run, as a table (and as JSON with ``--json``):
 - the floor: the same files only read and block-parsed by mistune, in one process;
 - markdownlint-cli2 with only MD043 (required headings: our default schema's sections), when installed
   (``--markdownlint`` or on PATH; skipped otherwise), and the ratio ours / theirs;
-- each size cold (no cache) and warm (every file unchanged, results from the cache);
-  ``postmortem-check --version``;
+- each size cold (no cache) and warm (every file unchanged: the output replayed), one file warm without its
+  replay record (its result from the cache), ``python -c pass`` and ``postmortem-check --version``;
 - the real repositories of ../shared/realrepos when present: each folder, and its median postmortem, cold
   and warm against markdownlint-cli2 on the same files and ``python -c pass``;
 - peak RSS of the lint process at 200 files and at the largest size;
@@ -158,6 +158,9 @@ def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list
     if markdownlint:
         commands["mdl"] = ([markdownlint, files[0].name if size == 1 else "*.md"], folder, (0, 1), None)
     if size == 1:
+        # the same file unchanged, with its cache entry but no replay record (another command line, say)
+        records = root / ".postmortem-check-cache" / "runs"
+        commands["entries"] = ([*lint, "lint", target], root, (0, 1), lambda: shutil.rmtree(records, True))
         commands["pass"] = ([sys.executable, "-c", "pass"], None, (0,), None)
         commands["version"] = ([*lint, "--version"], None, (0,), None)
     print(f"{size} files: {', '.join(commands)}, in turn ...", file=sys.stderr)
@@ -175,6 +178,8 @@ def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list
     }
     if markdownlint:
         row["markdownlint_s"] = times["mdl"]["seconds"]
+    if size == 1:
+        row["entries_s"] = times["entries"]["seconds"]
     return row, times
 
 
@@ -468,6 +473,11 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms; "
                  f"postmortem-check --version: {result['version_s'] * 1000:.1f} ms")
+    one = next((row for row in result["runs"] if row["files"] == 1 and row.get("entries_s")), None)
+    if one:
+        lines.append(f"one file, warm: replayed {one['warm_s'] * 1000:.1f} ms; from its cache entry, no replay "
+                     f"record {one['entries_s'] * 1000:.1f} ms ({one['entries_s'] / result['python_pass_s']:.2f} x "
+                     "python -c pass)")
     lines += real_repository_table(result.get("realrepos", {}))
     for size, kib in result["peak_rss_kib"].items():
         lines.append(f"peak RSS of lint at {size} files: {kib / 1024:.1f} MiB")

@@ -17,6 +17,7 @@ import pytest
 
 from postmortem_check.authoring import builtin_schema_text
 from postmortem_check.replay import FOLDER, RECORDS
+from postmortem_check.report import FORMATS
 from tests.conftest import CORPUS, ROOT, SEEDS, SHARED
 
 DOC = ("# DB outage\n\n## Summary\n\nOn [date] the database fell over.\n\n## Timeline\n\n- 10:00 paged\n\n"
@@ -91,12 +92,14 @@ def records(root: Path) -> list[Path]:
 
 
 def test_a_lint_run_again_is_replayed_byte_for_byte_without_importing_the_pipeline(project: Path) -> None:
-    for args in (["pm/pm.md"], ["--format", "json", "pm/pm.md"], ["-q", "--fail-on", "never", "pm/pm.md"]):
+    command_lines = [["pm/pm.md"], ["-q", "--fail-on", "never", "pm/pm.md"],
+                     *(["--format", fmt, "pm/pm.md"] for fmt in FORMATS)]
+    for args in command_lines:
         expected = run(project, "--no-cache", *args)[:2]
         assert expected[1], args
         assert run(project, *args) == (*expected, False, []), f"{args}: the first run is recorded"
         assert run(project, *args) == (*expected, True, []), f"{args}: the second is replayed"
-    assert len(records(project)) == 3
+    assert len(records(project)) == len(command_lines)
 
 
 @pytest.mark.parametrize("change", ["file", "config", "team schema", "referenced file", "template",
