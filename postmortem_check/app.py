@@ -150,13 +150,16 @@ def record_run(key: str, words: Sequence[str], candidates: Sequence[str], config
             folders.append(folder)
     folders = list(dict.fromkeys(os.path.normpath(folder) for folder in folders))
     read = [*sources, *(os.path.join(folder, name) for folder in folders for name in template_candidates(folder) or ())]
+    paths = [*candidates, *linted, *read, *folders]
+    if not replay.settled(paths, started_ns):  # checked again once digested: nothing changed while digesting
+        return
     dependencies: list[replay.Dependency] = [
         *(("file", path, replay.file_state(path)) for path in linted),
         *(("read", path, replay.file_state(path)) for path in read),
         *(("folder", folder, replay.folder_state(folder)) for folder in folders)]
     secret = sealing_key()
     if (secret is None or any(held is None for _, _, held in dependencies)
-            or not replay.settled([*candidates, *linted, *read, *folders], started_ns)
+            or not replay.settled(paths, started_ns)
             or replay.command_key(words, cwd, candidates) != key):
         return
     replay.keep(str(cache_folder(config) / replay.RECORDS), secret, key, dependencies, text, code)
