@@ -82,8 +82,11 @@ def _folder(config_path: Path | None) -> Path:
     if chosen:
         return Path(chosen)
     root = config_path.parent if config_path is not None else Path.cwd()
-    if os.access(root / FOLDER if (root / FOLDER).is_dir() else root, os.W_OK):
-        return root / FOLDER
+    project = root / FOLDER
+    if project.is_symlink():  # committed to the tree, say: never read or written through
+        return _user_cache()
+    if os.access(project if project.is_dir() else root, os.W_OK):
+        return project
     return _user_cache()
 
 
@@ -379,6 +382,8 @@ class ResultCache:
     def _files(self) -> list[os.DirEntry[str]]:
         """The files in the packs folder, without a ``stat`` each (a symbolic link is no pack: a cache folder
         committed to the tree may hold one)."""
+        if (self.folder / "packs").is_symlink():  # a link in a committed cache folder is never followed
+            return []
         try:
             with os.scandir(self.folder / "packs") as entries:
                 return [entry for entry in entries if entry.is_file(follow_symlinks=False)]
@@ -471,11 +476,11 @@ class ResultCache:
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                ignore = self.folder / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# written by postmortem-check: the whole folder is a cache\n*\n", "utf-8")
+                _ignore_all(self.folder)
                 self._ready = True
             path.parent.mkdir(exist_ok=True)
+            if path.parent.is_symlink():  # a link in a committed cache folder is never written through
+                return False
             replace_file(str(path), chunks, _TEMPORARY)
         except OSError:
             return False
@@ -487,7 +492,7 @@ class ResultCache:
         """The text of a sealed file; anything else (missing, not a regular file, not sealed by this user's
         key, not UTF-8) is None."""
         secret = self._key()
-        if secret is None:
+        if secret is None or Path(entry).parent.is_symlink():
             return None
         try:
             data, size = read_regular(entry, _MAX_BYTES)
@@ -505,6 +510,17 @@ class ResultCache:
         if secret is not None:
             data = text.encode("utf-8")
             self._write(entry, [seal(secret, data), b"\n", data])
+
+
+def _ignore_all(folder: Path) -> None:
+    """A ``.gitignore`` that keeps the whole cache folder out of git, made once (never through a link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(folder / ".gitignore", flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write("# written by postmortem-check: the whole folder is a cache\n*\n")
 
 
 def _pack_bytes(path: Path, limit: int, mapped: bool = False) -> bytes | mmap:
@@ -652,6 +668,8 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
 def _prune(folder: Path) -> None:
     """Keep the ``_MAX_MANIFESTS`` newest manifests (a config edited often leaves one for each version);
     remove a temporary file left behind by a process that died while writing."""
+    if folder.is_symlink():
+        return
     try:
         with os.scandir(folder) as entries:
             found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path)

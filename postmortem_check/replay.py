@@ -164,9 +164,12 @@ def _record_folders(candidates: Sequence[str], cwd: str) -> list[str]:
     ``$POSTMORTEM_CHECK_CACHE_DIR``."""
     chosen = os.environ.get("POSTMORTEM_CHECK_CACHE_DIR")
     if chosen:
-        return [os.path.join(chosen, RECORDS)]
+        return [] if os.path.islink(os.path.join(chosen, RECORDS)) else [os.path.join(chosen, RECORDS)]
     roots = dict.fromkeys(os.path.dirname(path) for path in candidates if os.path.isfile(path))
-    return [os.path.join(root, FOLDER, RECORDS) for root in (*roots, cwd)] + [os.path.join(user_cache(), RECORDS)]
+    projects = [os.path.join(root, FOLDER) for root in (*roots, cwd)]
+    return [os.path.join(project, RECORDS) for project in projects  # a link committed to the tree is never followed
+            if not (os.path.islink(project) or os.path.islink(os.path.join(project, RECORDS)))
+            ] + [os.path.join(user_cache(), RECORDS)]
 
 
 def _holds(dependency: Any, cwd: str) -> bool:
@@ -228,6 +231,8 @@ def keep(folder: str, secret: bytes, key: str, dependencies: list[Dependency], t
     temporary = os.path.join(folder, f".tmp-{os.urandom(8).hex()}")
     try:
         os.makedirs(folder, exist_ok=True)
+        if os.path.islink(folder):  # a link in a committed cache folder is never written through
+            return
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         descriptor = os.open(temporary, flags, 0o600)
         with os.fdopen(descriptor, "wb") as out:

@@ -256,3 +256,26 @@ def test_a_run_with_a_progress_line_is_recorded(project: Path, monkeypatch: pyte
     assert main(["lint", "-q", "pm"]) == 1
     assert "using .postmortem-check.yaml" in capsys.readouterr().err
     assert len(records(project)) == 1, "a run that wrote a notice on standard error is not recorded"
+
+
+@pytest.mark.parametrize("linked", ["", "packs", "contexts", RECORDS, ".gitignore"])
+def test_links_in_a_committed_cache_folder_are_never_followed(project: Path, tmp_path: Path, linked: str) -> None:
+    """A pull request can commit a cache folder, or folders in it, as links out of the tree: nothing is read,
+    written or removed through them, and the output is what it is without a cache."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    planted = {f"{index:02d}.manifest": b"sealed by nobody" for index in range(40)}
+    for name, data in planted.items():
+        (outside / name).write_bytes(data)
+    cache = project / FOLDER
+    if linked:
+        cache.mkdir()
+        (cache / linked).symlink_to(outside / "gitignore" if linked == ".gitignore" else outside)
+    else:
+        cache.symlink_to(outside)
+    settle(project)
+    expected = run(project, "--no-cache", "pm/pm.md")[:2]
+    for _ in range(4):
+        assert run(project, "pm/pm.md")[:2] == expected
+        settle(project)
+    assert {path.name: path.read_bytes() for path in outside.iterdir()} == planted, "nothing written or removed"
