@@ -492,7 +492,7 @@ class ResultCache:
         """The text of a sealed file; anything else (missing, not a regular file, not sealed by this user's
         key, not UTF-8) is None."""
         secret = self._key()
-        if secret is None or Path(entry).parent.is_symlink():
+        if secret is None or Path(entry).is_symlink() or Path(entry).parent.is_symlink():
             return None
         try:
             data, size = read_regular(entry, _MAX_BYTES)

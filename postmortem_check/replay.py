@@ -192,7 +192,8 @@ def recorded_output(words: Sequence[str]) -> tuple[str, int] | None:
     if key is None or secret is None:
         return None
     for folder in _record_folders(candidates, cwd):
-        data = _read(os.path.join(folder, key + _SUFFIX), _READ_LIMIT)
+        record = os.path.join(folder, key + _SUFFIX)
+        data = None if os.path.islink(record) else _read(record, _READ_LIMIT)
         if data is None:
             continue
         seal_read, _, body = data.partition(b"\n")
