@@ -43,7 +43,8 @@ def load_configuration(config_path: Path | None, schema: str | None, *, cached: 
         started = time.time_ns()
         config = load_config(path) if path else Config()
     except OSError as error:
-        raise ConfigError(f"{config_path}: cannot be read: {error.strerror or error}") from None
+        what = "the working directory" if config_path is None else f"{config_path}:"
+        raise ConfigError(f"{what} cannot be read: {error.strerror or error}") from None
     if schema:
         config = replace(config, schema=schema)
     loaded = loaded_schema(config)

@@ -185,7 +185,10 @@ def _run_lint(args: argparse.Namespace, console: Console) -> int:
         return _lint(args, console)[0]
     from .replay import Capture, command_key, config_candidates
 
-    started, cwd = time.time_ns(), os.getcwd()
+    try:
+        started, cwd = time.time_ns(), os.getcwd()
+    except OSError:  # the working directory was removed: the lint reports it
+        return _lint(args, console)[0]
     candidates = config_candidates(args.words, cwd)
     key = command_key(args.words, cwd, candidates)
     linted = _Linted()

@@ -185,7 +185,10 @@ def _holds(dependency: Any, cwd: str) -> bool:
 def recorded_output(words: Sequence[str]) -> tuple[str, int] | None:
     """What a lint with this command line printed, and its exit code, when its record is found, sealed by
     this user's key, and every input it lists still holds what it held; else None."""
-    cwd = os.getcwd()
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed: the command line reports it
+        return None
     candidates = config_candidates(words, cwd)
     key = command_key(words, cwd, candidates)
     secret = read_secret(user_cache())

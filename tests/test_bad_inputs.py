@@ -363,3 +363,17 @@ def test_file_deleted_while_the_command_line_runs(tmp_path: Path) -> None:
     assert re.search(r"^docs/d\.md:7:1: error placeholder ", stdout, re.M), "files after the vanished one"
     assert re.search(r"^docs/b\.md:", stdout, re.M)
     assert re.search(r"^3 files checked: ", stdout, re.M)
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute"])
+def test_a_removed_working_directory_is_one_clear_error(tmp_path: Path, where: str) -> None:
+    """Started in a folder removed before the run: exit 2 and one line naming it, never a traceback."""
+    document = tmp_path / "pm.md"
+    document.write_text("# Outage\n\n## Summary\n\nIt broke.\n", "utf-8")
+    path = "pm.md" if where == "relative" else str(document)
+    script = f"mkdir gone && cd gone && rmdir ../gone && exec {sys.executable} -m postmortem_check lint {path}"
+    done = subprocess.run(["sh", "-c", script], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == ("postmortem-check: error: the working directory cannot be read: "
+                           "No such file or directory\n")
