@@ -21,7 +21,11 @@ def run() -> None:
     if words[:1] == ["lint"]:
         from .replay import recorded_output
 
-        recorded = recorded_output(words)
+        try:
+            recorded = recorded_output(words)
+        except KeyboardInterrupt:  # answered as the command line answers it (ExitCode.INTERRUPTED)
+            sys.stderr.write("postmortem-check: interrupted\n")
+            raise SystemExit(130) from None
         if recorded is not None and _written(recorded[0]):
             raise SystemExit(recorded[1])
     from .cli import run as run_command_line

@@ -291,3 +291,24 @@ def test_links_in_a_committed_cache_folder_are_never_followed(project: Path, tmp
         assert not (linked == "each file" and index == 0 and replayed[2]), "a linked record is never read"
         settle(project)
     assert {path.name: path.read_bytes() for path in outside.iterdir()} == planted, "nothing written or removed"
+
+
+def test_an_interrupted_lookup_ends_as_an_interrupted_command_line(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import postmortem_check.replay as replay_module
+    from postmortem_check.__main__ import run as entry_point
+    from postmortem_check.cli import main
+    from postmortem_check.errors import ExitCode
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(replay_module, "recorded_output", interrupted)
+    monkeypatch.setattr(sys, "argv", ["postmortem-check", "lint", "pm.md"])
+    with pytest.raises(SystemExit) as stop:
+        entry_point()
+    replayed = capsys.readouterr().err
+    monkeypatch.setattr("postmortem_check.cli._lint", interrupted)
+    monkeypatch.setattr("postmortem_check.cli._recordable", lambda args: False)
+    assert stop.value.code == main(["lint", "pm.md"]) == ExitCode.INTERRUPTED
+    assert replayed == capsys.readouterr().err == "postmortem-check: interrupted\n"
