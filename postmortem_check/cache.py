@@ -43,9 +43,9 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .config import Config
 from .digests import blake2b, compare_digest, seal
-from .files import CONFIG_MAX_BYTES, read_regular, replace_file
+from .files import CONFIG_MAX_BYTES, TEMPORARY, left_by_a_dead_writer, prune, read_regular, remove, replace_file
 from .findings import OFF, Finding, Severity
-from .replay import FOLDER, SETTLED_NS, remove, user_cache
+from .replay import FOLDER, SETTLED_NS, user_cache
 from .results import ActionItem, FileResult
 
 if TYPE_CHECKING:
@@ -55,15 +55,13 @@ if TYPE_CHECKING:
 
 _FORMAT = 4  # bumped when the layout of a pack, an entry or a manifest changes
 _PACK_HEADER = f"postmortem-check pack {_FORMAT}\n".encode("ascii")
-_KEY_LENGTH = 64  # a key is a SHA-256 in hexadecimal
+_KEY_LENGTH = 64  # a key is a BLAKE2b digest of 32 bytes, in hexadecimal
 _MAX_PACKS = 16  # a context with more packs than this has them merged into one
 _MAX_BYTES = 64 * 1024 * 1024  # the packs of every context together; beyond it the oldest are dropped
 _FLUSH_BYTES = 4 * 1024 * 1024  # new entries kept in memory before they are written as a pack
 _MAX_MANIFESTS = 32  # the newest kept; a config edited often leaves one for each version
 _SCANS = 16  # lookups answered by a binary search in each pack; after that the packs are indexed
 _MAP_BYTES = 1024 * 1024  # a pack larger than this is mapped, not read, for a run's first lookups
-_TEMPORARY = ".tmp-"  # how a file being written starts its name
-_STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 _SEVERITIES = {s.value: s for s in Severity}
 _CONFIG_FIELDS = tuple(f.name for f in fields(Config))
 _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "priority", "issue", "placeholder",
@@ -419,7 +417,7 @@ class ResultCache:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if _left_by_a_dead_writer(entry.name, info.st_mtime_ns):
+            if left_by_a_dead_writer(entry.name, info.st_mtime_ns):
                 remove(entry.path)
             elif entry.name.endswith(".pack"):
                 sizes[entry.name] = info.st_size
@@ -481,7 +479,7 @@ class ResultCache:
             path.parent.mkdir(exist_ok=True)
             if path.parent.is_symlink():  # a link in a committed cache folder is never written through
                 return False
-            replace_file(str(path), chunks, _TEMPORARY)
+            replace_file(str(path), chunks, TEMPORARY)
         except OSError:
             return False
         return True
@@ -662,28 +660,7 @@ def remember_config(config: Config, schema_arg: str | None, schema: LoadedSchema
                        "context": _context(config, lambda: schema)})
     manifest = _manifest(cache.folder, config.path, config_bytes, schema_arg)
     cache.write(manifest, text)
-    _prune(manifest.parent)
-
-
-def _prune(folder: Path) -> None:
-    """Keep the ``_MAX_MANIFESTS`` newest manifests (a config edited often leaves one for each version);
-    remove a temporary file left behind by a process that died while writing."""
-    if folder.is_symlink():
-        return
-    try:
-        with os.scandir(folder) as entries:
-            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path)
-                           for entry in entries if entry.is_file(follow_symlinks=False))
-    except OSError:
-        return
-    manifests = [path for _, name, path in found if name.endswith(".manifest")]
-    for path in [*manifests[:-_MAX_MANIFESTS], *(path for ns, name, path in found if _left_by_a_dead_writer(name, ns))]:
-        remove(path)
-
-
-def _left_by_a_dead_writer(name: str, mtime_ns: int) -> bool:
-    """A temporary file old enough that the process writing it must have died."""
-    return name.startswith(_TEMPORARY) and mtime_ns < time.time_ns() - _STALE_NS
+    prune(manifest.parent, ".manifest", _MAX_MANIFESTS)
 
 
 def known_config(config_path: Path | None, schema_arg: str | None) -> Config | None:

@@ -7,12 +7,15 @@ import contextlib
 import errno
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
 CONFIG_MAX_BYTES = 1024 * 1024  # a config file or a schema file larger than this is refused
+TEMPORARY = ".tmp-"  # how a cache file being written starts its name
+_STALE_NS = 3600 * 1_000_000_000  # a temporary file this old was left by a process that died while writing
 
 
 class NotRegularFile(OSError):
@@ -162,3 +165,33 @@ def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
 
     replace_file(target, [data], f".{os.path.basename(target)}.", ".tmp", mode=stat.S_IMODE(os.stat(target).st_mode),
                  sync=True, before_rename=unchanged)
+
+
+def remove(path: str | Path) -> bool:
+    """Remove a file; False when it cannot be (gone already, say)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def left_by_a_dead_writer(name: str, mtime_ns: int) -> bool:
+    """A temporary file old enough that the process writing it must have died."""
+    return name.startswith(TEMPORARY) and mtime_ns < time.time_ns() - _STALE_NS
+
+
+def prune(folder: str | Path, suffix: str, keep: int) -> None:
+    """Keep the ``keep`` newest files named ``*suffix`` in ``folder`` (never a link: a cache folder committed
+    to the tree may hold one), and remove the temporary files left there by a process that died writing."""
+    if os.path.islink(folder):
+        return
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path)
+                           for entry in entries if entry.is_file(follow_symlinks=False))
+    except OSError:
+        return
+    kept = [path for _, name, path in found if name.endswith(suffix)]
+    for path in [*kept[:-keep], *(path for ns, name, path in found if left_by_a_dead_writer(name, ns))]:
+        remove(path)

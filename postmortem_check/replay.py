@@ -230,42 +230,17 @@ def settled(paths: Sequence[str], started_ns: int) -> bool:
 def keep(folder: str, secret: bytes, key: str, dependencies: list[Dependency], text: str, code: int) -> None:
     """Write a sealed record in ``folder`` (atomically: a temporary file renamed), keeping the
     ``_MAX_RECORDS`` newest; a record that cannot be written is no record, never an error."""
+    from .files import TEMPORARY, prune, replace_file
+
     body = marshal.dumps((_FORMAT, key, dependencies, text, int(code)))
-    target = os.path.join(folder, key + _SUFFIX)
-    temporary = os.path.join(folder, f".tmp-{os.urandom(8).hex()}")
     try:
         os.makedirs(folder, exist_ok=True)
         if os.path.islink(folder):  # a link in a committed cache folder is never written through
             return
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        descriptor = os.open(temporary, flags, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(seal(secret, body) + b"\n" + body)
-        os.replace(temporary, target)
-    except OSError:
-        remove(temporary)
-        return
-    _prune(folder)
-
-
-def _prune(folder: str) -> None:
-    try:
-        with os.scandir(folder) as entries:
-            found = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in entries
-                           if entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False))
+        replace_file(os.path.join(folder, key + _SUFFIX), [seal(secret, body), b"\n", body], TEMPORARY)
     except OSError:
         return
-    for _, path in found[:-_MAX_RECORDS]:
-        remove(path)
-
-
-def remove(path: str | os.PathLike[str]) -> bool:
-    """Remove a file; False when it cannot be (gone already, say)."""
-    try:
-        os.unlink(path)
-    except OSError:
-        return False
-    return True
+    prune(folder, _SUFFIX, _MAX_RECORDS)
 
 
 class Capture:

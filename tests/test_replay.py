@@ -312,3 +312,25 @@ def test_an_interrupted_lookup_ends_as_an_interrupted_command_line(monkeypatch: 
     monkeypatch.setattr("postmortem_check.cli._recordable", lambda args: False)
     assert stop.value.code == main(["lint", "pm.md"]) == ExitCode.INTERRUPTED
     assert replayed == capsys.readouterr().err == "postmortem-check: interrupted\n"
+
+
+def test_only_the_newest_records_are_kept_and_files_left_by_a_dead_writer_are_removed(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import postmortem_check.replay as replay_module
+    from postmortem_check.cli import main
+
+    monkeypatch.setattr(replay_module, "_MAX_RECORDS", 2)
+    monkeypatch.chdir(project)
+    for index in range(4):
+        (project / "pm" / f"pm-{index}.md").write_text(DOC, "utf-8")
+    settle(project)
+    for index in range(4):
+        if index == 2:  # a temporary record left long ago by a run that died, and one being written now
+            (project / FOLDER / RECORDS / ".tmp-dead").write_bytes(b"half written")
+            os.utime(project / FOLDER / RECORDS / ".tmp-dead", (0, 0))
+            (project / FOLDER / RECORDS / ".tmp-now").write_bytes(b"being written")
+        main(["lint", f"pm/pm-{index}.md"])
+        settle(project)
+    capsys.readouterr()
+    assert len(records(project)) == 2
+    assert sorted(path.name for path in (project / FOLDER / RECORDS).glob(".tmp-*")) == [".tmp-now"]
