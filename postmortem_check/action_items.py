@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass, field
 
 from .digests import sha1
 from .lazy_re import LazyPattern
@@ -250,29 +249,41 @@ def item_id(text: str) -> str:
     return str(sha1(key.encode("utf-8")).hexdigest()[:12])
 
 
-@dataclass
 class _Draft:
-    line: int
-    text: str
-    done: bool = False
-    state: bool | None = None  # what the heading above says: True done, False open, None nothing
-    owner: str = ""
-    status: str = ""
-    status_issue: str = ""
-    due: str = ""
-    priority: str = ""
-    kind: str = ""
-    extra: list[str] = field(default_factory=list)
-    brackets: int = 0  # "[" minus "]" so far: a link wrapped over lines is still open
+    """An item as read so far: its text (a paragraph's next line may still continue it), and the cells of
+    its table row. ``state`` is what the heading above says (True done, False open, None nothing);
+    ``brackets`` is "[" minus "]" so far (a link wrapped over lines is still open)."""
+
+    __slots__ = (
+        "brackets",
+        "done",
+        "due",
+        "kind",
+        "line",
+        "owner",
+        "priority",
+        "state",
+        "status",
+        "status_issue",
+        "text",
+    )
+
+    def __init__(self, line: int, text: str, done: bool = False, state: bool | None = None, owner: str = "",
+                 status: str = "", status_issue: str = "", due: str = "", priority: str = "", kind: str = "",
+                 brackets: int = 0) -> None:
+        self.line, self.text, self.done, self.state = line, text, done, state
+        self.owner, self.status, self.status_issue = owner, status, status_issue
+        self.due, self.priority, self.kind, self.brackets = due, priority, kind, brackets
 
 
-@dataclass
 class _Group:
     """The blocks under one sub-heading of the section (or before the first one)."""
 
-    heading: Block | None
-    state: bool | None
-    blocks: list[Block] = field(default_factory=list)
+    __slots__ = ("blocks", "heading", "state")
+
+    def __init__(self, heading: Block | None, state: bool | None) -> None:
+        self.heading, self.state = heading, state
+        self.blocks: list[Block] = []
 
 
 def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None = None,
@@ -292,7 +303,7 @@ def extract(blocks: list[Block], heading: str = "", refs: dict[str, str] | None 
     for group in groups:
         drafts.extend(_group_drafts(group, refs, listed and group.heading is None, grouped))
     items = [_finish(draft, refs) for draft in drafts]
-    return [ActionItem(**{**item.__dict__, "index": index}) for index, item in enumerate(i for i in items if i)]
+    return [item._replace(position=position) for position, item in enumerate(i for i in items if i)]
 
 
 def status_items(blocks: list[Block], refs: dict[str, str] | None = None) -> list[ActionItem]:
@@ -840,7 +851,7 @@ def _finish(draft: _Draft, refs: dict[str, str]) -> ActionItem | None:
     done, shown = _done_state(draft, box, text, said, shown)
     if not any(c.isalnum() for c in shown.replace(_REF_OPEN, "").replace(_REF_CLOSE, "")):
         return None
-    whole = " ".join([shown, draft.owner, draft.status, draft.status_issue, draft.due, draft.priority, *draft.extra])
+    whole = " ".join([shown, draft.owner, draft.status, draft.status_issue, draft.due, draft.priority])
     if "http" in whole:
         urls.extend(_URL.findall(whole))
     assignees = tuple(dict.fromkeys([*_MENTION.findall(whole), *_owners(draft.owner)]))

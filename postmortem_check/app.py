@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -46,7 +45,7 @@ def load_configuration(config_path: Path | None, schema: str | None, *, cached: 
         what = "the working directory" if config_path is None else f"{config_path}:"
         raise ConfigError(f"{what} cannot be read: {error.strerror or error}") from None
     if schema:
-        config = replace(config, schema=schema)
+        config = config._replace(schema=schema)
     loaded = loaded_schema(config)
     if cached:
         remember_config(config, schema, loaded, started)
@@ -58,13 +57,13 @@ def loaded_schema(config: Config) -> LoadedSchema:
     return schema_for(config)
 
 
-@dataclass
 class LintRun:
     """What a lint run saw: the totals, the results when kept, and the problems that stopped a file."""
 
-    totals: Totals = field(default_factory=Totals)
-    results: list[FileResult] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.totals = Totals()
+        self.results: list[FileResult] = []
+        self.problems: list[str] = []
 
     def exit_code(self, fail_on: str) -> ExitCode:
         return exit_code(self.totals.errors, self.totals.warnings, fail_on, len(self.problems))

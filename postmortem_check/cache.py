@@ -35,7 +35,6 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,9 +62,9 @@ _MAX_MANIFESTS = 32  # the newest kept; a config edited often leaves one for eac
 _SCANS = 16  # lookups answered by a binary search in each pack; after that the packs are indexed
 _MAP_BYTES = 1024 * 1024  # a pack larger than this is mapped, not read, for a run's first lookups
 _SEVERITIES = {s.value: s for s in Severity}
-_CONFIG_FIELDS = tuple(f.name for f in fields(Config))
+_CONFIG_FIELDS = Config._fields
 _ITEM_FIELDS = ("id", "text", "line", "done", "assignees", "labels", "due", "priority", "issue", "placeholder",
-                "index")
+                "position")
 
 
 def cache_folder(config: Config) -> Path:
@@ -145,7 +144,7 @@ def _schema_digest(schema: LoadedSchema) -> str:
 
 def _settings(config: Config) -> str:
     """The config's settings that can change a file's findings (not which files are linted, nor the cache)."""
-    return repr(replace(config, include=(), exclude=(), cache=True))
+    return repr(config._replace(include=(), exclude=(), cache=True))
 
 
 # settings -> the context digest and the schema it was computed from (None: read from a manifest)
@@ -237,7 +236,7 @@ def _finding(row: Any) -> Finding:
     return Finding(path, line, column, rule, _SEVERITIES[severity], message, section)
 
 
-_ITEM_KINDS = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "index": int}
+_ITEM_KINDS = {"id": str, "text": str, "line": int, "done": bool, "placeholder": bool, "position": int}
 _ITEM_OPTIONAL = ("due", "priority", "issue")
 
 

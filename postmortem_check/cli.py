@@ -227,15 +227,13 @@ class _Linted:
 
 def _lint(args: argparse.Namespace, console: Console, *extra: Reporter,
           progress_to: TextIO | None = None) -> tuple[int, Config]:
-    from dataclasses import replace
-
     from .app import run_lint, run_lint_stdin
 
     config = _configured(args, cached=not args.no_cache and args.paths != ["-"])
     if args.exclude:
-        config = replace(config, exclude=(*config.exclude, *args.exclude))
+        config = config._replace(exclude=(*config.exclude, *args.exclude))
     if args.no_cache:
-        config = replace(config, cache=False)
+        config = config._replace(cache=False)
     paths = _lint_inputs(args, config, console)
     if args.fix and not _fix_paths(paths, config, console):
         return ExitCode.ERROR, config

@@ -7,9 +7,8 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import CONFIG_NAMES, PYPROJECT
 from .document import load_yaml, yaml_error_line
@@ -31,18 +30,19 @@ class ConfigError(UserError):
         super().__init__("\n".join(self.problems))
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
+    """The settings of a run. Its tables are read, never changed: the empty ones are shared defaults."""
+
     path: Path | None = None
     schema: str = "default"
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
-    rules: dict[str, str] = field(default_factory=dict)
-    word_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    rules: dict[str, str] = {}  # noqa: RUF012
+    word_counts: dict[str, dict[str, int]] = {}  # noqa: RUF012
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    issues: dict[str, Any] = field(default_factory=dict)
-    draft: dict[str, Any] = field(default_factory=dict)
-    quality: dict[str, int] = field(default_factory=dict)
+    issues: dict[str, Any] = {}  # noqa: RUF012
+    draft: dict[str, Any] = {}  # noqa: RUF012
+    quality: dict[str, int] = {}  # noqa: RUF012
     cache: bool = True
 
 

@@ -6,7 +6,6 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,18 +17,21 @@ if TYPE_CHECKING:
     import yaml
 
 
-@dataclass
 class Document:
     """A decoded document: its text, its lines, its front matter and what went wrong reading it."""
 
-    path: str
-    text: str
-    lines: list[str]
-    front_matter: dict[str, Any] | None = None
-    body_start: int = 1  # file line where the Markdown body starts (after front matter)
-    findings: list[Finding] = field(default_factory=list)
-    template_lines: frozenset[str] = frozenset()  # prose lines of the team's template (see template_lines_for)
-    readable: bool = True  # False: nothing to lint beyond ``findings`` (not UTF-8 text)
+    __slots__ = ("body_start", "findings", "front_matter", "lines", "path", "readable", "template_lines", "text")
+
+    def __init__(self, path: str, text: str, lines: list[str], findings: list[Finding] | None = None,
+                 readable: bool = True) -> None:
+        self.path = path
+        self.text = text
+        self.lines = lines
+        self.front_matter: dict[str, Any] | None = None
+        self.body_start = 1  # file line where the Markdown body starts (after front matter)
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.template_lines: frozenset[str] = frozenset()  # prose lines of the team's template (template_lines_for)
+        self.readable = readable  # False: nothing to lint beyond ``findings`` (not UTF-8 text)
 
     @property
     def empty(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .kinds import TextEnum
 
@@ -20,8 +20,7 @@ SEVERITIES = tuple(severity.value for severity in Severity)
 OFF = "off"  # a rule switched off in the config
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem in one file, 1-based line and column."""
 
     path: str
@@ -36,8 +35,7 @@ class Finding:
         return (self.path, self.line, self.column, self.rule, self.message)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: Severity
     summary: str

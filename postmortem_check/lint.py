@@ -69,12 +69,11 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     from .validate import validate
 
     findings = list(document.findings)
-    result = FileResult(document.path, schema.name, findings, front_matter=document.front_matter)
     if document.readable and document.empty:
         findings = _empty_file_findings(document, schema)
     if not document.readable or document.empty:
-        result.findings = _apply_severities(findings, config)
-        return result
+        return FileResult(document.path, schema.name, _apply_severities(findings, config), {}, [],
+                          front_matter=document.front_matter)
     body = "\n".join(document.lines[document.body_start - 1:])
     outline = build_outline(document.path, body, document.body_start, schema.vocabulary)
     model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
@@ -84,14 +83,13 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
         from .quality import quality_findings
 
         findings += quality_findings(document, model, config.rules, settings=config.quality)
-    result.findings = adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft)
-    result.title = outline.title
-    result.sections = {
+    sections = {
         section_id: {"heading": data["heading"], "line": data["line"], "style": data["style"]}
         for section_id, data in model.instance["sections"].items()
     }
-    result.action_items = model.action_items
-    return result
+    return FileResult(document.path, schema.name,
+                      adjust_findings(document, _apply_severities(findings, config), schema.schema, config.draft),
+                      sections, model.action_items, title=outline.title, front_matter=document.front_matter)
 
 
 def lint_text(text: str, config: Config | None = None, path: str = "<text>") -> FileResult:
@@ -104,7 +102,7 @@ def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> Fil
     """The result for a file above ``max_file_size``: one finding, the file not read."""
     finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
                       f"file is {size} bytes, above the limit of {config.max_file_size} (max_file_size)")
-    return FileResult(path, schema.name, _apply_severities([finding], config))
+    return FileResult(path, schema.name, _apply_severities([finding], config), {}, [])
 
 
 def lint_file(path: str, schema: LoadedSchema | None, config: Config,
@@ -115,7 +113,7 @@ def lint_file(path: str, schema: LoadedSchema | None, config: Config,
     if escapes_tree(path):
         finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
                           "symbolic link to a file outside the repository; not followed")
-        return FileResult(path, schema.name if schema else config.schema, _apply_severities([finding], config))
+        return FileResult(path, schema.name if schema else config.schema, _apply_severities([finding], config), {}, [])
     data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:
         return too_large(path, size, schema or schema_for(config), config)

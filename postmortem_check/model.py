@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import action_items, timeline
 from .action_items import ActionItem
@@ -20,8 +19,7 @@ _REF_TARGET = LazyPattern(r"^ {0,3}\[(?P<label>[^\[\]]{1,200})\]:[ \t]*<?(?P<url
 _HTML_COMMENT = LazyPattern(r"<!--.*?(?:-->|$)", re.S)
 
 
-@dataclass
-class Model:
+class Model(NamedTuple):
     """The JSON instance validated against the schema, and the line each pointer stands for."""
 
     instance: dict[str, Any]
@@ -110,8 +108,8 @@ def build_model(document: Document, outline: Outline, order: list[str],
         count = seen.get(item.id, 0)
         seen[item.id] = count + 1
         if count:
-            item = ActionItem(**{**item.__dict__, "id": f"{item.id}-{count + 1}"})
-        items.append(ActionItem(**{**item.__dict__, "index": len(items)}))
+            item = item._replace(id=f"{item.id}-{count + 1}")
+        items.append(item._replace(position=len(items)))
     for index, item in enumerate(items):
         lines[f"/action_items/{index}"] = item.line
     if "corrective_actions" in outline.found:

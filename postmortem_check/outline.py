@@ -11,7 +11,7 @@ that a section's content is there, without moving the outline.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .findings import Finding
 from .lazy_re import LazyPattern
@@ -45,24 +45,22 @@ _FILL_ME = LazyPattern(r"^\W{0,2}(?:todo|to do|tbd|fixme)\W{0,2}$", re.I)
 _CODE_SPAN = LazyPattern(r"(`{1,8})[^`\n]{0,2000}?\1")
 
 
-@dataclass
 class Section:
-    """A run of the document under one marker. ``ids`` is empty for a section the schema does not know."""
+    """A run of the document under one marker. ``ids`` is empty for a section the schema does not know.
+    ``style`` is one of heading, emphasis, label, inline, lead, implied."""
 
-    ids: tuple[str, ...]
-    heading: str
-    line: int
-    level: int
-    style: str  # heading | emphasis | label | inline | lead | implied
-    blocks: list[Block] = field(default_factory=list)
+    __slots__ = ("blocks", "heading", "ids", "level", "line", "style")
+
+    def __init__(self, ids: tuple[str, ...], heading: str, line: int, level: int, style: str) -> None:
+        self.ids, self.heading, self.line, self.level, self.style = ids, heading, line, level, style
+        self.blocks: list[Block] = []
 
     @property
     def explicit(self) -> bool:
         return self.style in ("heading", "emphasis", "label")
 
 
-@dataclass
-class Outline:
+class Outline(NamedTuple):
     title: str | None
     title_line: int | None
     sections: list[Section]

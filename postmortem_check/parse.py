@@ -9,14 +9,12 @@ per source line, so a line inside a child is its base line plus the newlines bef
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .lazy_re import LazyPattern
 
 
-@dataclass
 class Block:
     """One block of the document, flattened: lists and quotes become their leaf blocks.
 
@@ -25,16 +23,14 @@ class Block:
     heading, paragraph, list_item, table_row, code, html, rule.
     """
 
-    kind: str
-    line: int
-    lines: list[str]
-    level: int = 0
-    depth: int = 0
-    ordered: bool = False
-    info: str = ""
-    cells: list[str] = field(default_factory=list)
-    closed: bool = True
-    quoted: bool = False  # inside a block quote: quoted text, not the document's own structure
+    __slots__ = ("cells", "closed", "depth", "info", "kind", "level", "line", "lines", "ordered", "quoted")
+
+    def __init__(self, kind: str, line: int, lines: list[str], level: int = 0, depth: int = 0,
+                 ordered: bool = False, info: str = "", cells: list[str] | None = None, closed: bool = True) -> None:
+        self.kind, self.line, self.lines, self.level, self.depth = kind, line, lines, level, depth
+        self.ordered, self.info, self.closed = ordered, info, closed
+        self.cells: list[str] = [] if cells is None else cells
+        self.quoted = False  # inside a block quote: quoted text, not the document's own structure
 
     @property
     def end_line(self) -> int:
@@ -45,8 +41,7 @@ class Block:
         return "\n".join(self.lines)
 
 
-@dataclass
-class ParsedDocument:
+class ParsedDocument(NamedTuple):
     blocks: list[Block]
     ref_links: set[str]
 

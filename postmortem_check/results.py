@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .findings import Finding, Severity
 
 
-@dataclass(frozen=True)
-class ActionItem:
-    """One action item: its text as written, where it is, and what it says about itself."""
+class ActionItem(NamedTuple):
+    """One action item: its text as written, where it is, and what it says about itself (``position``: its
+    place among the document's items, from 0)."""
 
     id: str
     text: str
@@ -22,7 +21,7 @@ class ActionItem:
     priority: str | None = None
     issue: str | None = None
     placeholder: bool = False
-    index: int = 0
+    position: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -32,17 +31,16 @@ class ActionItem:
         }
 
 
-@dataclass
-class FileResult:
-    """Everything lint learned about one file."""
+class FileResult(NamedTuple):
+    """Everything lint learned about one file: ``sections`` maps a section id to its heading, line and style."""
 
     path: str
     schema: str
     findings: list[Finding]
+    sections: dict[str, dict[str, Any]]
+    action_items: list[ActionItem]
     title: str | None = None
     front_matter: dict[str, Any] | None = None
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    action_items: list[ActionItem] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -61,11 +59,13 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@dataclass
 class Totals:
-    files: int = 0
-    errors: int = 0
-    warnings: int = 0
+    """Files checked, errors and warnings so far."""
+
+    __slots__ = ("errors", "files", "warnings")
+
+    def __init__(self, files: int = 0, errors: int = 0, warnings: int = 0) -> None:
+        self.files, self.errors, self.warnings = files, errors, warnings
 
     def add(self, result: FileResult) -> None:
         self.files += 1

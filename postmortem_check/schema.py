@@ -7,11 +7,10 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from .errors import UserError
@@ -37,14 +36,13 @@ class SchemaError(UserError):
     """A schema that cannot be used; the message says which and why."""
 
 
-@dataclass(frozen=True)
 class LoadedSchema:
-    """A schema as loaded; jsonschema is imported, and the schema compiled, when a document first needs it."""
+    """A schema as loaded; jsonschema is imported, and the schema compiled, when a document first needs it.
+    ``resources`` maps a URI to the document the schema's ``$ref``s to it resolve against."""
 
-    name: str
-    schema: dict[str, Any]
-    vocabulary: Vocabulary
-    resources: dict[str, dict[str, Any]]  # URI -> document: what the schema's ``$ref``s resolve against
+    def __init__(self, name: str, schema: dict[str, Any], vocabulary: Vocabulary,
+                 resources: dict[str, dict[str, Any]]) -> None:
+        self.name, self.schema, self.vocabulary, self.resources = name, schema, vocabulary, resources
 
     @cached_property
     def prover(self) -> Prover:
@@ -413,8 +411,7 @@ def schema_with_word_bounds(name: str, bounds: tuple[tuple[str, tuple[tuple[str,
     return LoadedSchema(name, schema, loaded.vocabulary, loaded.resources)
 
 
-@dataclass(frozen=True)
-class SchemaRule:
+class SchemaRule(NamedTuple):
     """A rule as one schema uses it: the ``x-severity`` and ``x-message`` it sets, if any."""
 
     id: str

@@ -10,9 +10,9 @@ over the same characters.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import date as Date
 from datetime import timedelta
+from typing import NamedTuple
 
 from .lazy_re import LazyPattern
 from .parse import Block
@@ -46,8 +46,7 @@ _DATE_LINE_WORDS = 6  # a line this short that holds a date and no time is a dat
 _MIDNIGHT_GAP = timedelta(hours=12)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     line: int
     text: str
     time: str | None  # HH:MM, 24-hour
@@ -246,13 +245,13 @@ def _entries(blocks: list[Block], day_first: bool) -> list[Entry]:
 def _with_day(entry: Entry, day: tuple[str, int] | None) -> Entry:
     if entry.date or day is None or not day[0]:
         return entry
-    return replace(entry, date=day[0], date_line=day[1])
+    return entry._replace(date=day[0], date_line=day[1])
 
 
 def _mark_needs_time(entries: list[Entry]) -> list[Entry]:
     """A date alone is enough in a timeline that spans days; a masked time is the placeholder rule's."""
     days = {entry.date for entry in entries if entry.date}
-    return [replace(entry, needs_time=True) if entry.time is None and not entry.masked
+    return [entry._replace(needs_time=True) if entry.time is None and not entry.masked
             and not (entry.date and entry.date_line is None and len(days) > 1) else entry for entry in entries]
 
 
@@ -279,7 +278,7 @@ def order_problems(entries: list[Entry]) -> list[dict[str, object]]:
             continue
         inferred = entry.date is None or entry.date_line is not None
         if entry.date is None and previous is not None and previous[0].date is not None:
-            entry = replace(entry, date=previous[0].date)
+            entry = entry._replace(date=previous[0].date)
         day = _ordinal(entry.date)
         shift = 0
         if previous is not None:

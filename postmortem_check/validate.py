@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from .findings import Finding, rule_for
 from .lazy_re import LazyPattern
@@ -59,8 +58,7 @@ def _section_title(schema: LoadedSchema, section_id: str | None) -> str:
     return spec.title if spec else str(section_id)
 
 
-@dataclass(frozen=True)
-class _Failure:
+class _Failure(NamedTuple):
     """One schema error with what a message needs: the instance around it and the section it is about."""
 
     error: SchemaErrorLike

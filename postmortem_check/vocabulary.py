@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .lazy_re import LazyPattern
 
 
-@dataclass(frozen=True)
-class SectionSpec:
+class SectionSpec(NamedTuple):
     """What a schema says about one canonical section. The ``implied_*`` patterns are kept as written
     (compiled by ``implied_patterns`` when a document lacks the section)."""
 

@@ -189,7 +189,7 @@ def _pair_edited(waiting: list[Entry], candidates: list[Existing]) -> dict[int, 
     if not waiting or not candidates:
         return pairs
     if len(waiting) * len(candidates) <= _PAIRING_LIMIT:
-        scored = sorted(((_similarity(entry, issue), -abs(entry.item.index - issue.marker.index), n, issue)
+        scored = sorted(((_similarity(entry, issue), -abs(entry.item.position - issue.marker.index), n, issue)
                          for n, entry in enumerate(waiting) for issue in candidates),
                         key=lambda x: (x[0], x[1]), reverse=True)
         taken: set[int] = set()
@@ -301,7 +301,7 @@ def _decide(entry: Entry, match: Existing | None, edited: bool, settings: Settin
         return Step(entry, StepAction.EXISTS, "issue is closed on GitHub; not reopened", match)
     if edited:
         return Step(entry, StepAction.UPDATE, "the item's text changed", match, edited=True)
-    if match.marker.rev != _revision(entry, settings) or match.marker.index != entry.item.index:
+    if match.marker.rev != _revision(entry, settings) or match.marker.index != entry.item.position:
         return Step(entry, StepAction.UPDATE, "the item's details changed", match)
     return Step(entry, StepAction.EXISTS, "issue is open", match)
 
@@ -337,7 +337,7 @@ class Syncer:
         item = entry.item
         logins = assignee_logins(item, self.settings.assignees)
         milestone = _milestone(entry, self.settings)
-        marker = Marker(entry.source.file, item.id, item.index, _revision(entry, self.settings), closed)
+        marker = Marker(entry.source.file, item.id, item.position, _revision(entry, self.settings), closed)
         payload: dict[str, Any] = {
             "title": issue_title(item),
             "body": issue_body(item, entry.source, logins, milestone, marker),

@@ -83,7 +83,7 @@ def _edits(line: str, reference: str) -> list[str]:
 def _names(items: list[ActionItem], target: Target) -> bool:
     """Whether the items read again still hold the target item, now naming its issue."""
     item = target.item
-    again = next((x for x in items if x.index == item.index), None)
+    again = next((x for x in items if x.position == item.position), None)
     return again is not None and again.id == item.id and again.issue == f"#{target.number}"
 
 
