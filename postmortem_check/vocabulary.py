@@ -58,12 +58,19 @@ _AND = LazyPattern(r" (?:and|/) |/")  # on normalized text: single spaces
 _ESCAPE = LazyPattern(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
+def _blank(char: str) -> bool:
+    """A symbol or control character (emoji, arrows, ``|``) reads as a space; ``&``, ``/`` and apostrophes
+    are read by ``normalize``."""
+    return unicodedata.category(char)[0] in "SC" and char not in "&/'’"
+
+
+_ASCII_BLANKS = {code: " " for code in range(128) if _blank(chr(code))}  # for str.translate
+
+
 def normalize(text: str) -> str:
     """Lowercased words of a heading, without markup, numbering, emoji, brackets or end punctuation."""
     text = _ESCAPE.sub(r"\1", _TAGS.sub(" ", text))
-    text = "".join(
-        " " if unicodedata.category(ch)[0] in "SC" and ch not in "&/'’" else ch for ch in text
-    )
+    text = text.translate(_ASCII_BLANKS) if text.isascii() else "".join(" " if _blank(ch) else ch for ch in text)
     text = text.replace("*", " ").replace("`", " ").replace("~", " ")
     if "_" in text:
         text = _UNDERSCORES.sub(lambda m: _underscores(text, m), text)
@@ -196,6 +203,8 @@ class Vocabulary:
                        if max(len(word) for word in variant.split()) >= _TYPO_MIN]
         self._fuzzy_index = _fuzzy_index(self._fuzzy)
         self._longest = max((len(variant) for variant in self.variants), default=0)
+        self._shortest = min((len(variant) for variant in self.variants), default=0)
+        self._beginnings = {variant[:self._shortest] for variant in self.variants}  # what a variant's key begins with
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}  # by heading as written
 
     def match(self, heading: str) -> tuple[tuple[str, ...], int]:
@@ -238,6 +247,8 @@ class Vocabulary:
     def _prefix(self, key: str) -> tuple[tuple[str, ...], int]:
         """The longest variant the heading starts with, followed by an annotation or a few words that name
         no other section ("Root cause of the outage"; not "Details of the fix")."""
+        if key[:self._shortest] not in self._beginnings:
+            return (), 0  # no variant begins the key (most headings of sections the schema does not know)
         # only the key's own beginnings can be variants: looked up from the longest, the first that qualifies
         # is the longest variant (two variants of one length cannot both begin the key)
         for size in range(min(len(key) - 1, self._longest), 0, -1):

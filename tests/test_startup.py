@@ -128,9 +128,8 @@ from postmortem_check.cli import main
 with redirect_stdout(io.StringIO()):
     main(sys.argv[1:])
 print(json.dumps(sorted(f"{name}.{value.__name__}" for name, module in list(sys.modules.items())
-                        if name.startswith("postmortem_check")
-                        for value in vars(module).values() if isinstance(value, type) and dataclasses.is_dataclass(value)
-                        and value.__module__ == name)))
+                        if name.startswith("postmortem_check") for value in vars(module).values()
+                        if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name)))
 """
 
 

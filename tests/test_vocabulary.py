@@ -39,6 +39,20 @@ def test_normalize():
     assert normalize("Impact & Metrics") == "impact and metrics"
 
 
+@pytest.mark.parametrize("code", range(128))
+def test_an_ascii_heading_is_read_as_any_other(code: int) -> None:
+    """ASCII text takes a table of the symbols and control characters that read as spaces; the same text
+    with a letter beyond ASCII is read character by character: both read each character alike."""
+    text = f"Impact{chr(code)}x"
+    assert normalize(text) + "é" == normalize(text + "é")
+
+
+def test_a_heading_that_begins_like_no_variant_is_not_a_prefix_match() -> None:
+    assert VOCABULARY.match("Heading number 7 about topic 1234")[0] == ()
+    assert VOCABULARY.match("Imp")[0] == ()  # shorter than any variant
+    assert VOCABULARY.match("Impact on customers")[0] == ("impact",)
+
+
 @pytest.mark.parametrize(("heading", "ids"), [
     # an annotation after a known heading, however long
     ("Timeline (all times PST)  12/01/2022 - 05/07/2023. All times approximations", ("timeline",)),
