@@ -1,9 +1,9 @@
 """Result cache: what lint found in a file, kept per file and keyed by everything that can change it.
 
-The key is a hash of the context (the tool version, the config, the schema with every resource it
-references), the template lines read beside the file, the file's path and its bytes. An entry is plain
-JSON, checked field by field when read: a corrupt, foreign or partial entry is a miss and is written again,
-never trusted.
+The key is a hash of the context (the tool version and the libraries installed, the config, the schema with
+every resource it references), the template lines read beside the file, the file's path and its bytes. An
+entry is plain JSON, checked field by field when read: a corrupt, foreign or partial entry is a miss and is
+written again, never trusted.
 
 Entries are kept in packs, as ruff keeps one cache file per package (creating a file costs far more than
 writing its bytes): ``packs/<context>-<time>-<random>.pack`` holds a header line, then one line per entry
@@ -44,7 +44,7 @@ from .config import Config
 from .digests import blake2b, compare_digest, seal
 from .files import CONFIG_MAX_BYTES, TEMPORARY, left_by_a_dead_writer, prune, read_regular, remove, replace_file
 from .findings import OFF, Finding, Severity
-from .replay import FOLDER, SETTLED_NS, user_cache
+from .replay import FOLDER, SETTLED_NS, installation, user_cache
 from .results import ActionItem, FileResult
 
 if TYPE_CHECKING:
@@ -178,7 +178,8 @@ def dated(config: Config) -> bool:
 
 
 def context_digest(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
-    """The digest of everything besides the file that can change its findings: the tool version, the
+    """The digest of everything besides the file that can change its findings: the tool version (and the
+    installed libraries, ``replay.installation``), the
     config's settings and its schema (loaded by ``load_schema`` unless a manifest already gave the digest),
     and today's date (UTC) when the findings change with it."""
     return f"{_context(config, load_schema)}-{_today()}" if dated(config) else _context(config, load_schema)
@@ -198,7 +199,7 @@ def _context(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
         return known[1]
     schema = load_schema()
     if known is None or known[0] is not schema:
-        text = json.dumps([_FORMAT, __version__, settings, _schema_digest(schema)])
+        text = json.dumps([_FORMAT, __version__, installation(), settings, _schema_digest(schema)])
         digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
         known = _contexts[settings] = (schema, digest)
     return known[1]
@@ -574,7 +575,8 @@ def _entry_path(text: str | None) -> str | None:
 def _manifest(folder: Path, config_path: Path | None, config_bytes: bytes, schema_arg: str | None) -> Path:
     """Where the manifest of a config file with these bytes, read from this working directory, is kept."""
     digest = blake2b(digest_size=32)
-    context = [_FORMAT, __version__, None if config_path is None else str(config_path), os.getcwd(), schema_arg]
+    context = [_FORMAT, __version__, installation(), None if config_path is None else str(config_path), os.getcwd(),
+               schema_arg]
     digest.update(json.dumps(context).encode("utf-8", "surrogateescape"))
     digest.update(b"\0")
     digest.update(config_bytes)

@@ -5,12 +5,13 @@ A lint of named files and folders (``lint postmortems/``, ``lint incident.md``, 
 save, ``pre-commit run --all-files``) that wrote nothing on standard error leaves a *record* in the cache
 folder, ``runs/<key>.run``: what it printed on standard output, its exit code, and what every other input
 it read held. The key is a hash of the command line, the working directory, the environment variables and
-terminals the output depends on, the tool's version and the state of every file the config search may
-read. The record lists the rest: each file linted (a plain path below the working directory: no symbolic
-link, no ``.git``) with a digest of its bytes, each file the schema was read from, each folder given and
-every folder below it, and each linted file's folder (their names, and every file the template search may
-read). A run with the same key replays the record when every one of those still holds; anything else (a
-difference, a record this user's key did not seal, a damaged one) is a miss and the command runs as usual.
+terminals the output depends on, the tool's version, the ``installation`` of the libraries it uses and the
+state of every file the config search may read. The record lists the rest: each file linted (a plain path
+below the working directory: no symbolic link, no ``.git``) with a digest of its bytes, each file the
+schema was read from, each folder given and every folder below it, and each linted file's folder (their
+names, and every file the template search may read). A run with the same key replays the record when
+every one of those still holds; anything else (a difference, a record this user's key did not seal, a
+damaged one) is a miss and the command runs as usual.
 
 A record is written only when every file it depends on was last changed before the run began, less a
 margin for coarse file times: the bytes it digests are then those the run read.
@@ -43,6 +44,7 @@ _READ_LIMIT = 64 * 1024 * 1024  # a file larger than this is not digested: a run
 SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after a run read it
 _OUTPUT_ENVIRONMENT = ("GITHUB_ACTIONS", "CI", "NO_COLOR", "FORCE_COLOR", "TERM")  # the format, colour, progress
 _ABSENT = "absent"
+_LIBRARIES = ("mistune", "yaml", "jsonschema")  # read documents too: an upgrade of one can change a finding
 
 
 def user_cache() -> str:
@@ -140,6 +142,24 @@ def config_candidates(words: Sequence[str], cwd: str) -> list[str]:
         folder = parent
 
 
+def installation(libraries: Sequence[str] = _LIBRARIES) -> str:
+    """The Python version and, for each library the findings depend on, the size and time of change of the
+    ``__init__.py`` an import finds first on ``sys.path`` (upgrading a library rewrites it). Part of every
+    cache key and record key, so that an upgrade of one of them is a miss; a few ``stat`` calls."""
+    states: list[object] = [sys.version]
+    for library in libraries:
+        for entry in sys.path:
+            try:
+                found = os.stat(os.path.join(entry or ".", library, "__init__.py"))
+            except (OSError, ValueError):
+                continue
+            states.append((library, found.st_size, found.st_mtime_ns))
+            break
+        else:
+            states.append((library, None))
+    return repr(states)
+
+
 def _isatty(descriptor: int) -> bool:
     try:
         return os.isatty(descriptor)
@@ -154,7 +174,7 @@ def command_key(words: Sequence[str], cwd: str, candidates: Sequence[str]) -> st
     if any(state is None for _, state in states):
         return None
     environment = [os.environ.get(name) for name in _OUTPUT_ENVIRONMENT]
-    parts = (_FORMAT, __version__, cwd, tuple(words), environment, _isatty(1), _isatty(2), states)
+    parts = (_FORMAT, __version__, installation(), cwd, tuple(words), environment, _isatty(1), _isatty(2), states)
     return blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 

@@ -91,6 +91,19 @@ def test_an_unchanged_file_is_not_linted_again_and_a_changed_one_is(linted: list
     assert linted[2:] == ["pm.md"]
 
 
+def test_an_upgraded_library_misses(linted: list[str], capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """mistune, PyYAML and jsonschema read documents too: a result kept before one of them changed is not
+    used after (``replay.installation`` stands for what is installed)."""
+    Path("pm.md").write_text(DOC, "utf-8")
+    _settled(Path("pm.md"))
+    first = _lint(capsys, "pm.md")
+    assert _lint(capsys, "pm.md") == first and linted == ["pm.md"]
+    monkeypatch.setattr(cache_module, "installation", lambda: "mistune upgraded")
+    assert _lint(capsys, "pm.md") == first and linted == ["pm.md", "pm.md"]
+    assert _lint(capsys, "pm.md") == first and linted == ["pm.md", "pm.md"]
+
+
 def test_the_cache_folder_can_be_chosen(linted: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POSTMORTEM_CHECK_CACHE_DIR", str(tmp_path / "elsewhere"))

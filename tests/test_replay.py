@@ -334,3 +334,29 @@ def test_only_the_newest_records_are_kept_and_files_left_by_a_dead_writer_are_re
     capsys.readouterr()
     assert len(records(project)) == 2
     assert sorted(path.name for path in (project / FOLDER / RECORDS).glob(".tmp-*")) == [".tmp-now"]
+
+
+def test_the_installation_changes_when_a_library_is_rewritten_or_missing(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade rewrites a library's ``__init__.py``: the first one on ``sys.path`` is what counts, as for
+    an import; the record key changes with it."""
+    from postmortem_check import replay
+
+    shadowed, first = tmp_path / "shadowed" / "somelib", tmp_path / "first" / "somelib"
+    for folder in (shadowed, first):
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text("__version__ = '1.0'\n", "utf-8")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(first.parent), str(shadowed.parent)])
+    before = replay.installation(("somelib",))
+    (shadowed / "__init__.py").write_text("__version__ = '2.0.0'\n", "utf-8")
+    assert replay.installation(("somelib",)) == before, "a copy an import does not reach"
+    (first / "__init__.py").write_text("__version__ = '2.0.0'\n", "utf-8")
+    upgraded = replay.installation(("somelib",))
+    assert upgraded != before
+    shutil.rmtree(first)
+    assert replay.installation(("somelib",)) not in (before, upgraded)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty")])
+    assert "'somelib', None" in replay.installation(("somelib",))
+    key = replay.command_key(["lint", "pm.md"], str(tmp_path), [])
+    monkeypatch.setattr(replay, "installation", lambda: "mistune upgraded")
+    assert replay.command_key(["lint", "pm.md"], str(tmp_path), []) != key
