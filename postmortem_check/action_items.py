@@ -254,19 +254,8 @@ class _Draft:
     its table row. ``state`` is what the heading above says (True done, False open, None nothing);
     ``brackets`` is "[" minus "]" so far (a link wrapped over lines is still open)."""
 
-    __slots__ = (
-        "brackets",
-        "done",
-        "due",
-        "kind",
-        "line",
-        "owner",
-        "priority",
-        "state",
-        "status",
-        "status_issue",
-        "text",
-    )
+    __slots__ = ("brackets", "done", "due", "kind", "line", "owner", "priority", "state", "status", "status_issue",
+                 "text")
 
     def __init__(self, line: int, text: str, done: bool = False, state: bool | None = None, owner: str = "",
                  status: str = "", status_issue: str = "", due: str = "", priority: str = "", kind: str = "",
