@@ -143,10 +143,11 @@ def config_candidates(words: Sequence[str], cwd: str) -> list[str]:
 
 
 def installation(libraries: Sequence[str] = _LIBRARIES) -> str:
-    """The Python version and, for each library the findings depend on, the size and time of change of the
-    ``__init__.py`` an import finds first on ``sys.path`` (upgrading a library rewrites it). Part of every
-    cache key and record key, so that an upgrade of one of them is a miss; a few ``stat`` calls."""
-    states: list[object] = [sys.version]
+    """The Python version, this package's modules (``modules_state``) and, for each library the findings
+    depend on, the size and time of change of the ``__init__.py`` an import finds first on ``sys.path``
+    (upgrading a library rewrites it). Part of every cache key and record key, so that an upgrade, or an
+    edited module of a checkout, is a miss; about a hundred ``stat`` calls."""
+    states: list[object] = [sys.version, modules_state(os.path.dirname(os.path.abspath(__file__)))]
     for library in libraries:
         for entry in sys.path:
             try:
@@ -158,6 +159,25 @@ def installation(libraries: Sequence[str] = _LIBRARIES) -> str:
         else:
             states.append((library, None))
     return repr(states)
+
+
+def modules_state(root: str) -> str:
+    """A digest of the name, size and time of change of every ``.py`` file below ``root`` (a folder that
+    cannot be read, inside a zip archive say, counts as empty)."""
+    states = []
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".py"):
+                        found = entry.stat()
+                        states.append((entry.path, found.st_size, found.st_mtime_ns))
+                    elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return blake2b(repr(sorted(states)).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _isatty(descriptor: int) -> bool:

@@ -360,3 +360,19 @@ def test_the_installation_changes_when_a_library_is_rewritten_or_missing(tmp_pat
     key = replay.command_key(["lint", "pm.md"], str(tmp_path), [])
     monkeypatch.setattr(replay, "installation", lambda: "mistune upgraded")
     assert replay.command_key(["lint", "pm.md"], str(tmp_path), []) != key
+
+
+def test_an_edited_module_of_the_package_is_a_new_installation(tmp_path: Path) -> None:
+    """A checkout run from its sources (an editable install) keeps its version while its code changes."""
+    from postmortem_check.replay import modules_state
+
+    (tmp_path / "pkg" / "sub" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("A = 1\n", "utf-8")
+    (tmp_path / "pkg" / "sub" / "b.py").write_text("B = 1\n", "utf-8")
+    before = modules_state(str(tmp_path / "pkg"))
+    (tmp_path / "pkg" / "sub" / "__pycache__" / "b.cpython-311.pyc").write_bytes(b"compiled")
+    (tmp_path / "pkg" / "notes.txt").write_text("not code\n", "utf-8")
+    assert modules_state(str(tmp_path / "pkg")) == before, "only the modules count"
+    (tmp_path / "pkg" / "sub" / "b.py").write_text("B = 22\n", "utf-8")
+    assert modules_state(str(tmp_path / "pkg")) != before
+    assert modules_state(str(tmp_path / "missing")) == modules_state(str(tmp_path / "empty-too"))
