@@ -44,7 +44,8 @@ _READ_LIMIT = 64 * 1024 * 1024  # a file larger than this is not digested: a run
 SETTLED_NS = 2_000_000_000  # a file changed this recently may have changed after a run read it
 _OUTPUT_ENVIRONMENT = ("GITHUB_ACTIONS", "CI", "NO_COLOR", "FORCE_COLOR", "TERM")  # the format, colour, progress
 _ABSENT = "absent"
-_LIBRARIES = ("mistune", "yaml", "jsonschema")  # read documents too: an upgrade of one can change a finding
+# Libraries that read documents too, as (module, distribution): an upgrade of one can change a finding.
+_LIBRARIES = (("mistune", "mistune"), ("yaml", "pyyaml"), ("jsonschema", "jsonschema"))
 
 
 def user_cache() -> str:
@@ -142,23 +143,33 @@ def config_candidates(words: Sequence[str], cwd: str) -> list[str]:
         folder = parent
 
 
-def installation(libraries: Sequence[str] = _LIBRARIES) -> str:
-    """The Python version, this package's modules (``modules_state``) and, for each library the findings
-    depend on, the size and time of change of the ``__init__.py`` an import finds first on ``sys.path``
-    (upgrading a library rewrites it). Part of every cache key and record key, so that an upgrade, or an
-    edited module of a checkout, is a miss; about a hundred ``stat`` calls."""
-    states: list[object] = [sys.version, modules_state(os.path.dirname(os.path.abspath(__file__)))]
-    for library in libraries:
-        for entry in sys.path:
-            try:
-                found = os.stat(os.path.join(entry or ".", library, "__init__.py"))
-            except (OSError, ValueError):
-                continue
-            states.append((library, found.st_size, found.st_mtime_ns))
-            break
-        else:
-            states.append((library, None))
+def installation(libraries: Sequence[tuple[str, str]] = _LIBRARIES) -> str:
+    """The Python version, this package's code and, for each library the findings depend on, its installed
+    version. Part of every cache key and record key, so that an upgrade is a miss while a fresh install of
+    the same versions (a CI job's) is not. Versions are read from the names of the ``*.dist-info`` folders
+    beside the packages; a package without one (a checkout on ``PYTHONPATH``, an editable install) counts
+    by its modules' sizes and times of change (``modules_state``)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    states: list[object] = [sys.version, _installed_version(package, "postmortem_check") or modules_state(package)]
+    for module, distribution in libraries:
+        folder = next((os.path.join(entry or ".", module) for entry in sys.path
+                       if os.path.isfile(os.path.join(entry or ".", module, "__init__.py"))), None)
+        states.append((module, folder and (_installed_version(folder, distribution) or modules_state(folder))))
     return repr(states)
+
+
+def _installed_version(package: str, distribution: str) -> str | None:
+    """The version in the name of the ``<distribution>-<version>.dist-info`` folder beside ``package``."""
+    try:
+        names = os.listdir(os.path.dirname(package))
+    except OSError:
+        return None
+    for name in names:
+        stem, _, suffix = name.rpartition(".")
+        project, dash, version = stem.partition("-")
+        if suffix == "dist-info" and dash and project.lower().replace(".", "_").replace("-", "_") == distribution:
+            return version
+    return None
 
 
 def modules_state(root: str) -> str:

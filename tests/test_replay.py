@@ -336,27 +336,35 @@ def test_only_the_newest_records_are_kept_and_files_left_by_a_dead_writer_are_re
     assert sorted(path.name for path in (project / FOLDER / RECORDS).glob(".tmp-*")) == [".tmp-now"]
 
 
-def test_the_installation_changes_when_a_library_is_rewritten_or_missing(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """An upgrade rewrites a library's ``__init__.py``: the first one on ``sys.path`` is what counts, as for
-    an import; the record key changes with it."""
+def test_the_installation_changes_with_a_library_version_not_with_a_reinstall(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy an import reaches counts, by the version its ``dist-info`` folder names: a fresh install of
+    the same version (every CI job's) keeps the cache, an upgrade does not; without a ``dist-info``, its
+    modules count. The record key changes with the installation."""
     from postmortem_check import replay
 
-    shadowed, first = tmp_path / "shadowed" / "somelib", tmp_path / "first" / "somelib"
-    for folder in (shadowed, first):
-        folder.mkdir(parents=True)
-        (folder / "__init__.py").write_text("__version__ = '1.0'\n", "utf-8")
-    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(first.parent), str(shadowed.parent)])
-    before = replay.installation(("somelib",))
-    (shadowed / "__init__.py").write_text("__version__ = '2.0.0'\n", "utf-8")
-    assert replay.installation(("somelib",)) == before, "a copy an import does not reach"
-    (first / "__init__.py").write_text("__version__ = '2.0.0'\n", "utf-8")
-    upgraded = replay.installation(("somelib",))
-    assert upgraded != before
-    shutil.rmtree(first)
-    assert replay.installation(("somelib",)) not in (before, upgraded)
+    library = (("somelib", "some_lib"),)
+    first, shadowed = tmp_path / "first", tmp_path / "shadowed"
+    for folder, version in ((first, "1.0"), (shadowed, "9.0")):
+        (folder / "somelib").mkdir(parents=True)
+        (folder / "somelib" / "__init__.py").write_text("X = 1\n", "utf-8")
+        (folder / f"Some.Lib-{version}.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(first), str(shadowed)])
+    before = replay.installation(library)
+    assert "('somelib', '1.0')" in before
+    (first / "somelib" / "__init__.py").write_text("X = 1\n", "utf-8")
+    os.utime(first / "somelib" / "__init__.py", (1, 1))
+    assert replay.installation(library) == before, "reinstalled, same version"
+    (first / "Some.Lib-1.0.dist-info").rename(first / "some_lib-1.1.dist-info")
+    upgraded = replay.installation(library)
+    assert "('somelib', '1.1')" in upgraded
+    shutil.rmtree(first / "some_lib-1.1.dist-info")
+    unversioned = replay.installation(library)
+    assert unversioned not in (before, upgraded)
+    (first / "somelib" / "__init__.py").write_text("X = 22\n", "utf-8")
+    assert replay.installation(library) != unversioned, "a checkout's module edited"
     monkeypatch.setattr(sys, "path", [str(tmp_path / "empty")])
-    assert "'somelib', None" in replay.installation(("somelib",))
+    assert "('somelib', None)" in replay.installation(library)
     key = replay.command_key(["lint", "pm.md"], str(tmp_path), [])
     monkeypatch.setattr(replay, "installation", lambda: "mistune upgraded")
     assert replay.command_key(["lint", "pm.md"], str(tmp_path), []) != key
