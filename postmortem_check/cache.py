@@ -178,10 +178,10 @@ def dated(config: Config) -> bool:
 
 
 def context_digest(config: Config, load_schema: Callable[[], LoadedSchema]) -> str:
-    """The digest of everything besides the file that can change its findings: the tool version (and the
-    installed libraries, ``replay.installation``), the
-    config's settings and its schema (loaded by ``load_schema`` unless a manifest already gave the digest),
-    and today's date (UTC) when the findings change with it."""
+    """The digest of everything besides the file that can change its findings: the tool version and the
+    libraries installed (``replay.installation``), the config's settings and its schema (loaded by
+    ``load_schema`` unless a manifest already gave the digest), and today's date (UTC) when the findings
+    change with it."""
     return f"{_context(config, load_schema)}-{_today()}" if dated(config) else _context(config, load_schema)
 
 

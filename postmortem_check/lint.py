@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .discover import expand_paths  # re-exported: where file discovery used to live
@@ -72,8 +72,7 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
     if document.readable and document.empty:
         findings = _empty_file_findings(document, schema)
     if not document.readable or document.empty:
-        return FileResult(document.path, schema.name, _apply_severities(findings, config), {}, [],
-                          front_matter=document.front_matter)
+        return _findings_only(document.path, schema.name, findings, config, document.front_matter)
     body = "\n".join(document.lines[document.body_start - 1:])
     outline = build_outline(document.path, body, document.body_start, schema.vocabulary)
     model = build_model(document, outline, schema.section_order, schema.schema.get("x-template-text", ()))
@@ -92,6 +91,13 @@ def lint_document(document: Document, schema: LoadedSchema, config: Config) -> F
                       sections, model.action_items, title=outline.title, front_matter=document.front_matter)
 
 
+def _findings_only(path: str, schema_name: str, findings: list[Finding], config: Config,
+                   front_matter: dict[str, Any] | None = None) -> FileResult:
+    """The result for a file with nothing to outline (unreadable, empty, too large, a link out of the tree):
+    its findings, no sections and no action items."""
+    return FileResult(path, schema_name, _apply_severities(findings, config), {}, [], front_matter=front_matter)
+
+
 def lint_text(text: str, config: Config | None = None, path: str = "<text>") -> FileResult:
     """Lint Markdown text with the configured schema; convenient for tests and embedding."""
     config = config or Config()
@@ -102,7 +108,7 @@ def too_large(path: str, size: int, schema: LoadedSchema, config: Config) -> Fil
     """The result for a file above ``max_file_size``: one finding, the file not read."""
     finding = Finding(path, 1, 1, "file-too-large", Severity.ERROR,
                       f"file is {size} bytes, above the limit of {config.max_file_size} (max_file_size)")
-    return FileResult(path, schema.name, _apply_severities([finding], config), {}, [])
+    return _findings_only(path, schema.name, [finding], config)
 
 
 def lint_file(path: str, schema: LoadedSchema | None, config: Config,
@@ -113,7 +119,7 @@ def lint_file(path: str, schema: LoadedSchema | None, config: Config,
     if escapes_tree(path):
         finding = Finding(path, 1, 1, "symlink-outside", Severity.ERROR,
                           "symbolic link to a file outside the repository; not followed")
-        return FileResult(path, schema.name if schema else config.schema, _apply_severities([finding], config), {}, [])
+        return _findings_only(path, schema.name if schema else config.schema, [finding], config)
     data, size = read_regular(path, config.max_file_size)
     if size > config.max_file_size:
         return too_large(path, size, schema or schema_for(config), config)

@@ -143,12 +143,23 @@ def config_candidates(words: Sequence[str], cwd: str) -> list[str]:
         folder = parent
 
 
-def installation(libraries: Sequence[tuple[str, str]] = _LIBRARIES) -> str:
-    """The Python version, this package's code and, for each library the findings depend on, its installed
-    version. Part of every cache key and record key, so that an upgrade is a miss while a fresh install of
-    the same versions (a CI job's) is not. Versions are read from the names of the ``*.dist-info`` folders
-    beside the packages; a package without one (a checkout on ``PYTHONPATH``, an editable install) counts
-    by its modules' sizes and times of change (``modules_state``)."""
+_installation: list[str] = []  # this process's installation, once known: the code it runs cannot change
+
+
+def installation() -> str:
+    """``installation_of`` the libraries the findings depend on, worked out once a process: it is part of
+    every cache key and record key (a lint asks for it five times)."""
+    if not _installation:
+        _installation.append(installation_of(_LIBRARIES))
+    return _installation[0]
+
+
+def installation_of(libraries: Sequence[tuple[str, str]]) -> str:
+    """The Python version, this package's code and, for each library, its installed version, so that an
+    upgrade is a miss while a fresh install of the same versions (a CI job's) is not. Versions are read from
+    the names of the ``*.dist-info`` folders beside the packages; a package without one (a checkout on
+    ``PYTHONPATH``, an editable install) counts by its modules' sizes and times of change
+    (``modules_state``)."""
     package = os.path.dirname(os.path.abspath(__file__))
     states: list[object] = [sys.version, _installed_version(package, "postmortem_check") or modules_state(package)]
     for module, distribution in libraries:

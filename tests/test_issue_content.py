@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import mistune
@@ -25,6 +24,7 @@ from postmortem_check.issues.content import (
     parse_marker,
     render_marker,
 )
+from tests.test_linear_patterns import cpu_seconds
 
 
 def item(text: str, **fields: object) -> ActionItem:
@@ -112,12 +112,7 @@ def _run_all(text: str) -> None:
 
 
 def _cost(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        _run_all(text)
-        best = min(best, time.process_time() - start)
-    return best
+    return cpu_seconds(_run_all, text)
 
 
 def _fill(unit: str) -> str:

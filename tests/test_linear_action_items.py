@@ -8,11 +8,10 @@ The hostile text sits where only action-item patterns read it (outline patterns 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from postmortem_check.lint import lint_text
+from tests.test_linear_patterns import cpu_seconds
 
 SIZE = 64 * 1024
 SMALL = 16 * 1024
@@ -51,12 +50,7 @@ FILLERS = [" ", "[", "]", ",", "@a ", "**", "(", ")", "_", ". "]
 
 
 def _best_time(text: str, runs: int = 3) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.process_time()
-        lint_text(text)
-        best = min(best, time.process_time() - start)
-    return best
+    return cpu_seconds(lint_text, text, runs=runs)
 
 
 def _normal(size: int) -> float:

@@ -82,7 +82,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _seconds(lint: Callable[[str], object], text: str, limit: float, runs: int = 3) -> float:
+def cpu_seconds(lint: Callable[[str], object], text: str, limit: float = 60.0, runs: int = 3) -> float:
     """The best of ``runs`` runs of ``lint(text)``, in seconds of this process's CPU (other processes, the
     test suite's own among them, do not count); ``limit`` seconds at most."""
     best = limit
@@ -100,14 +100,14 @@ def _seconds(lint: Callable[[str], object], text: str, limit: float, runs: int =
 @lru_cache(maxsize=1)
 def normal_seconds() -> float:
     """How long a normal 64 KB postmortem takes to lint, in this run."""
-    return _seconds(lint_text, normal_document(), 60.0)
+    return cpu_seconds(lint_text, normal_document(), 60.0)
 
 
 def assert_linear(text: str, lint: Callable[[str], object] = lint_text, factor: float = FACTOR) -> None:
     """Lint ``text`` (about 64 KB) and assert it took at most ``factor`` times a normal 64 KB document."""
     reference = normal_seconds()
     limit = max(factor * reference, 0.05)
-    took = _seconds(lint, text, limit + 1.0)
+    took = cpu_seconds(lint, text, limit + 1.0)
     assert took <= limit, f"{took:.2f} s, a normal 64 KB document takes {reference:.2f} s"
 
 
@@ -172,8 +172,8 @@ def test_many_front_matter_keys_lint_in_linear_time():
     small, large = document(1000), document(4000)
     small_best = large_best = 60.0
     for _ in range(3):
-        small_best = min(small_best, _seconds(lint_text, small, 60.0, runs=1))
-        large_best = min(large_best, _seconds(lint_text, large, 60.0, runs=1))
+        small_best = min(small_best, cpu_seconds(lint_text, small, 60.0, runs=1))
+        large_best = min(large_best, cpu_seconds(lint_text, large, 60.0, runs=1))
     assert large_best <= 8 * small_best, f"{large_best:.2f} s for 4,000 keys, {small_best:.2f} s for 1,000"
 
 

@@ -350,21 +350,21 @@ def test_the_installation_changes_with_a_library_version_not_with_a_reinstall(tm
         (folder / "somelib" / "__init__.py").write_text("X = 1\n", "utf-8")
         (folder / f"Some.Lib-{version}.dist-info").mkdir()
     monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(first), str(shadowed)])
-    before = replay.installation(library)
+    before = replay.installation_of(library)
     assert "('somelib', '1.0')" in before
     (first / "somelib" / "__init__.py").write_text("X = 1\n", "utf-8")
     os.utime(first / "somelib" / "__init__.py", (1, 1))
-    assert replay.installation(library) == before, "reinstalled, same version"
+    assert replay.installation_of(library) == before, "reinstalled, same version"
     (first / "Some.Lib-1.0.dist-info").rename(first / "some_lib-1.1.dist-info")
-    upgraded = replay.installation(library)
+    upgraded = replay.installation_of(library)
     assert "('somelib', '1.1')" in upgraded
     shutil.rmtree(first / "some_lib-1.1.dist-info")
-    unversioned = replay.installation(library)
+    unversioned = replay.installation_of(library)
     assert unversioned not in (before, upgraded)
     (first / "somelib" / "__init__.py").write_text("X = 22\n", "utf-8")
-    assert replay.installation(library) != unversioned, "a checkout's module edited"
+    assert replay.installation_of(library) != unversioned, "a checkout's module edited"
     monkeypatch.setattr(sys, "path", [str(tmp_path / "empty")])
-    assert "('somelib', None)" in replay.installation(library)
+    assert "('somelib', None)" in replay.installation_of(library)
     key = replay.command_key(["lint", "pm.md"], str(tmp_path), [])
     monkeypatch.setattr(replay, "installation", lambda: "mistune upgraded")
     assert replay.command_key(["lint", "pm.md"], str(tmp_path), []) != key
@@ -384,3 +384,18 @@ def test_an_edited_module_of_the_package_is_a_new_installation(tmp_path: Path) -
     (tmp_path / "pkg" / "sub" / "b.py").write_text("B = 22\n", "utf-8")
     assert modules_state(str(tmp_path / "pkg")) != before
     assert modules_state(str(tmp_path / "missing")) == modules_state(str(tmp_path / "empty-too"))
+
+
+def test_a_lint_works_out_the_installation_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The record key, the manifest's name and the context digest each ask for it."""
+    from postmortem_check import replay
+    from postmortem_check.cli import main
+
+    (tmp_path / "pm.md").write_text(DOC, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    asked: list[object] = []
+    monkeypatch.setattr(replay, "_installation", [])
+    monkeypatch.setattr(replay, "installation_of", lambda libraries: asked.append(libraries) or "this one")
+    assert main(["lint", "pm.md"]) == 1 and "pm.md" in capsys.readouterr().out
+    assert asked == [replay._LIBRARIES]
