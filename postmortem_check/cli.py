@@ -93,8 +93,12 @@ def schema_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _configured(args: argparse.Namespace, cached: bool = False) -> Config:
     from .app import load_configuration
+    from .pattern_store import keep_programs
 
-    return load_configuration(args.config, args.schema, cached=cached)
+    config = load_configuration(args.config, args.schema, cached=cached)
+    if not config.cache:
+        keep_programs(False)  # nothing is written to a cache, compiled patterns included
+    return config
 
 
 # --- lint -----------------------------------------------------------------------------------------------
@@ -460,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser(words).parse_args(words)
         args.words = words
+        from .pattern_store import keep_programs
+
+        keep_programs(not getattr(args, "no_cache", False))
         if args.run is not _run_lint:
             _resume_collection()  # a lint's start-up ends with its first file (_after_file)
         code: int = args.run(args, console)

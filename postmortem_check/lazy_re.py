@@ -10,12 +10,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .pattern_store import compile_pattern
+
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
 
 class LazyPattern:
-    """``re.compile(pattern, flags)`` when one of its methods is first used. That first use puts the compiled
-    pattern's own methods in place, so that later calls cost what a compiled pattern's do."""
+    """``re.compile(pattern, flags)`` when one of its methods is first used (by ``compile_pattern``, from the
+    program an earlier run kept when there is one). That first use puts the compiled pattern's own methods
+    in place, so that later calls cost what a compiled pattern's do."""
 
     search: Callable[..., re.Match[str] | None]
     match: Callable[..., re.Match[str] | None]
@@ -32,7 +35,7 @@ class LazyPattern:
     def __getattr__(self, name: str) -> Any:  # only before the first use: later, the methods are found
         if name not in _METHODS:
             raise AttributeError(name)
-        compiled = re.compile(self.pattern, self.flags)
+        compiled = compile_pattern(self.pattern, self.flags)
         for method in _METHODS:
             setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .lazy_re import LazyPattern
+from .pattern_store import compile_pattern
 
 
 class SectionSpec(NamedTuple):
@@ -41,10 +42,10 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
         for p in patterns)
     if joinable:
         try:
-            return (re.compile("|".join(f"(?:{p})" for p in patterns), IMPLIED_FLAGS),)
+            return (compile_pattern("|".join(f"(?:{p})" for p in patterns), IMPLIED_FLAGS),)
         except re.error:
             pass
-    return tuple(re.compile(p, IMPLIED_FLAGS) for p in patterns)
+    return tuple(compile_pattern(p, IMPLIED_FLAGS) for p in patterns)
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")

@@ -1,0 +1,153 @@
+"""Compiled regular expressions kept between runs, as the interpreter keeps the bytecode of modules.
+
+``re.compile`` parses a pattern and generates its program in Python; the engine then builds the pattern
+object from that program, a list of integers (``_sre.compile``, the call ``re.compile`` ends with). For a
+one-file lint, parsing and generating the package's patterns and the schema's wording patterns costs about
+a sixth of the run. A run keeps the programs it generated in one file of the user's cache folder (one per
+interpreter build: ``patterns-<digest>.bin``), sealed with the user's key as the result cache is; a later
+run builds each pattern it needs from its program. A pattern built so compares equal to the one
+``re.compile`` returns (equality of patterns compares their programs; a test checks every pattern).
+
+Anything unexpected is ``re.compile`` as usual: no key yet, a file this user's key did not seal, an entry
+of the wrong shape, an interpreter whose ``re`` internals differ. ``keep_programs(False)`` turns the file
+off: ``lint --no-cache`` neither reads nor writes it, a config with ``cache: false`` writes nothing.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import sys
+
+from .digests import blake2b, compare_digest, seal
+
+TYPE_CHECKING = False  # typing is not imported here: this module is imported by every module of patterns
+if TYPE_CHECKING:
+    from typing import Any
+
+    Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]  # _sre.compile's arguments
+
+try:
+    from _sre import compile as _from_program
+    if sys.version_info >= (3, 11):
+        from re import _compiler, _parser
+    else:  # pragma: no cover (3.10)
+        import sre_compile as _compiler
+        import sre_parse as _parser
+except ImportError:  # pragma: no cover (an interpreter without these internals)
+    _from_program = None
+
+_MAX_BYTES = 4 * 1024 * 1024  # a larger file is started afresh with this run's programs
+_FORMAT = 1  # bumped when the layout of the file changes
+
+
+class _Store:
+    """This process's programs: those read from the file, and those generated since."""
+
+    def __init__(self) -> None:
+        self.enabled = _from_program is not None
+        self.loaded: dict[tuple[str, int], Program] | None = None  # None: not read yet
+        self.new: dict[tuple[str, int], Program] = {}
+
+
+_store = _Store()
+
+
+def keep_programs(enabled: bool) -> None:
+    """Whether this process reads and writes the programs kept between runs (on unless turned off)."""
+    _store.enabled = enabled and _from_program is not None
+
+
+def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, built from the program an earlier run kept when there is one."""
+    if not _store.enabled:
+        return re.compile(pattern, flags)
+    key = (pattern, int(flags))
+    program = _programs().get(key)
+    if program is not None:
+        try:
+            built: re.Pattern[str] = _from_program(pattern, *program)
+            return built
+        except (TypeError, ValueError, RuntimeError, OverflowError):  # not a program this engine takes
+            pass
+    try:
+        program = _generate(pattern, int(flags))
+        compiled: re.Pattern[str] = _from_program(pattern, *program)
+    except re.error:
+        raise
+    except Exception:  # re's internals are not what this module expects: compile as usual from now on
+        _store.enabled = False
+        return re.compile(pattern, flags)
+    _store.new[key] = program
+    return compiled
+
+
+def _generate(pattern: str, flags: int) -> Program:
+    """What ``re.compile`` passes to ``_sre.compile`` after parsing the pattern and generating its code."""
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)  # type: ignore[attr-defined]
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in parsed.state.groupdict.items():
+        indexgroup[index] = name
+    return (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1,
+            dict(parsed.state.groupdict), tuple(indexgroup))
+
+
+def _path() -> str:
+    from .replay import user_cache
+
+    build = blake2b(repr((_FORMAT, sys.version, sys.implementation.cache_tag, getattr(_parser, "MAGIC", None)))
+                    .encode("utf-8"), digest_size=8).hexdigest()
+    return os.path.join(user_cache(), f"patterns-{build}.bin")
+
+
+def _programs() -> dict[tuple[str, int], Program]:
+    """The programs kept by earlier runs, read once a process (empty when there is no sealed file); saved
+    again at exit when this run generated others."""
+    if _store.loaded is None:
+        import atexit
+
+        _store.loaded = _read()
+        atexit.register(_save)
+    return _store.loaded
+
+
+def _read() -> dict[tuple[str, int], Program]:
+    from .files import read_regular
+    from .replay import read_secret, user_cache
+
+    secret = read_secret(user_cache())
+    if secret is None:
+        return {}
+    try:
+        data, size = read_regular(_path(), _MAX_BYTES)
+    except OSError:
+        return {}
+    kept_seal, _, body = data.partition(b"\n")
+    if size > _MAX_BYTES or not compare_digest(kept_seal, seal(secret, body)):
+        return {}
+    try:
+        programs: Any = marshal.loads(body)
+    except (ValueError, TypeError, EOFError):
+        return {}
+    return programs if isinstance(programs, dict) else {}
+
+
+def _save() -> None:
+    """Write the programs kept and those this run generated, atomically; nothing when there is nothing new,
+    no key or no writable cache folder."""
+    from .files import TEMPORARY, replace_file
+    from .replay import read_secret, user_cache
+
+    secret = read_secret(user_cache())
+    if not (_store.enabled and _store.new) or secret is None:
+        return
+    body = marshal.dumps({**(_store.loaded or {}), **_store.new})
+    if len(body) > _MAX_BYTES:
+        body = marshal.dumps(_store.new)
+    try:
+        replace_file(_path(), [seal(secret, body), b"\n", body], TEMPORARY)
+    except OSError:
+        return
+    _store.loaded, _store.new = {**(_store.loaded or {}), **_store.new}, {}
