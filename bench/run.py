@@ -10,8 +10,10 @@ then reports in one run, as a table (and as JSON with ``--json``):
 - the floor: the same files only read and block-parsed by mistune, in one process;
 - markdownlint-cli2 with only MD043 (required headings: our default schema's sections), when installed
   (``--markdownlint`` or on PATH; skipped otherwise), and the ratio ours / theirs;
-- each size cold (no cache) and warm (every file unchanged: the output replayed), one file warm without its
-  replay record (its result from the cache), ``python -c pass`` and ``postmortem-check --version``;
+- each size cold (no result cached; the compiled patterns an earlier run kept, as Python keeps bytecode)
+  and warm (every file unchanged: the output replayed), one file warm without its replay record (its result
+  from the cache), one file on a machine's first run (no compiled patterns kept either), ``python -c pass``
+  and ``postmortem-check --version``; the runs keep their cache home in the temporary directory;
 - the real repositories of ../shared/realrepos when present: each folder, and its median postmortem, cold
   and warm against markdownlint-cli2 on the same files and ``python -c pass``;
 - peak RSS of the lint process at 200 files and at the largest size;
@@ -161,6 +163,7 @@ def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list
         # the same file unchanged, with its cache entry but no replay record (another command line, say)
         records = root / ".postmortem-check-cache" / "runs"
         commands["entries"] = ([*lint, "lint", target], root, (0, 1), lambda: shutil.rmtree(records, True))
+        commands["first"] = ([*lint, "lint", target], root, (0, 1), lambda: (clear_cache(), forget_patterns()))
         commands["pass"] = ([sys.executable, "-c", "pass"], None, (0,), None)
         commands["version"] = ([*lint, "--version"], None, (0,), None)
     print(f"{size} files: {', '.join(commands)}, in turn ...", file=sys.stderr)
@@ -180,7 +183,15 @@ def measure_size(size: int, sets: dict[int, Path], files: list[Path], lint: list
         row["markdownlint_s"] = times["mdl"]["seconds"]
     if size == 1:
         row["entries_s"] = times["entries"]["seconds"]
+        row["first_s"] = times["first"]["seconds"]
     return row, times
+
+
+def forget_patterns() -> None:
+    """Remove the compiled patterns kept in the cache home: the next lint is a machine's first."""
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "postmortem-check"
+    for kept in folder.glob("patterns-*.bin"):
+        kept.unlink()
 
 
 def measure_real(name: str, folder: Path, lint: list[str], root: Path, markdownlint: str | None,
@@ -478,6 +489,8 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"one file, warm: replayed {one['warm_s'] * 1000:.1f} ms; from its cache entry, no replay "
                      f"record {one['entries_s'] * 1000:.1f} ms ({one['entries_s'] / result['python_pass_s']:.2f} x "
                      "python -c pass)")
+        lines.append(f"one file, a machine's first run (no compiled patterns kept either): {one['first_s'] * 1000:.1f} "
+                     f"ms ({one['first_s'] / result['python_pass_s']:.2f} x python -c pass)")
     lines += real_repository_table(result.get("realrepos", {}))
     for size, kib in result["peak_rss_kib"].items():
         lines.append(f"peak RSS of lint at {size} files: {kib / 1024:.1f} MiB")
@@ -589,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="pm-bench-", dir=args.workdir) as temp:
         root = Path(temp)
+        os.environ["XDG_CACHE_HOME"] = str(root / "home")  # the runs' key and compiled patterns, not the user's
         count = max(sizes + memory_sizes)
         print(f"generating {count} postmortems in {root} ...", file=sys.stderr)
         files = generate(root / "all", count)
