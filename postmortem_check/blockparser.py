@@ -13,6 +13,8 @@ import mistune
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
+from .pattern_store import compile_pattern
+
 _MAX_NESTING = 64
 
 
@@ -82,6 +84,21 @@ def _without_closing_hashes(text: str) -> str:
 
 class _LinedBlockParser(BlockParser):
     state_cls = _LinedState
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._scanners: dict[str, re.Pattern[str]] = {}
+
+    def compile_sc(self, rules: list[str] | None = None) -> re.Pattern[str]:
+        """mistune's scanner of the block rules (one alternation of a named group per rule), compiled by
+        ``compile_pattern``: from the program an earlier run kept, when there is one."""
+        names = self.rules if rules is None else rules
+        key = "|".join(names)
+        scanner = self._scanners.get(key)
+        if scanner is None:
+            regex = "|".join(f"(?P<{name}>{self.specification[name]})" for name in names)
+            scanner = self._scanners[key] = compile_pattern(regex, self.sc_flag)
+        return scanner
 
     def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
         level = len(m.group("atx_1"))

@@ -140,14 +140,17 @@ def _save() -> None:
     from .files import TEMPORARY, replace_file
     from .replay import read_secret, user_cache
 
-    secret = read_secret(user_cache())
-    if not (_store.enabled and _store.new) or secret is None:
+    if not (_store.enabled and _store.new):
         return
-    body = marshal.dumps({**(_store.loaded or {}), **_store.new})
-    if len(body) > _MAX_BYTES:
+    secret = read_secret(user_cache())
+    if secret is None:
+        return
+    kept = {**(_store.loaded or {}), **_store.new}
+    body = marshal.dumps(kept)
+    if len(body) > _MAX_BYTES:  # started afresh
         body = marshal.dumps(_store.new)
     try:
         replace_file(_path(), [seal(secret, body), b"\n", body], TEMPORARY)
     except OSError:
         return
-    _store.loaded, _store.new = {**(_store.loaded or {}), **_store.new}, {}
+    _store.loaded, _store.new = kept, {}

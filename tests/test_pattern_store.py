@@ -1,5 +1,6 @@
 """Compiled patterns kept between runs: a pattern built from a kept program is the pattern ``re.compile``
-returns (equal patterns have equal programs), for every pattern of the package and of the built-in schemas;
+returns (equal patterns have equal programs), for every pattern of the package, of the built-in schemas and
+mistune's block scanners;
 a file this user's key did not seal, or an entry the engine refuses, is never used; ``--no-cache`` and
 ``cache: false`` write nothing."""
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import postmortem_check
-from postmortem_check import pattern_store
+from postmortem_check import blockparser, pattern_store
 from postmortem_check.lazy_re import LazyPattern
 from postmortem_check.schema import BUILTIN_SCHEMAS, load_schema
 from postmortem_check.vocabulary import implied_patterns
@@ -54,7 +55,10 @@ def test_a_pattern_built_from_a_kept_program_is_the_pattern_re_compiles(
             for sources in (spec.implied_by, spec.implied_in_timeline, spec.implied_in_quotes):
                 implied_patterns(sources)
     implied_patterns.cache_clear()
+    monkeypatch.setattr(blockparser._MARKDOWN.block, "_scanners", {})  # mistune's block scanners, compiled anew
+    blockparser.block_tokens("# T\n\n> quote\n\n- item\n\n  1. nested\n\n| a |\n|---|\n| b |\n", 1)
     patterns = list(pattern_store._store.new)
+    assert any("(?P<fenced_code>" in pattern for pattern, _ in patterns)
     assert len(patterns) > 100
     pattern_store._save()
     assert store.is_file()
