@@ -1,7 +1,7 @@
 """Compiled regular expressions kept between runs, as the interpreter keeps the bytecode of modules.
 
 ``re.compile`` parses a pattern and generates its program in Python; the engine then builds the pattern
-object from that program, a list of integers (``_sre.compile``, the call ``re.compile`` ends with). For a
+object from that program, a list of unsigned integers (``_sre.compile``, the call ``re.compile`` ends with). For a
 one-file lint, parsing and generating the package's patterns and the schema's wording patterns costs about
 a sixth of the run. A run keeps the programs it generated in one file of the user's cache folder (one per
 interpreter build: ``patterns-<digest>.bin``), sealed with the user's key as the result cache is; a later
@@ -26,7 +26,8 @@ TYPE_CHECKING = False  # typing is not imported here: this module is imported by
 if TYPE_CHECKING:
     from typing import Any
 
-    Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]  # _sre.compile's arguments
+    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints
+    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
 
 try:
     from _sre import compile as _from_program
@@ -39,7 +40,7 @@ except ImportError:  # pragma: no cover (an interpreter without these internals)
     _from_program = None
 
 _MAX_BYTES = 4 * 1024 * 1024  # a larger file is started afresh with this run's programs
-_FORMAT = 1  # bumped when the layout of the file changes
+_FORMAT = 2  # bumped when the layout of the file changes
 
 
 class _Store:
@@ -67,13 +68,12 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     program = _programs().get(key)
     if program is not None:
         try:
-            built: re.Pattern[str] = _from_program(pattern, *program)
-            return built
+            return _built(pattern, program)
         except (TypeError, ValueError, RuntimeError, OverflowError):  # not a program this engine takes
             pass
     try:
         program = _generate(pattern, int(flags))
-        compiled: re.Pattern[str] = _from_program(pattern, *program)
+        compiled = _built(pattern, program)
     except re.error:
         raise
     except Exception:  # re's internals are not what this module expects: compile as usual from now on
@@ -83,14 +83,23 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
+def _built(pattern: str, program: Program) -> re.Pattern[str]:
+    flags, code, groups, groupindex, indexgroup = program
+    built: re.Pattern[str] = _from_program(pattern, flags, memoryview(code).cast("I").tolist(), groups, groupindex,
+                                           indexgroup)
+    return built
+
+
 def _generate(pattern: str, flags: int) -> Program:
     """What ``re.compile`` passes to ``_sre.compile`` after parsing the pattern and generating its code."""
+    from array import array
+
     parsed = _parser.parse(pattern, flags)
     code = _compiler._code(parsed, flags)  # type: ignore[attr-defined]
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in parsed.state.groupdict.items():
         indexgroup[index] = name
-    return (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1,
+    return (int(flags | parsed.state.flags), array("I", code).tobytes(), parsed.state.groups - 1,
             dict(parsed.state.groupdict), tuple(indexgroup))
 
 

@@ -95,7 +95,7 @@ def test_a_file_the_key_did_not_seal_is_never_used(store: Path, monkeypatch: pyt
 
 def test_an_entry_the_engine_refuses_is_compiled_as_usual(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pattern_store.compile_pattern("ab+c")
-    pattern_store._store.new[("ab+c", 0)] = (32, [999, 1, 2], 0, {}, (None,))  # no program _sre takes
+    pattern_store._store.new[("ab+c", 0)] = (32, bytes(12), 0, {}, (None,))  # no program _sre takes
     pattern_store._save()
     _restart(monkeypatch)
     assert ("ab+c", 0) in pattern_store._programs()
