@@ -1,12 +1,13 @@
 """Compiled regular expressions kept between runs, as the interpreter keeps the bytecode of modules.
 
 ``re.compile`` parses a pattern and generates its program in Python; the engine then builds the pattern
-object from that program, a list of unsigned integers (``_sre.compile``, the call ``re.compile`` ends with). For a
-one-file lint, parsing and generating the package's patterns and the schema's wording patterns costs about
-a sixth of the run. A run keeps the programs it generated in one file of the user's cache folder (one per
-interpreter build: ``patterns-<digest>.bin``), sealed with the user's key as the result cache is; a later
-run builds each pattern it needs from its program. A pattern built so compares equal to the one
-``re.compile`` returns (equality of patterns compares their programs; a test checks every pattern).
+object from that program, a list of unsigned integers (``_sre.compile``, the call ``re.compile`` ends
+with). For a one-file lint, parsing and generating the package's patterns, the schema's wording patterns
+and mistune's block scanners costs about a fifth of the run. A run keeps the programs it generated in one
+file of the user's cache folder (one per interpreter build: ``patterns-<digest>.bin``), sealed with the
+user's key as the result cache is; a later run builds each pattern it needs from its program. A pattern
+built so compares equal to the one ``re.compile`` returns (equality of patterns compares their programs;
+a test checks every pattern).
 
 Anything unexpected is ``re.compile`` as usual: no key yet, a file this user's key did not seal, an entry
 of the wrong shape, an interpreter whose ``re`` internals differ. ``keep_programs(False)`` turns the file
@@ -84,9 +85,10 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _built(pattern: str, program: Program) -> re.Pattern[str]:
+    """The pattern object the engine builds from ``program``."""
     flags, code, groups, groupindex, indexgroup = program
-    built: re.Pattern[str] = _from_program(pattern, flags, memoryview(code).cast("I").tolist(), groups, groupindex,
-                                           indexgroup)
+    ops = memoryview(code).cast("I").tolist()
+    built: re.Pattern[str] = _from_program(pattern, flags, ops, groups, groupindex, indexgroup)
     return built
 
 
