@@ -1,8 +1,7 @@
 """Compiled patterns kept between runs: a pattern built from a kept program is the pattern ``re.compile``
 returns (equal patterns have equal programs), for every pattern of the package, of the built-in schemas and
-mistune's block scanners;
-a file this user's key did not seal, or an entry the engine refuses, is never used; ``--no-cache`` and
-``cache: false`` write nothing."""
+mistune's block scanners; a file this user's key did not seal, or an entry the engine refuses, is never
+used; ``--no-cache`` and ``cache: false`` write nothing."""
 
 from __future__ import annotations
 
