@@ -417,14 +417,19 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser. Given ``argv``, only the command it names gets its arguments (and their imports): the
-    others can never be parsed in this run, and ``--help`` lists them by name and help alone."""
+    """The parser. Given ``argv``, only the command it names gets its arguments (and their imports); when
+    its first word is that command, the others are not built at all (each parser costs a few gettext
+    lookups), as they can never be parsed in this run. Otherwise every other command is listed by name and
+    help alone, for ``--help`` and the error a wrong name gets."""
     chosen = None if argv is None else _chosen_command(argv)
+    alone = argv is not None and len(argv) > 0 and argv[0] == chosen and any(name == chosen for name, *_ in COMMANDS)
     parser = _Parser(prog=PROG, description="Keep incident postmortems honest.")
     parser.add_argument("--version", action="version", version=VERSION_LINE)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for name, help_text, add_arguments, run in COMMANDS:
+        if alone and name != chosen:
+            continue
         sub = commands.add_parser(name, help=help_text)
         if argv is None or name == chosen:
             add_arguments(sub)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from postmortem_check.cli import main
+from postmortem_check.cli import COMMANDS, _build_parser, main
 from postmortem_check.schema import packaged_text
 from tests.conftest import ROOT, SEEDS, need_shared
 
@@ -259,3 +260,23 @@ def test_streamed_json_is_the_same_bytes_as_one_dump(count):
     document = {"version": 1, "files": [file_json(r) for r in results],
                 "summary": {"files": totals.files, "errors": totals.errors, "warnings": totals.warnings}}
     assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_command_named_first_is_the_only_one_built() -> None:
+    """Each parser costs a few gettext lookups: ``lint x`` builds the lint command alone; a command line that
+    does not start with a known command lists every one, in ``--help`` and in the error a wrong name gets."""
+    def built(words: list[str]) -> list[str]:
+        subparsers = next(a for a in _build_parser(words)._actions if isinstance(a, argparse._SubParsersAction))
+        return list(subparsers.choices)
+
+    every = [name for name, *_ in COMMANDS]
+    assert built(["lint", "x.md"]) == ["lint"]
+    assert built(["rules", "--schema", "google-sre"]) == ["rules"]
+    for words in (["--help"], ["lnt", "x.md"], ["--", "lint", "x.md"], ["--bogus", "lint", "x.md"], []):
+        assert built(words) == every
+
+
+def test_a_wrong_command_name_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for words in (["lnt", "x.md"], ["--", "lint", "x.md"]):
+        assert main(words) == 2
+        assert "(choose from 'lint', 'new', 'rules', 'schema', 'issues', 'init', 'report')" in capsys.readouterr().err
