@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
-from .digests import blake2b, compare_digest, seal
+from .digests import blake2b, compare_digest, seal, sealed, unsealed
 from .files import CONFIG_MAX_BYTES, TEMPORARY, left_by_a_dead_writer, prune, read_regular, remove, replace_file
 from .findings import OFF, Finding, Severity
 from .replay import FOLDER, SETTLED_NS, installation, user_cache
@@ -366,8 +366,8 @@ class ResultCache:
         """The entry a pack line holds when this user's key sealed it with its key; else None."""
         secret = self._key()
         key, _, rest = line.partition(b" ")
-        sealed, _, text = rest.partition(b" ")
-        if secret is None or not compare_digest(sealed, seal(secret, key + b" " + text)):
+        kept, _, text = rest.partition(b" ")
+        if secret is None or not compare_digest(kept, seal(secret, key + b" " + text)):
             return None
         return text.decode("ascii", "replace")
 
@@ -494,10 +494,8 @@ class ResultCache:
             return None
         try:
             data, size = read_regular(entry, _MAX_BYTES)
-            sealed, _, text = data.partition(b"\n")
-            if size > _MAX_BYTES or not compare_digest(sealed, seal(secret, text)):
-                return None
-            return text.decode("utf-8")
+            text = unsealed(secret, data)
+            return None if size > _MAX_BYTES or text is None else text.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -507,7 +505,7 @@ class ResultCache:
         secret = self._key()
         if secret is not None:
             data = text.encode("utf-8")
-            self._write(entry, [seal(secret, data), b"\n", data])
+            self._write(entry, sealed(secret, data))
 
 
 def _ignore_all(folder: Path) -> None:

@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-from .digests import blake2b, compare_digest, seal
+from .digests import blake2b, sealed, unsealed
 
 TYPE_CHECKING = False  # typing is not imported here: this module is imported by every module of patterns
 if TYPE_CHECKING:
@@ -135,8 +135,8 @@ def _read() -> dict[tuple[str, int], Program]:
         data, size = read_regular(_path(), _MAX_BYTES)
     except OSError:
         return {}
-    kept_seal, _, body = data.partition(b"\n")
-    if size > _MAX_BYTES or not compare_digest(kept_seal, seal(secret, body)):
+    body = unsealed(secret, data)
+    if size > _MAX_BYTES or body is None:
         return {}
     try:
         programs: Any = marshal.loads(body)
@@ -161,7 +161,7 @@ def _save() -> None:
     if len(body) > _MAX_BYTES:  # started afresh
         body = marshal.dumps(_store.new)
     try:
-        replace_file(_path(), [seal(secret, body), b"\n", body], TEMPORARY)
+        replace_file(_path(), sealed(secret, body), TEMPORARY)
     except OSError:
         return
     _store.loaded, _store.new = kept, {}

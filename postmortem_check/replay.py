@@ -25,7 +25,7 @@ import stat
 import sys
 
 from . import CONFIG_NAMES, PYPROJECT, __version__
-from .digests import blake2b, compare_digest, seal
+from .digests import blake2b, sealed, unsealed
 
 TYPE_CHECKING = False  # typing is not imported: it costs more than a replay
 if TYPE_CHECKING:
@@ -261,8 +261,8 @@ def recorded_output(words: Sequence[str]) -> tuple[str, int] | None:
         data = None if os.path.islink(record) else _read(record, _READ_LIMIT)
         if data is None:
             continue
-        seal_read, _, body = data.partition(b"\n")
-        if not compare_digest(seal_read, seal(secret, body)):
+        body = unsealed(secret, data)
+        if body is None:
             continue
         try:
             record_format, record_key, dependencies, text, code = marshal.loads(body)
@@ -299,7 +299,7 @@ def keep(folder: str, secret: bytes, key: str, dependencies: list[Dependency], t
         os.makedirs(folder, exist_ok=True)
         if os.path.islink(folder):  # a link in a committed cache folder is never written through
             return
-        replace_file(os.path.join(folder, key + _SUFFIX), [seal(secret, body), b"\n", body], TEMPORARY)
+        replace_file(os.path.join(folder, key + _SUFFIX), sealed(secret, body), TEMPORARY)
     except OSError:
         return
     prune(folder, _SUFFIX, _MAX_RECORDS)

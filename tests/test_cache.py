@@ -400,6 +400,25 @@ def test_a_hit_is_decided_before_the_config_is_loaded_and_any_change_misses(
     assert run()[:2] == (True, False), "a file changed within the last moments: its config is loaded again"
 
 
+def test_a_manifest_changed_after_it_was_sealed_is_never_trusted(
+        linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A manifest whose config was edited in place (its seal kept) is a miss: the config is loaded again."""
+    _team_files()
+    loads: list[Path] = []
+    real = app_module.load_config
+    monkeypatch.setattr(app_module, "load_config", lambda path: loads.append(path) or real(path))
+    first = _lint(capsys, "pm.md")
+    (manifest,) = Path(FOLDER, "contexts").glob("*.manifest")
+    data = manifest.read_bytes()
+    assert b'"warning"' in data
+    manifest.write_bytes(data.replace(b'"warning"', b'"off"'))  # the placeholder rule switched off
+    schema_with_word_bounds.cache_clear()
+    load_schema.cache_clear()
+    loaded = len(loads)
+    assert _lint(capsys, "pm.md") == first  # the edited manifest is not used: the finding is still there
+    assert len(loads) == loaded + 1
+
+
 def test_only_the_newest_manifests_are_kept_and_files_left_by_a_dead_writer_are_removed(
         linted: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "_MAX_MANIFESTS", 2)
