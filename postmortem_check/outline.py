@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .findings import Finding
 from .lazy_re import LazyPattern
 from .parse import Block, parse_markdown
-from .vocabulary import FUZZY, Vocabulary, implied_patterns
+from .vocabulary import FUZZY, Vocabulary, implied_finder, implied_patterns
 
 EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
@@ -339,18 +339,23 @@ def _first_match(blocks: list[Block], sources: tuple[str, ...], quoted: bool = F
     if not sources:
         return None
     patterns = implied_patterns(sources)
+    finder = implied_finder(sources)
+
+    def may_match(text: str) -> bool:  # False: a line of ASCII text without any word the patterns need
+        return finder is None or not text.isascii() or finder.search(text.lower()) is not None
+
     for block in blocks:
         if block.kind not in ("paragraph", "list_item", "table_row") or block.quoted != quoted:
             continue
         lines = [_CODE_SPAN.sub(" ", line) if "`" in line else line for line in block.lines]
         for offset, line in enumerate(lines):
-            if any(p.search(line) for p in patterns):
+            if may_match(line) and any(p.search(line) for p in patterns):
                 return block.line + offset
             # wording wrapped onto the next line of the paragraph ("... causing" / "the outage")
             if offset + 1 < len(lines) and block.kind != "table_row":
                 first = line.rstrip()
                 joined = first + " " + lines[offset + 1].strip()
-                if any((m := p.search(joined)) and m.start() < len(first) for p in patterns):
+                if may_match(joined) and any((m := p.search(joined)) and m.start() < len(first) for p in patterns):
                     return block.line + offset
     return None
 

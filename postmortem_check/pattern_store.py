@@ -27,8 +27,9 @@ TYPE_CHECKING = False  # typing is not imported here: this module is imported by
 if TYPE_CHECKING:
     from typing import Any
 
-    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints
-    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
+    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then the
+    # text every match needs (``needed_text``)
+    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], tuple[str, ...] | None]
 
 try:
     from _sre import compile as _from_program
@@ -41,7 +42,7 @@ except ImportError:  # pragma: no cover (an interpreter without these internals)
     _from_program = None
 
 _MAX_BYTES = 4 * 1024 * 1024  # a larger file is started afresh with this run's programs
-_FORMAT = 2  # bumped when the layout of the file changes
+_FORMAT = 3  # bumped when the layout of the file changes
 
 
 class _Store:
@@ -84,9 +85,25 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
+def needed_text_of(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """``needed_text`` of the pattern: kept with its program when there is one, else parsed again."""
+    from .needed_text import needed_text
+
+    key = (pattern, int(flags))
+    program = (_store.new.get(key) or _programs().get(key)) if _store.enabled else None
+    if program is not None:
+        text = program[5]
+        if text is None or (isinstance(text, tuple) and all(isinstance(word, str) and word for word in text)):
+            return text
+    try:
+        return needed_text(_parser.parse(pattern, flags))
+    except Exception:  # a pattern the engine compiled is parsed alike; anything else: no text is known
+        return None
+
+
 def _built(pattern: str, program: Program) -> re.Pattern[str]:
     """The pattern object the engine builds from ``program``."""
-    flags, code, groups, groupindex, indexgroup = program
+    flags, code, groups, groupindex, indexgroup, _ = program
     ops = memoryview(code).cast("I").tolist()
     built: re.Pattern[str] = _from_program(pattern, flags, ops, groups, groupindex, indexgroup)
     return built
@@ -96,21 +113,33 @@ def _generate(pattern: str, flags: int) -> Program:
     """What ``re.compile`` passes to ``_sre.compile`` after parsing the pattern and generating its code."""
     from array import array
 
+    from .needed_text import needed_text
+
     parsed = _parser.parse(pattern, flags)
     code = _compiler._code(parsed, flags)  # type: ignore[attr-defined]
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in parsed.state.groupdict.items():
         indexgroup[index] = name
     return (int(flags | parsed.state.flags), array("I", code).tobytes(), parsed.state.groups - 1,
-            dict(parsed.state.groupdict), tuple(indexgroup))
+            dict(parsed.state.groupdict), tuple(indexgroup), needed_text(parsed))
 
 
 def _path() -> str:
     from .replay import user_cache
 
-    build = blake2b(repr((_FORMAT, sys.version, sys.implementation.cache_tag, getattr(_parser, "MAGIC", None)))
-                    .encode("utf-8"), digest_size=8).hexdigest()
+    build = blake2b(repr((_FORMAT, sys.version, sys.implementation.cache_tag, getattr(_parser, "MAGIC", None),
+                          _source("needed_text.py"))).encode("utf-8"), digest_size=8).hexdigest()
     return os.path.join(user_cache(), f"patterns-{build}.bin")
+
+
+def _source(name: str) -> bytes:
+    """The source of a module of this package that the kept entries derive from: a change to it (a newer
+    version, an edited checkout) starts a new file."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), name), "rb") as source:
+            return source.read()
+    except OSError:
+        return b""
 
 
 def _programs() -> dict[tuple[str, int], Program]:

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .lazy_re import LazyPattern
-from .pattern_store import compile_pattern
+from .needed_text import finder, needed_by_any
+from .pattern_store import compile_pattern, needed_text_of
 
 
 class SectionSpec(NamedTuple):
@@ -46,6 +47,14 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
         except re.error:
             pass
     return tuple(compile_pattern(p, IMPLIED_FLAGS) for p in patterns)
+
+
+@lru_cache(maxsize=64)
+def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern that finds, in a line of ASCII text lowercased, one of the words a match of the patterns
+    needs (``needed_text``): a line where it finds none need not be searched. None when nothing is known."""
+    words = needed_by_any([needed_text_of(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)])
+    return compile_pattern(finder(words)) if words else None
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")

@@ -17,7 +17,8 @@ PACKAGE = ROOT / "postmortem_check"
 # Lowest first. A module may import only modules of its own layer or a lower one. "" is the package itself.
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"", "issues", "errors", "files", "console", "findings", "vocabulary", "schemas", "kinds",
-              "quickcheck", "schema_errors", "lazy_re", "pattern_store", "digests", "replay", "issues.actions"}),
+              "quickcheck", "schema_errors", "lazy_re", "pattern_store", "needed_text", "digests", "replay",
+              "issues.actions"}),
     ("core", {"document", "parse", "blockparser", "outline", "timeline", "action_items", "model", "schema", "config",
               "validate", "results", "discover", "template_text", "suppress", "quality", "placeholders",
               "followup", "followup.facts", "followup.times", "cache"}),
