@@ -38,11 +38,10 @@ def needed_text(parsed: Any) -> tuple[str, ...] | None:
     return None if found is None else _fewest(found)
 
 
-def needed_by_any(texts: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:
-    """What a match of any of several patterns needs, given each one's ``needed_text``."""
-    if not texts or any(text is None for text in texts):
-        return None
-    return _fewest(frozenset(word for text in texts for word in text or ()))
+def finder_of(parsed: Any) -> str | None:
+    """``finder`` of what every match of the parsed pattern needs; None when nothing is known."""
+    words = needed_text(parsed)
+    return finder(words) if words else None
 
 
 def _fewest(words: frozenset[str]) -> tuple[str, ...]:
@@ -120,7 +119,8 @@ def finder(words: tuple[str, ...]) -> str:
             node = node.setdefault(char, {})
 
     def alternatives(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + alternatives(child) for char, child in sorted(node.items())]
+        branches = [(char if char.isalnum() else re.escape(char)) + alternatives(child)
+                    for char, child in sorted(node.items())]
         return "" if not branches else branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
     return alternatives(tree)

@@ -9,6 +9,9 @@ user's key as the result cache is; a later run builds each pattern it needs from
 built so compares equal to the one ``re.compile`` returns (equality of patterns compares their programs;
 a test checks every pattern).
 
+A wording pattern's finder (``needed_text``) is kept beside its program once made, and the file is named
+by that module's source too: a change to how finders are made starts a new file.
+
 Anything unexpected is ``re.compile`` as usual: no key yet, a file this user's key did not seal, an entry
 of the wrong shape, an interpreter whose ``re`` internals differ. ``keep_programs(False)`` turns the file
 off: ``lint --no-cache`` neither reads nor writes it, a config with ``cache: false`` writes nothing.
@@ -27,9 +30,9 @@ TYPE_CHECKING = False  # typing is not imported here: this module is imported by
 if TYPE_CHECKING:
     from typing import Any
 
-    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then the
-    # text every match needs (``needed_text``)
-    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], tuple[str, ...] | None]
+    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then a
+    # pattern that finds the text every match needs (``needed_text.finder_of``; False: not made yet)
+    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], str | bool | None]
 
 try:
     from _sre import compile as _from_program
@@ -85,20 +88,22 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
-def needed_text_of(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
-    """``needed_text`` of the pattern: kept with its program when there is one, else parsed again."""
-    from .needed_text import needed_text
-
+def finder_source(pattern: str, flags: int = 0) -> str | None:
+    """``needed_text.finder_of`` the pattern: kept with its program when there is one, else parsed again."""
     key = (pattern, int(flags))
     program = (_store.new.get(key) or _programs().get(key)) if _store.enabled else None
-    if program is not None:
-        text = program[5]
-        if text is None or (isinstance(text, tuple) and all(isinstance(word, str) and word for word in text)):
-            return text
+    kept = program[5] if program is not None else False
+    if kept is None or isinstance(kept, str):
+        return kept
     try:
-        return needed_text(_parser.parse(pattern, flags))
+        from .needed_text import finder_of
+
+        source = finder_of(_parser.parse(pattern, flags))
     except Exception:  # a pattern the engine compiled is parsed alike; anything else: no text is known
         return None
+    if program is not None:  # kept with the program from now on
+        _store.new[key] = (*program[:5], source)
+    return source
 
 
 def _built(pattern: str, program: Program) -> re.Pattern[str]:
@@ -113,15 +118,13 @@ def _generate(pattern: str, flags: int) -> Program:
     """What ``re.compile`` passes to ``_sre.compile`` after parsing the pattern and generating its code."""
     from array import array
 
-    from .needed_text import needed_text
-
     parsed = _parser.parse(pattern, flags)
     code = _compiler._code(parsed, flags)  # type: ignore[attr-defined]
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in parsed.state.groupdict.items():
         indexgroup[index] = name
     return (int(flags | parsed.state.flags), array("I", code).tobytes(), parsed.state.groups - 1,
-            dict(parsed.state.groupdict), tuple(indexgroup), needed_text(parsed))
+            dict(parsed.state.groupdict), tuple(indexgroup), False)
 
 
 def _path() -> str:

@@ -8,8 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .lazy_re import LazyPattern
-from .needed_text import finder, needed_by_any
-from .pattern_store import compile_pattern, needed_text_of
+from .pattern_store import compile_pattern, finder_source
 
 
 class SectionSpec(NamedTuple):
@@ -53,8 +52,10 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern that finds, in a line of ASCII text lowercased, one of the words a match of the patterns
     needs (``needed_text``): a line where it finds none need not be searched. None when nothing is known."""
-    words = needed_by_any([needed_text_of(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)])
-    return compile_pattern(finder(words)) if words else None
+    finders = [finder_source(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)]
+    if not finders or any(source is None for source in finders):
+        return None
+    return compile_pattern("|".join(f"(?:{source})" for source in finders) if len(finders) > 1 else str(finders[0]))
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")

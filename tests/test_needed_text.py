@@ -10,7 +10,7 @@ import re
 import pytest
 
 from postmortem_check import outline, pattern_store
-from postmortem_check.needed_text import finder, needed_by_any, needed_text
+from postmortem_check.needed_text import finder, needed_text
 from postmortem_check.parse import Block
 from postmortem_check.pattern_store import _parser
 from postmortem_check.vocabulary import IMPLIED_FLAGS, implied_finder, implied_patterns
@@ -42,10 +42,11 @@ def test_no_text_is_claimed_where_a_match_can_do_without(pattern: str) -> None:
     assert _needed(pattern) is None
 
 
-def test_any_of_several_patterns_needs_what_one_of_them_needs() -> None:
-    assert needed_by_any([("caused by",), ("cause",), ("due to",)]) == ("cause", "due to")
-    assert needed_by_any([("cause",), None]) is None
-    assert needed_by_any([]) is None
+def test_patterns_kept_apart_are_found_by_either_finder() -> None:
+    found = implied_finder((r"(w)\1x", r"\bcaused by\b"))  # a reference by number: not joined
+    assert found is not None and len(implied_patterns((r"(w)\1x", r"\bcaused by\b"))) == 2
+    assert [bool(found.search(text)) for text in ("wwx", "caused by", "neither")] == [True, True, False]
+    assert implied_finder((r"(w)\1x", r"\d+")) is None  # one of them needs no text: every line is searched
 
 
 def test_the_finder_finds_exactly_the_words() -> None:

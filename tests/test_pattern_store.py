@@ -81,6 +81,23 @@ def test_programs_are_kept_only_for_new_patterns_and_merged(store: Path, monkeyp
     assert set(pattern_store._programs()) == {(r"\bfirst\b", int(re.I)), (r"\bsecond\b", 0)}
 
 
+def test_a_finder_is_made_once_and_kept_with_its_program(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = r"\bcaused by\b|\bdue to\b"
+    pattern_store.compile_pattern(pattern, re.I)
+    assert pattern_store._store.new[(pattern, int(re.I))][5] is False  # not made with the program
+    source = pattern_store.finder_source(pattern, re.I)
+    assert source is not None and re.search(source, "it was due to a flag")
+    pattern_store._save()
+    _restart(monkeypatch)
+
+    def parse(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(pattern_store._parser, "parse", parse)
+    assert pattern_store.finder_source(pattern, re.I) == source
+    assert not pattern_store._store.new
+
+
 def test_a_file_the_key_did_not_seal_is_never_used(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pattern_store.compile_pattern("abc")
     pattern_store._save()
