@@ -20,6 +20,7 @@ from typing import Any
 from .quickcheck import (
     DECIDED,
     JSON_VALUES,
+    JSONSCHEMA_KEYWORDS,
     TYPES,
     UNDECIDED,
     Prover,
@@ -79,6 +80,12 @@ def schema_errors(prover: Prover, instance: Any) -> Iterator[Violation]:
     return _Evaluator(prover).errors(instance, prover.schema, prover.base)
 
 
+def _only_ref(schema: Any) -> bool:
+    """A schema object whose one keyword is ``$ref`` (the rest annotations): it proves what its target proves."""
+    return isinstance(schema, dict) and "$ref" in schema and all(
+        key == "$ref" or key not in JSONSCHEMA_KEYWORDS for key in schema)
+
+
 class _Evaluator:
     """jsonschema's ``iter_errors`` and ``descend``, and its keywords, over the prover's schema documents."""
 
@@ -89,8 +96,8 @@ class _Evaluator:
                schema_path: str | int | None = None) -> Iterator[Violation]:
         """The errors of ``instance`` against ``schema`` (``descend``), their paths extended by the given
         steps; nothing at all, at once, for a part the prover proves valid."""
-        if schema is True or self.prover.proves(schema, instance, base):
-            return
+        if schema is True or (not _only_ref(schema) and self.prover.proves(schema, instance, base)):
+            return  # a schema that is only a $ref: what it points to is proved next, the same way
         if schema is False:  # as jsonschema's descend has it: the steps are not added to this error's paths
             error = Violation(f"False schema does not allow {instance!r}")
             error._set(None, None, instance, schema)

@@ -127,6 +127,38 @@ def test_every_real_document_gives_jsonschemas_errors(name: str, generated: list
     assert errors > 1000
 
 
+def test_a_schema_that_is_only_a_ref_is_proved_once_through_its_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem_check.lint import lint_text
+    from postmortem_check.quickcheck import Prover
+
+    loaded = load_schema("default")
+    text = "# Outage\n\n## Summary\n\nIt broke.\n\n## Timeline\n\n- 10:00 UTC down\n- 11:00 UTC up\n"
+    proved: list[Any] = []
+    real = Prover.proves
+
+    def counted(self: Prover, schema: Any, instance: Any, base: str | None = None) -> bool:
+        proved.append(schema)
+        return real(self, schema, instance, base)
+
+    monkeypatch.setattr(Prover, "proves", counted)
+    instance = _model_of(text, loaded)
+    assert _ours(loaded, instance) == _jsonschemas(loaded, instance) != []  # sections are missing
+    refs_only = [schema for schema in proved if set(schema) & {"$ref", "type", "properties"} == {"$ref"}]
+    assert proved and not refs_only  # the timeline's {"$ref": ...} is not proved before what it points to
+    assert any(schema is loaded.schema["properties"]["sections"] for schema in proved)
+    assert lint_text(text).findings
+
+
+def _model_of(text: str, loaded: LoadedSchema) -> Any:
+    from postmortem_check.document import decode
+    from postmortem_check.model import build_model
+    from postmortem_check.outline import build_outline
+
+    document = decode("t.md", text.encode("utf-8"))
+    outline = build_outline("t.md", "\n".join(document.lines), 1, loaded.vocabulary)
+    return build_model(document, outline, loaded.section_order).instance
+
+
 # --- when a lint imports jsonschema ---------------------------------------------------------------------------
 
 CLEAN = """# Checkout outage
