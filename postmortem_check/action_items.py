@@ -215,7 +215,8 @@ def plain(text: str) -> str:
 
 def _plain(text: str, refs: dict[str, str], urls: list[str]) -> tuple[str, list[str]]:
     """Plain text with links reduced to their text (generic reference links kept between marks) and their URLs."""
-    text = _CONTROL.sub(" ", text)
+    if not text.isprintable():  # every control character is unprintable
+        text = _CONTROL.sub(" ", text)
 
     def link(match: re.Match[str]) -> str:
         label = match.group("text")
@@ -237,7 +238,8 @@ def _plain(text: str, refs: dict[str, str], urls: list[str]) -> tuple[str, list[
         text = _AUTOLINK.sub(lambda m: m.group("url"), text)
     if "[" in text:
         text = _LINK.sub(link, text)
-    text = _MARKUP.sub("", text)
+    if "*" in text or "_" in text or "~" in text or "`" in text:  # each of _MARKUP's marks has one
+        text = _MARKUP.sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     return " ".join(text.split()), urls

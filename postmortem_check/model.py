@@ -47,7 +47,9 @@ def _with_subsections(outline: Outline, sections: list[Section]) -> list[Block]:
     blocks: list[Block] = []
     seen: set[int] = set()
     parent_level: int | None = None
-    for section in outline.sections:
+    start = next((index for index, section in enumerate(outline.sections) if id(section) in chosen),
+                 len(outline.sections))  # an implied section is none of them: it has no blocks
+    for section in outline.sections[start:]:  # nothing is taken before the first chosen section
         if parent_level is not None and section.level <= parent_level and id(section) not in chosen:
             parent_level = None
         if id(section) in chosen:

@@ -13,6 +13,7 @@ characters.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from .document import template_key
@@ -162,21 +163,16 @@ def _outermost(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:
 def find(lines: list[str], outline: Outline, template: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Placeholders in prose, headings and table cells (not in code, links, task boxes or footnotes), and
     instruction lines of the team's ``template`` left unchanged (the first line of each block)."""
-    text_lines: set[int] = set()
-    prose_lines: set[int] = set()
     slot_cells: dict[int, str] = {}
     for block in outline.blocks:
-        if block.kind == "paragraph" and not block.quoted:
-            prose_lines.update(range(block.line, block.end_line + 1))
-        if block.kind in _TEXT_KINDS or (
-                block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script"))):
-            text_lines.update(range(block.line, block.end_line + 1))
         if block.kind == "table_row" and block.info != "head":
             for cell in block.cells:
                 if len(cell.split()) >= 2 and slot_phrase(cell):
                     slot_cells.setdefault(block.line, cell)
+    hinted = _hinted_lines(lines)
+    text_lines, prose_lines = _text_and_prose(outline, sorted(hinted | slot_cells.keys()))
     found: list[dict[str, Any]] = []
-    for number in sorted((text_lines & _hinted_lines(lines)) | slot_cells.keys()):
+    for number in sorted((text_lines & hinted) | slot_cells.keys()):
         if number > len(lines):
             continue
         line = lines[number - 1]
@@ -198,6 +194,24 @@ def find(lines: list[str], outline: Outline, template: frozenset[str] = frozense
         found.append({"text": outline.title, "line": title_line, "column": 1})
         found.sort(key=lambda f: (f["line"], f["column"]))
     return found
+
+
+def _text_and_prose(outline: Outline, asked: list[int]) -> tuple[set[int], set[int]]:
+    """Of the ``asked`` line numbers (sorted), those in text (prose, headings, table cells, HTML other than
+    comments, styles and scripts) and those in the document's own paragraphs."""
+    text_lines: set[int] = set()
+    prose_lines: set[int] = set()
+    for block in outline.blocks:
+        prose = block.kind == "paragraph" and not block.quoted
+        text = block.kind in _TEXT_KINDS or (
+            block.kind == "html" and not block.lines[0].lstrip().lower().startswith(("<!--", "<style", "<script")))
+        if prose or text:
+            inside = asked[bisect_left(asked, block.line):bisect_right(asked, block.end_line)]
+            if prose:
+                prose_lines.update(inside)
+            if text:
+                text_lines.update(inside)
+    return text_lines, prose_lines
 
 
 def _hinted_lines(lines: list[str]) -> set[int]:

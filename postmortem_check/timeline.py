@@ -155,7 +155,7 @@ def entries_from_blocks(blocks: list[Block]) -> list[Entry]:
     Numeric dates are read month-first unless the document's dates are only valid day-first, or reading
     them day-first puts more of its entries in order.
     """
-    written = [m for block in blocks for m in _NUMERIC.finditer(block.text)]
+    written = list(_NUMERIC.finditer("\n".join(block.text for block in blocks)))  # a date is on one line
     if any(int(m.group("a")) > 12 for m in written) and not any(int(m.group("b")) > 12 for m in written):
         return _mark_needs_time(_entries(blocks, day_first=True))  # "29-09-2021": the document is day-first
     entries = _entries(blocks, day_first=False)

@@ -386,3 +386,12 @@ def test_a_final_resolution_heading_is_the_resolution():
     result = lint_text(text)
     assert result.sections["resolution"]["heading"] == "Final Resolution"
     assert [i.text for i in result.action_items] == ["So the next step is to move every name to the new host"]
+
+
+def test_plain_text_drops_markup_and_control_characters():
+    from postmortem_check.action_items import plain
+
+    assert plain("Rotate the **API** keys") == "Rotate the API keys"
+    assert plain("Use `kubectl` and _only_ ~~old~~ flags") == "Use kubectl and only old flags"
+    assert plain("Bell\x07and\x1bescape") == "Bell and escape"
+    assert plain("Plain words, no marks") == "Plain words, no marks"
