@@ -10,6 +10,7 @@ import string
 from typing import Any
 
 import mistune
+from mistune import list_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
@@ -88,6 +89,15 @@ class _LinedBlockParser(BlockParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._scanners: dict[str, re.Pattern[str]] = {}
+        self._break_scanners: dict[int, re.Pattern[str]] = {}
+
+    def break_scanner(self, leading_width: int) -> re.Pattern[str]:
+        """mistune's scanner of the blocks that end a list item indented ``leading_width``, made once per
+        width: mistune builds it again for every list item (its rules are this parser's, which never change)."""
+        scanner = self._break_scanners.get(leading_width)
+        if scanner is None:
+            scanner = self._break_scanners[leading_width] = _list_break_scanner(self, leading_width)
+        return scanner
 
     def compile_sc(self, rules: list[str] | None = None) -> re.Pattern[str]:
         """mistune's scanner of the block rules (one alternation of a named group per rule), compiled by
@@ -123,6 +133,19 @@ class _LinedBlockParser(BlockParser):
         for token in state.tokens[first_new:]:
             token.setdefault("line", start_line)
         return end
+
+
+_list_break_scanner = list_parser._compile_list_break_sc
+
+
+def _break_scanner(block: BlockParser, leading_width: int) -> re.Pattern[str]:
+    """What mistune's list parser asks for each item: the scanner our parser made once, or mistune's own."""
+    if isinstance(block, _LinedBlockParser):
+        return block.break_scanner(leading_width)
+    return _list_break_scanner(block, leading_width)
+
+
+list_parser._compile_list_break_sc = _break_scanner  # the same scanner; only our parser keeps it
 
 
 def _create_markdown() -> mistune.Markdown:

@@ -61,3 +61,26 @@ def test_table_rows_know_their_lines():
     rows = [b for b in parse_markdown("intro\n\n| Time | Event |\n|---|---|\n| 10:00 | a |\n| 11:00 | b |\n").blocks
             if b.kind == "table_row"]
     assert [(b.line, b.cells) for b in rows] == [(3, ["Time", "Event"]), (5, ["10:00", "a"]), (6, ["11:00", "b"])]
+
+
+def test_a_list_items_break_scanner_is_made_once_per_indent_and_is_mistunes_own() -> None:
+    import mistune
+    from mistune.core import BlockState
+
+    from postmortem_check import blockparser
+
+    parser = blockparser._MARKDOWN.block
+    parser._break_scanners.clear()
+    text = "".join(f"- item {n}\n  - nested {n}\n    1. deep {n}\n" for n in range(50))
+    blocks = parse_markdown(text, 1).blocks
+    assert [b.kind for b in blocks].count("list_item") == 150
+    assert 1 <= len(parser._break_scanners) <= 3  # one per indent, not one per item
+    for width, scanner in parser._break_scanners.items():
+        assert scanner == blockparser._list_break_scanner(parser, width)
+    # a parser of someone else's is left to mistune, and reads lists as before
+    other = mistune.create_markdown(plugins=["table"])
+    state = BlockState()
+    state.process(text)
+    other.block.parse(state)
+    assert len(state.tokens) == 1 and state.tokens[0]["type"] == "list"
+    assert not hasattr(other.block, "_break_scanners")
