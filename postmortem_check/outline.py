@@ -70,9 +70,11 @@ class Outline(NamedTuple):
     findings: list[Finding]
 
 
-# Byte tables for ASCII text: letters and digits kept (and, in the second, apostrophes), any other byte a space.
+# Byte tables for ASCII text: letters and digits kept (and, in the second, apostrophes), any other byte a space;
+# in the third, letters and digits are all "a" (a run of them starts where " a" is, or at the start).
 _RUNS = bytes(byte if chr(byte).isascii() and chr(byte).isalnum() else 32 for byte in range(256))
 _RUNS_AND_APOSTROPHES = bytes(byte if byte == 39 else _RUNS[byte] for byte in range(256))
+_RUN_MARKS = bytes(32 if byte == 32 else 97 for byte in _RUNS)
 
 
 def words(text: str) -> int:
@@ -82,7 +84,8 @@ def words(text: str) -> int:
     # What _WORD finds in ASCII text ([A-Za-z0-9]+(?:'[A-Za-z0-9]+)?), counted without the regex engine: each
     # run of letters and digits is a word, less the runs an apostrophe joins to the word before ("don't").
     data = text.encode("ascii")
-    count = len(data.translate(_RUNS).split())
+    marks = data.translate(_RUN_MARKS)
+    count = marks.count(b" a") + marks.startswith(b"a")
     if b"'" in data:  # each space-separated token with an apostrophe, found from its apostrophes
         tokens = data.translate(_RUNS_AND_APOSTROPHES)
         at = tokens.find(b"'")
