@@ -113,9 +113,9 @@ _TIME_TAIL = LazyPattern(
     r"(?:day|week|month|quarter|sprint|year|q[1-4])|q[1-4](?:\s+\d{4})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?)"
     r"[.!]?", re.I)
-# Where a _TIME_TAIL can start: a word (at the start or after a space) whose first letter begins one of its
-# keywords, in either case (no other character matches these letters under IGNORECASE).
-_TIME_TAIL_START = LazyPattern(r"(?<![^ ])[dbutefDBUTEF]")
+# Where a _TIME_TAIL can start: a word (at the start or after a space) that begins with one of its keywords,
+# its first letter in either case (no other character matches these letters under IGNORECASE).
+_TIME_TAIL_START = LazyPattern(r"(?<![^ ])(?=[dbutefDBUTEF])(?i:due|by|before|until|till|deadline|eta|target|for)")
 _META_TOKEN = LazyPattern(r"[(\[]?(?:@[A-Za-z0-9][\w-]{0,38}(?:/[\w-]+)?|P[0-4]|#\d{1,7}|[\w.-]+/[\w.-]+#\d{1,7}|"
                           r"<?https?://\S+?>?)[)\],.;:]?")
 _ACTION_HEADER = LazyPattern(r"action|item|task|what|description|measure|todo|to do", re.I)

@@ -130,8 +130,9 @@ def _first_time_tail(tail: str) -> int | None:
     return None
 
 
-TAIL_PIECES = ["due", "DUE", "By", "before", "until", "Till", "ETA", "target", "for", "2024-05-01", "friday", "EOD",
-               "next week", "end of Q3", "May 5", "tomorrow", " ", ":", ".", "x", "Ünder", "ſ"]
+TAIL_PIECES = ["due", "DUE", "By", "before", "until", "Till", "ETA", "target", "for", "Deadline", "bY", "forecast",
+               "2024-05-01", "friday", "EOD", "next week", "end of Q3", "May 5", "tomorrow", " ", ":", ".", "x",
+               "Ünder", "ſ"]
 
 
 @given(st.lists(st.sampled_from(TAIL_PIECES), max_size=8).map("".join))
@@ -139,6 +140,13 @@ TAIL_PIECES = ["due", "DUE", "By", "before", "until", "Till", "ETA", "target", "
 def test_due_times_are_found_where_every_word_is_tried(tail: str) -> None:
     starts = [w.start() for w in action_items._TIME_TAIL_START.finditer(tail)]
     assert next((s for s in starts if action_items._TIME_TAIL.fullmatch(tail, s)), None) == _first_time_tail(tail)
+
+
+def test_every_due_time_keyword_starts_a_due_time() -> None:
+    for keyword in ("due", "BY", "Before", "until", "till", "Deadline", "ETA", "target", "for"):
+        tail = f"Rotate keys {keyword} 2024-05-01"
+        starts = [w.start() for w in action_items._TIME_TAIL_START.finditer(tail)]
+        assert next(s for s in starts if action_items._TIME_TAIL.fullmatch(tail, s)) == _first_time_tail(tail) == 12
 
 
 @given(st.lists(st.sampled_from(["Proposed", "POSSIBLE", "ſuggested", "potentıal", "fix", "Workarounds", " ", ":", "is",
