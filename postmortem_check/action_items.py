@@ -238,7 +238,7 @@ def _plain(text: str, refs: dict[str, str], urls: list[str]) -> tuple[str, list[
         text = _AUTOLINK.sub(lambda m: m.group("url"), text)
     if "[" in text:
         text = _LINK.sub(link, text)
-    if "*" in text or "_" in text or "~" in text or "`" in text:  # each of _MARKUP's marks has one
+    if "*" in text or "_" in text or "~" in text or "`" in text:  # every _MARKUP match holds one of these
         text = _MARKUP.sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)

@@ -33,7 +33,7 @@ _ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
 
 def needed_text(parsed: Any) -> tuple[str, ...] | None:
     """Lowercase ASCII strings one of which every match of ``parsed`` (a parsed pattern: ``re._parser.parse``)
-    contains, shortest first, none containing another; None when no such strings are known."""
+    contains, sorted, none containing another; None when no such strings are known."""
     found = _needed(parsed)
     return None if found is None else _fewest(found)
 
