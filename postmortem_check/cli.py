@@ -422,7 +422,7 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     lookups), as they can never be parsed in this run. Otherwise every other command is listed by name and
     help alone, for ``--help`` and the error a wrong name gets."""
     chosen = None if argv is None else _chosen_command(argv)
-    alone = argv is not None and len(argv) > 0 and argv[0] == chosen and any(name == chosen for name, *_ in COMMANDS)
+    alone = argv is not None and len(argv) > 0 and any(name == chosen == argv[0] for name, *_ in COMMANDS)
     parser = _Parser(prog=PROG, description="Keep incident postmortems honest.")
     parser.add_argument("--version", action="version", version=VERSION_LINE)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -52,10 +52,11 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern that finds, in a line of ASCII text lowercased, one of the words a match of the patterns
     needs (``needed_text``): a line where it finds none need not be searched. None when nothing is known."""
-    finders = [finder_source(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)]
-    if not finders or any(source is None for source in finders):
+    sources = [finder_source(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)]
+    known = [source for source in sources if source is not None]
+    if not known or len(known) < len(sources):  # a pattern that needs no text: every line is searched
         return None
-    return compile_pattern("|".join(f"(?:{source})" for source in finders) if len(finders) > 1 else str(finders[0]))
+    return compile_pattern(known[0] if len(known) == 1 else "|".join(f"(?:{source})" for source in known))
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")
