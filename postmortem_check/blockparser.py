@@ -14,7 +14,7 @@ from mistune import list_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
-from .pattern_store import compile_pattern
+from .pattern_store import compile_pattern, compiled_from_store
 
 _MAX_NESTING = 64
 
@@ -96,7 +96,8 @@ class _LinedBlockParser(BlockParser):
         width: mistune builds it again for every list item (its rules are this parser's, which never change)."""
         scanner = self._break_scanners.get(leading_width)
         if scanner is None:
-            scanner = self._break_scanners[leading_width] = _list_break_scanner(self, leading_width)
+            with compiled_from_store():
+                scanner = self._break_scanners[leading_width] = _list_break_scanner(self, leading_width)
         return scanner
 
     def compile_sc(self, rules: list[str] | None = None) -> re.Pattern[str]:

@@ -15,6 +15,7 @@ from .document import load_yaml, yaml_error_line
 from .errors import UserError
 from .files import read_capped_text
 from .lazy_re import LazyPattern
+from .pattern_store import compiled_from_store
 
 TOOL_TABLE = ("tool", "postmortem-check")
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
@@ -168,7 +169,8 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise ConfigError(f"{path}: cannot be read: {reason}") from None
     if path.suffix != ".toml":
-        import yaml
+        with compiled_from_store():  # PyYAML compiles its patterns when imported
+            import yaml
 
         try:
             return load_yaml(text), _key_lines(text)

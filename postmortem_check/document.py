@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .files import read_regular
 from .findings import Finding
 from .lazy_re import LazyPattern
+from .pattern_store import compiled_from_store
 
 if TYPE_CHECKING:
     import yaml
@@ -176,7 +177,8 @@ def _read_front_matter(document: Document) -> None:
     if end is None:
         return  # an opening rule with no closing one is not front matter
     document.body_start = end + 2
-    import yaml
+    with compiled_from_store():  # PyYAML compiles its patterns when imported
+        import yaml
 
     try:
         data = load_yaml("\n".join(lines[1:end]))

@@ -48,7 +48,10 @@ class ParsedDocument(NamedTuple):
 
 def parse_markdown(text: str, first_line: int = 1) -> ParsedDocument:
     """Parse Markdown ``text`` whose first line is file line ``first_line`` into line-stamped blocks."""
-    from .blockparser import block_tokens  # mistune is imported when a document is first parsed
+    from .pattern_store import compiled_from_store
+
+    with compiled_from_store():  # mistune is imported when a document is first parsed
+        from .blockparser import block_tokens
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):

@@ -5,9 +5,10 @@ object from that program, a list of unsigned integers (``_sre.compile``, the cal
 with). For a one-file lint, parsing and generating the package's patterns, the schema's wording patterns
 and mistune's block scanners costs about a fifth of the run. A run keeps the programs it generated in one
 file of the user's cache folder (one per interpreter build: ``patterns-<digest>.bin``), sealed with the
-user's key as the result cache is; a later run builds each pattern it needs from its program. A pattern
-built so compares equal to the one ``re.compile`` returns (equality of patterns compares their programs;
-a test checks every pattern).
+user's key as the result cache is; a later run builds each pattern it needs from its program. mistune and
+PyYAML compile theirs when imported: they are imported under ``compiled_from_store``, which stands in for
+``re.compile`` meanwhile. A pattern built so compares equal to the one ``re.compile`` returns (equality of
+patterns compares their programs; a test checks every pattern).
 
 A wording pattern's finder (``needed_text``) is kept beside its program once made, and the file is named
 by that module's source too: a change to how finders are made starts a new file.
@@ -44,6 +45,7 @@ try:
 except ImportError:  # pragma: no cover (an interpreter without these internals)
     _from_program = None
 
+_compile = re.compile  # re's own, also while ``compiled_from_store`` stands in for it
 _MAX_BYTES = 4 * 1024 * 1024  # a larger file is started afresh with this run's programs
 _FORMAT = 3  # bumped when the layout of the file changes
 
@@ -68,7 +70,7 @@ def keep_programs(enabled: bool) -> None:
 def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, built from the program an earlier run kept when there is one."""
     if not _store.enabled:
-        return re.compile(pattern, flags)
+        return _compile(pattern, flags)
     key = (pattern, int(flags))
     program = _programs().get(key)
     if program is not None:
@@ -83,9 +85,25 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
         raise
     except Exception:  # re's internals are not what this module expects: compile as usual from now on
         _store.enabled = False
-        return re.compile(pattern, flags)
+        return _compile(pattern, flags)
     _store.new[key] = program
     return compiled
+
+
+class compiled_from_store:  # lower case: used as a function is, ``with compiled_from_store(): import x``
+    """While in force, ``re.compile`` of a text pattern is ``compile_pattern``: put around the first import of
+    a module that compiles its patterns when imported (mistune and PyYAML: about a sixth of a one-file lint
+    when generated afresh). Anything else goes to ``re.compile`` itself; the patterns are the same either way."""
+
+    def __enter__(self) -> None:
+        re.compile = _served
+
+    def __exit__(self, *exc_info: object) -> None:
+        re.compile = _compile
+
+
+def _served(pattern: Any, flags: int = 0) -> Any:
+    return compile_pattern(pattern, flags) if type(pattern) is str else _compile(pattern, flags)
 
 
 def finder_source(pattern: str, flags: int = 0) -> str | None:

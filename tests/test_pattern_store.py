@@ -1,7 +1,7 @@
-"""Compiled patterns kept between runs: a pattern built from a kept program is the pattern ``re.compile``
-returns (equal patterns have equal programs), for every pattern of the package, of the built-in schemas and
-mistune's block scanners; a file this user's key did not seal, or an entry the engine refuses, is never
-used; ``--no-cache`` and ``cache: false`` write nothing."""
+"""Compiled patterns kept between runs: a pattern built from a kept program is the pattern ``re.compile`` returns
+(equal patterns have equal programs), for every pattern of the package, of the built-in schemas and mistune's block
+scanners; mistune and PyYAML build theirs from the store too; a file this user's key did not seal, or an entry the
+engine refuses, is never used; ``--no-cache`` and ``cache: false`` write nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from postmortem_check.schema import BUILTIN_SCHEMAS, load_schema
 from postmortem_check.vocabulary import implied_patterns
 from tests.conftest import ROOT
 
-DOC = "# Outage\n\n## Summary\n\nThe database fell over; it was restored by a restart.\n"
+DOC = ("---\ntitle: Outage\n---\n# Outage\n\n## Summary\n\nThe database fell over; it was restored by a restart.\n\n"
+       "- first\n  - second\n")
 
 
 @pytest.fixture
@@ -135,13 +136,28 @@ def test_turned_off_neither_reads_nor_writes(store: Path) -> None:
         pattern_store.keep_programs(True)
 
 
-# Lints as the command line does, then says on stderr how many programs it read and how many it generated.
+# Lints as the command line does, then says on stderr how many programs it read and how many it generated,
+# and the modules whose patterns re compiled itself.
 PROBE = """
-import sys
+import os, re, sys
+try:
+    from re import _compiler
+except ImportError:  # 3.10
+    import sre_compile as _compiler
+compiled_by = set()
+compile = _compiler.compile
+def counted(pattern, flags):
+    frame = sys._getframe(1)
+    while frame.f_code.co_filename.startswith(os.path.dirname(re.__file__)) or frame.f_code.co_name == "_served":
+        frame = frame.f_back
+    compiled_by.add(f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}")
+    return compile(pattern, flags)
+_compiler.compile = counted
 from postmortem_check import cli, pattern_store
 code = cli.main(sys.argv[1:])
 store = pattern_store._store
 sys.stderr.write(f"PROGRAMS read={len(store.loaded or {})} generated={len(store.new)}\\n")
+sys.stderr.write(f"COMPILED BY {sorted(compiled_by)}\\n")
 raise SystemExit(code)
 """
 
@@ -173,6 +189,30 @@ def test_a_lint_keeps_its_programs_and_the_next_one_uses_them(tmp_path: Path) ->
     assert "generated=0" in second.stderr and "read=0" not in second.stderr
     assert first.stdout == second.stdout and "implied-section" in first.stdout
     assert _kept(home)[0].read_bytes() == kept  # nothing new to keep: not written again
+
+
+def test_mistune_and_pyyaml_patterns_are_built_from_the_store(tmp_path: Path) -> None:
+    """They compile theirs when imported, and mistune a list's break scanner when the list is parsed (its
+    item pattern, compiled by ``re.compile`` for each item, stays with re's own cache)."""
+    home = tmp_path / "home"
+    for _ in range(2):  # the first run generates their programs, the second reads them
+        result = _lint(tmp_path, home)
+        compiled_by = result.stderr.split("COMPILED BY ")[1].splitlines()[0]
+        assert "yaml" not in compiled_by, compiled_by
+        assert re.findall(r"'(mistune[\w.]*)'", compiled_by) == ["mistune.list_parser._parse_list_item"]
+        shutil.rmtree(tmp_path / "results")
+    assert "generated=0" in result.stderr
+
+
+def test_the_stand_in_for_re_compile_serves_text_patterns_until_its_block_ends(store: Path) -> None:
+    own = re.compile
+    with pytest.raises(KeyError), pattern_store.compiled_from_store():
+        assert re.compile(r"\bserved\b", re.I) == own(r"\bserved\b", re.I)
+        assert re.compile(b"bytes") == own(b"bytes")
+        assert list(pattern_store._store.new) == [(r"\bserved\b", re.I)]  # the bytes pattern went to re
+        raise KeyError  # an import that fails
+    assert re.compile is own
+
 
 
 @pytest.mark.parametrize(("args", "config"), [(("--no-cache",), None), ((), "cache: false\n")])
