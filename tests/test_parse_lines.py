@@ -84,3 +84,40 @@ def test_a_list_items_break_scanner_is_made_once_per_indent_and_is_mistunes_own(
     other.block.parse(state)
     assert len(state.tokens) == 1 and state.tokens[0]["type"] == "list"
     assert not hasattr(other.block, "_break_scanners")
+
+
+def test_a_block_scanner_finds_from_line_starts_what_mistunes_finds() -> None:
+    """Every rule starts with ``^``: the scanner tries line starts only, and finds the same match (where, which
+    rule, every group) from every position of documents made of every kind of block, and of random text."""
+    import re
+
+    from postmortem_check import blockparser
+
+    parser = blockparser._MARKDOWN.block
+    parse_markdown("- item\n\n> quote\n\n1. one\n", 1)  # the scanners of list items and quotes are made too
+    rng = random.Random(20261203)
+    texts = ["\n".join(rng.choice(PIECES) + rng.choice(["\n", ""]) for _ in range(rng.randint(1, 9)))
+             for _ in range(200)]
+    alphabet = ["\n", " ", "\t", "#", "-", "*", ">", "|", "`", "~~~", "1.", "a", "b c", "[x]:", "<div>", "=", "    "]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    assert len(parser._scanners) >= 3
+    for scanner in parser._scanners.values():
+        assert isinstance(scanner, blockparser._LineScanner)
+        own = re.compile(scanner.pattern, parser.sc_flag)
+        for text in texts:
+            for pos in range(len(text) + 1):
+                ours, theirs = scanner.search(text, pos), own.search(text, pos)
+                assert (ours and (ours.span(), ours.lastgroup, ours.groups())) == (
+                    theirs and (theirs.span(), theirs.lastgroup, theirs.groups())), (text, pos)
+
+
+def test_a_rule_that_may_start_inside_a_line_keeps_the_patterns_own_search() -> None:
+    from postmortem_check import blockparser
+
+    parser = blockparser._create_markdown().block
+    parser.register("inline_marker", r"<<(?P<marker>\w+)>>", lambda block, m, state: None)
+    assert isinstance(parser.compile_sc(["blank_line", "list"]), blockparser._LineScanner)
+    scanner = parser.compile_sc(["blank_line", "inline_marker"])
+    assert not isinstance(scanner, blockparser._LineScanner)
+    found = scanner.search("text <<here>>\n", 0)
+    assert found is not None and found.group("marker") == "here"
