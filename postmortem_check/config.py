@@ -53,10 +53,14 @@ def _escaped(text: str) -> str:
 
 
 def _has_tool_table(path: Path) -> bool:
-    """Whether a pyproject.toml configures this tool (one that does not parse counts if it names the table)."""
+    """Whether a pyproject.toml configures this tool (one that does not parse counts if it names the table).
+    A text that neither names the tool nor holds a ``\\u`` escape (with which a quoted key can spell any
+    name) cannot, and is not parsed: the TOML parser is not even imported for a project's own settings."""
     try:
         text = read_capped_text(path)
     except (OSError, UnicodeDecodeError):
+        return False
+    if TOOL_TABLE[1] not in text and "\\u" not in text and "\\U" not in text:
         return False
     try:
         data = _toml().loads(text)

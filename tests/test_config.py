@@ -49,6 +49,25 @@ def test_pyproject_without_the_table_is_passed_over(tree, capsys):
     assert schema_used(capsys, tree / "sub" / "pm.md") == "google-sre"
 
 
+def test_a_pyproject_that_cannot_name_the_tool_is_not_parsed(tree, capsys, monkeypatch):
+    from postmortem_check import config
+
+    parsed: list[bool] = []
+    toml = config._toml()
+
+    def counted() -> object:
+        parsed.append(True)
+        return toml
+
+    monkeypatch.setattr(config, "_toml", counted)
+    (tree / "sub" / "pyproject.toml").write_text('[tool.ruff]\nline-length = 100\n')
+    assert config.find_config(tree / "sub") is None and parsed == []
+    # a quoted key can spell the name with escapes: such a file is parsed, and the table found
+    (tree / "sub" / "pyproject.toml").write_text('[tool."postmortem\\u002dcheck"]\nschema = "google-sre"\n')
+    assert config.find_config(tree / "sub") == tree / "sub" / "pyproject.toml" and parsed
+    assert schema_used(capsys, tree / "sub" / "pm.md") == "google-sre"
+
+
 def test_the_nearer_config_wins_whatever_its_form(tree, capsys):
     (tree / ".postmortem-check.yaml").write_text("schema: google-sre\n")
     (tree / "sub" / "pyproject.toml").write_text('[tool.postmortem-check]\nschema = "default"\n')
