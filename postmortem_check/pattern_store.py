@@ -24,11 +24,13 @@ import marshal
 import os
 import re
 import sys
+from contextlib import contextmanager
 
 from .digests import blake2b, sealed, unsealed
 
 TYPE_CHECKING = False  # typing is not imported here: this module is imported by every module of patterns
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
     # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then a
@@ -90,15 +92,15 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
-class compiled_from_store:  # lower case: used as a function is, ``with compiled_from_store(): import x``
+@contextmanager
+def compiled_from_store() -> Iterator[None]:
     """While in force, ``re.compile`` of a text pattern is ``compile_pattern``: put around the first import of
     a module that compiles its patterns when imported (mistune and PyYAML: about a sixth of a one-file lint
     when generated afresh). Anything else goes to ``re.compile`` itself; the patterns are the same either way."""
-
-    def __enter__(self) -> None:
-        re.compile = _served
-
-    def __exit__(self, *exc_info: object) -> None:
+    re.compile = _served
+    try:
+        yield
+    finally:
         re.compile = _compile
 
 
