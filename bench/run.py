@@ -481,6 +481,12 @@ def table(result: dict[str, Any]) -> str:
             + (f"{mdl:>8.3f} {row['ours_s'] / mdl:>8.2f}" if mdl else f"{'-':>8} {'-':>8}")
             + f" {row['ours_cpu_s']:>10.3f} {row['warm_s']:>8.3f}"
         )
+    sizes = {row["files"]: row for row in result["runs"]}
+    if 2000 in sizes and 20000 in sizes:  # the floor's ratio says how much the machine's load changed between them
+        small, big = sizes[2000], sizes[20000]
+        lines.append(f"20,000 / 2,000 files: ours {big['ours_s'] / small['ours_s']:.2f} by time, "
+                     f"{big['ours_cpu_s'] / small['ours_cpu_s']:.2f} by CPU; the floor "
+                     f"{big['floor_s'] / small['floor_s']:.2f} by time")
     lines.append("")
     lines.append(f"bare python -c pass: {result['python_pass_s'] * 1000:.1f} ms; "
                  f"postmortem-check --version: {result['version_s'] * 1000:.1f} ms")
