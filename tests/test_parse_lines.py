@@ -97,9 +97,9 @@ def test_a_block_scanner_finds_from_line_starts_what_mistunes_finds() -> None:
     parse_markdown("- item\n\n> quote\n\n1. one\n", 1)  # the scanners of list items and quotes are made too
     rng = random.Random(20261203)
     texts = ["\n".join(rng.choice(PIECES) + rng.choice(["\n", ""]) for _ in range(rng.randint(1, 9)))
-             for _ in range(200)]
+             for _ in range(100)]
     alphabet = ["\n", " ", "\t", "#", "-", "*", ">", "|", "`", "~~~", "1.", "a", "b c", "[x]:", "<div>", "=", "    "]
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(1000)]
     assert len(parser._scanners) >= 3
     for scanner in parser._scanners.values():
         assert isinstance(scanner, blockparser._LineScanner)
