@@ -48,19 +48,25 @@ class ParsedDocument(NamedTuple):
 
 def parse_markdown(text: str, first_line: int = 1) -> ParsedDocument:
     """Parse Markdown ``text`` whose first line is file line ``first_line`` into line-stamped blocks."""
-    from .pattern_store import compiled_from_store
-
-    with compiled_from_store():  # mistune is imported when a document is first parsed
-        from .blockparser import block_tokens
-
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
-    tokens, ref_links = block_tokens(text, first_line)
+    tokens, ref_links = _block_tokens()(text, first_line)
     source_lines = text.split("\n")
     blocks: list[Block] = []
     _flatten(tokens, blocks, 0, source_lines, first_line)
     return ParsedDocument(blocks, ref_links)
+
+
+@lru_cache(maxsize=1)
+def _block_tokens() -> Callable[[str, int], tuple[list[dict[str, Any]], set[str]]]:
+    """``blockparser.block_tokens``, imported when a document is first parsed: mistune with it, the patterns
+    it compiles when imported built from the pattern store."""
+    from .pattern_store import compiled_from_store
+
+    with compiled_from_store():
+        from .blockparser import block_tokens
+    return block_tokens
 
 
 def _mark_quoted(blocks: list[Block], start: int) -> None:

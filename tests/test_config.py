@@ -64,7 +64,9 @@ def test_a_pyproject_that_cannot_name_the_tool_is_not_parsed(tree, capsys, monke
     assert config.find_config(tree / "sub") is None and parsed == []
     # a quoted key can spell the name with escapes: such a file is parsed, and the table found
     (tree / "sub" / "pyproject.toml").write_text('[tool."postmortem\\u002dcheck"]\nschema = "google-sre"\n')
-    assert config.find_config(tree / "sub") == tree / "sub" / "pyproject.toml" and parsed
+    assert config.find_config(tree / "sub") == tree / "sub" / "pyproject.toml" and len(parsed) == 1
+    (tree / "sub" / "pyproject.toml").write_text('[tool."postmortem\\U0000002dcheck"]\nschema = "google-sre"\n')
+    assert config.find_config(tree / "sub") == tree / "sub" / "pyproject.toml" and len(parsed) == 2
     assert schema_used(capsys, tree / "sub" / "pm.md") == "google-sre"
 
 
