@@ -17,6 +17,7 @@ from mistune.core import BlockState
 from .pattern_store import compile_pattern, compiled_from_store
 
 _MAX_NESTING = 64
+_INDENT_STARTS = frozenset(" \t")  # indented code starts with one of these
 
 
 class _LinedState(BlockState):
@@ -138,6 +139,13 @@ class _LinedBlockParser(BlockParser):
                 scanner = _LineScanner(scanner, self.sc_flag)
             self._scanners[key] = scanner
         return scanner
+
+    def _parse_indent_code_fast(self, state: BlockState) -> int | None:
+        """mistune's indented-code check, which it makes before every block, skipped where the line does
+        not start with a space or a tab: indented code cannot start there."""
+        if state.src[state.cursor : state.cursor + 1] not in _INDENT_STARTS:
+            return None
+        return super()._parse_indent_code_fast(state)
 
     def parse_atx_heading(self, m: re.Match[str], state: BlockState) -> int:
         level = len(m.group("atx_1"))

@@ -121,3 +121,50 @@ def test_a_rule_that_may_start_inside_a_line_keeps_the_patterns_own_search() -> 
     assert not isinstance(scanner, blockparser._LineScanner)
     found = scanner.search("text <<here>>\n", 0)
     assert found is not None and found.group("marker") == "here"
+
+
+def _without_lines(tokens: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{key: _without_lines(value) if key == "children" else value  # type: ignore[arg-type]
+             for key, value in token.items() if key != "line"} for token in tokens]
+
+
+def test_our_block_parser_gives_mistunes_own_tokens() -> None:
+    """Line stamps aside, the tokens are those of mistune's own parser, indented code included: the check for
+    it is skipped where a line starts with neither a space nor a tab (fails if a tab were left out)."""
+    import mistune
+    from mistune.core import BlockState
+
+    from postmortem_check import blockparser
+
+    stock = mistune.create_markdown(renderer=None, plugins=["table"])
+    indents = ["    code", "\tcode", "  \tcode", "   \tcode", "     five", "para\n    lazy",
+               "- item\n\n      code in item", "- item\n\t\tcode in item", "> \tquoted code", "    ", "\t",
+               "| a | b |\n|---|---|\n|\tc | d |"]
+    rng = random.Random(20261204)
+    checked = 0
+    for _ in range(600):
+        text = "\n".join(rng.choice(PIECES + indents) + rng.choice(["\n", ""]) for _ in range(rng.randint(1, 9)))
+        text += "\n"
+        state = BlockState()
+        state.process(text)
+        stock.block.parse(state)
+        ours, _ = blockparser.block_tokens(text, 1)
+        assert _without_lines(ours) == state.tokens, text
+        checked += any(token["type"] == "block_code" and token.get("style") == "indent" for token in state.tokens)
+    assert checked > 100
+    # mistune's own check, from every line start, finds what the guarded one does
+    from mistune.block_parser import BlockParser
+
+    parser = blockparser._MARKDOWN.block
+    found = 0
+    for text in ["".join(rng.choice(indents) + "\n" for _ in range(5)) for _ in range(200)]:
+        starts = [0] + [i + 1 for i, char in enumerate(text[:-1]) if char == "\n"]
+        for start in starts:
+            ours_state, own_state = blockparser._LinedState(), BlockState()
+            ours_state.process(text)
+            own_state.process(text)
+            ours_state.cursor = own_state.cursor = start
+            end = parser._parse_indent_code_fast(ours_state)
+            assert end == BlockParser._parse_indent_code_fast(parser, own_state), (text, start)
+            found += end is not None
+    assert found > 100
