@@ -38,10 +38,11 @@ def needed_text(parsed: Any) -> tuple[str, ...] | None:
     return None if found is None else _fewest(found)
 
 
-def finder_of(parsed: Any) -> str | None:
-    """``finder`` of what every match of the parsed pattern needs; None when nothing is known."""
-    words = needed_text(parsed)
-    return finder(words) if words else None
+def anchors(words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The longest run without white space of each of ``words``, fewest: a text that holds none of them holds
+    none of the words, however its lines are joined or cut at white space. None when a word has no such run."""
+    runs = [max(word.split(), key=len, default="") for word in words]
+    return None if not runs or "" in runs else _fewest(frozenset(runs))
 
 
 def _fewest(words: frozenset[str]) -> tuple[str, ...]:
@@ -111,9 +112,9 @@ def _exact(items: Any) -> frozenset[str] | None:
 
 
 def finder(words: tuple[str, ...]) -> str:
-    """A pattern (no flags; for lowercased text) that finds any of ``words``, none of which begins another."""
+    """A pattern (no flags; for lowercased text) that finds any of ``words``."""
     tree: dict[str, Any] = {}
-    for word in words:
+    for word in _fewest(frozenset(words)):  # none begins another: each ends at a leaf of the tree
         node = tree
         for char in word:
             node = node.setdefault(char, {})

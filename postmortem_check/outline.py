@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .findings import Finding
 from .lazy_re import LazyPattern
 from .parse import Block, parse_markdown
-from .vocabulary import FUZZY, Vocabulary, implied_finder, implied_patterns
+from .vocabulary import FUZZY, Vocabulary, implied_anchors, implied_finder, implied_patterns
 
 EMPHASIS_LEVEL = 7
 LABEL_LEVEL = 8
@@ -341,6 +341,13 @@ def _first_match(blocks: list[Block], sources: tuple[str, ...], quoted: bool = F
     that one of the patterns finds."""
     if not sources:
         return None
+    anchors = implied_anchors(sources)
+    if anchors is not None:  # a match holds one of them, in a line or in two joined: is any in the blocks?
+        text = "\n".join(block.text for block in blocks
+                         if block.kind in ("paragraph", "list_item", "table_row") and block.quoted == quoted)
+        lowered = text.lower() if text.isascii() else None
+        if lowered is not None and not any(anchor in lowered for anchor in anchors):
+            return None
     patterns = implied_patterns(sources)
     finder = implied_finder(sources)
 

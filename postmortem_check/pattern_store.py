@@ -10,8 +10,8 @@ PyYAML compile theirs when imported: they are imported under ``compiled_from_sto
 ``re.compile`` meanwhile. A pattern built so compares equal to the one ``re.compile`` returns (equality of
 patterns compares their programs; a test checks every pattern).
 
-A wording pattern's finder (``needed_text``) is kept beside its program once made, and the file is named
-by that module's source too: a change to how finders are made starts a new file.
+The text a wording pattern's matches need (``needed_text``) is kept beside its program once found, and the
+file is named by that module's source too: a change to how that text is found starts a new file.
 
 Anything unexpected is ``re.compile`` as usual: no key yet, a file this user's key did not seal, an entry
 of the wrong shape, an interpreter whose ``re`` internals differ. ``keep_programs(False)`` turns the file
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then a
-    # pattern that finds the text every match needs (``needed_text.finder_of``; False: not made yet)
-    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], str | bool | None]
+    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then the
+    # strings one of which every match contains (``needed_text``; None: none known; False: not found yet)
+    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], tuple[str, ...] | bool | None]
 
 try:
     from _sre import compile as _from_program
@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover (an interpreter without these internals)
 
 _compile = re.compile  # re's own, also while ``compiled_from_store`` stands in for it
 _MAX_BYTES = 4 * 1024 * 1024  # a larger file is started afresh with this run's programs
-_FORMAT = 3  # bumped when the layout of the file changes
+_FORMAT = 4  # bumped when the layout of the file changes
 
 
 class _Store:
@@ -108,22 +108,22 @@ def _served(pattern: Any, flags: int = 0) -> Any:
     return compile_pattern(pattern, flags) if type(pattern) is str else _compile(pattern, flags)
 
 
-def finder_source(pattern: str, flags: int = 0) -> str | None:
-    """``needed_text.finder_of`` the pattern: kept with its program when there is one, else parsed again."""
+def needed_words(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """``needed_text`` of the pattern: kept with its program when there is one, else parsed again."""
     key = (pattern, int(flags))
     program = (_store.new.get(key) or _programs().get(key)) if _store.enabled else None
     kept = program[5] if program is not None else False
-    if kept is None or isinstance(kept, str):
+    if kept is None or (isinstance(kept, tuple) and kept and all(type(word) is str for word in kept)):
         return kept
     try:
-        from .needed_text import finder_of
+        from .needed_text import needed_text
 
-        source = finder_of(_parser.parse(pattern, flags))
+        words = needed_text(_parser.parse(pattern, flags))
     except Exception:  # a pattern the engine compiled is parsed alike; anything else: no text is known
         return None
     if program is not None:  # kept with the program from now on
-        _store.new[key] = (*program[:5], source)
-    return source
+        _store.new[key] = (*program[:5], words)
+    return words
 
 
 def _built(pattern: str, program: Program) -> re.Pattern[str]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .lazy_re import LazyPattern
-from .pattern_store import compile_pattern, finder_source
+from .pattern_store import compile_pattern, needed_words
 
 
 class SectionSpec(NamedTuple):
@@ -49,14 +49,36 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 @lru_cache(maxsize=64)
+def implied_needs(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Lowercase ASCII strings one of which every match of the patterns contains (``needed_text``), in ASCII
+    text lowercased. None when one of the patterns needs no text: then every line is searched."""
+    found: set[str] = set()
+    for pattern in implied_patterns(patterns):
+        words = needed_words(pattern.pattern, IMPLIED_FLAGS)
+        if words is None:
+            return None
+        found.update(words)
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=64)
 def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern that finds, in a line of ASCII text lowercased, one of the words a match of the patterns
-    needs (``needed_text``): a line where it finds none need not be searched. None when nothing is known."""
-    sources = [finder_source(p.pattern, IMPLIED_FLAGS) for p in implied_patterns(patterns)]
-    known = [source for source in sources if source is not None]
-    if not known or len(known) < len(sources):  # a pattern that needs no text: every line is searched
-        return None
-    return compile_pattern(known[0] if len(known) == 1 else "|".join(f"(?:{source})" for source in known))
+    needs: a line where it finds none need not be searched. None when nothing is known."""
+    from .needed_text import finder
+
+    words = implied_needs(patterns)
+    return None if words is None else compile_pattern(finder(words))
+
+
+@lru_cache(maxsize=64)
+def implied_anchors(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Strings without white space, one of which the lowercased text of any lines a match of the patterns is
+    found in holds (``needed_text.anchors``): a cheap test of a whole section's text. None when nothing is known."""
+    from .needed_text import anchors
+
+    words = implied_needs(patterns)
+    return None if words is None else anchors(words)
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")

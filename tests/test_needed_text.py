@@ -10,10 +10,10 @@ import re
 import pytest
 
 from postmortem_check import outline, pattern_store
-from postmortem_check.needed_text import finder, needed_text
+from postmortem_check.needed_text import anchors, finder, needed_text
 from postmortem_check.parse import Block
 from postmortem_check.pattern_store import _parser
-from postmortem_check.vocabulary import IMPLIED_FLAGS, implied_finder, implied_patterns
+from postmortem_check.vocabulary import IMPLIED_FLAGS, implied_anchors, implied_finder, implied_patterns
 from tests.conftest import ROOT, SHARED
 
 
@@ -50,7 +50,7 @@ def test_patterns_kept_apart_are_found_by_either_finder() -> None:
 
 
 def test_the_finder_finds_exactly_the_words() -> None:
-    words = ("caused by", "cause of", "due to", "n.b.")
+    words = ("caused by", "cause of", "due to", "n.b.", "cause")  # "cause" begins two others
     found = re.compile(finder(words))
     for text in ("it was caused by x", "the cause of it", "due to y", "because", "caused  by", "n.b. this", "nxbx"):
         assert bool(found.search(text)) == any(word in text for word in words), text
@@ -79,13 +79,37 @@ def test_no_line_a_builtin_pattern_matches_is_skipped() -> None:
     assert len(lines) > 900 and len(sources) > 10
     matched = 0
     for patterns in sources:
-        found = implied_finder(patterns)
-        assert found is not None, patterns
+        found, anchored = implied_finder(patterns), implied_anchors(patterns)
+        assert found is not None and anchored, patterns
         for line in lines:
             if line.isascii() and any(p.search(line) for p in implied_patterns(patterns)):
                 matched += 1
                 assert found.search(line.lower()), (patterns, line)
+                assert any(anchor in line.lower() for anchor in anchored), (patterns, line)
     assert matched > 50
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (("was detected", "alerted us"), ("alerted", "detected")),  # each word's longest run without a space
+    (("caused by", "cause"), ("cause",)),  # "caused" holds "cause"
+    ((" error", "fault "), ("error", "fault")),
+    (("a b", " "), None),  # a word of white space alone: nothing to look for
+])
+def test_anchors_are_runs_without_white_space(words: tuple[str, ...], expected: tuple[str, ...] | None) -> None:
+    assert anchors(words) == expected
+
+
+def test_a_section_without_any_anchor_is_not_searched_and_wrapped_wording_is_still_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    detection = (r"\b(?:was|were) (?:first )?(?:noticed|detected)\b",)
+    # "was" ends one line and "detected" starts the next: found in the two lines joined
+    assert outline._first_match([_paragraph(4, "Nothing yet.", "The fault was", "detected by a probe.")],
+                                detection) == 5
+    searched: list[str] = []
+    real = implied_patterns
+    monkeypatch.setattr(outline, "implied_patterns", lambda found: tuple(_Counted(p, searched) for p in real(found)))
+    assert outline._first_match([_paragraph(4, "Nothing was noted.", "We were told.")], detection) is None
+    assert searched == []  # neither "noticed" nor "detected" is in the text: no line is searched
 
 
 def test_a_line_of_other_characters_is_always_searched() -> None:

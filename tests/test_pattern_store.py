@@ -82,12 +82,12 @@ def test_programs_are_kept_only_for_new_patterns_and_merged(store: Path, monkeyp
     assert set(pattern_store._programs()) == {(r"\bfirst\b", int(re.I)), (r"\bsecond\b", 0)}
 
 
-def test_a_finder_is_made_once_and_kept_with_its_program(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_text_a_pattern_needs_is_found_once_and_kept(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pattern = r"\bcaused by\b|\bdue to\b"
     pattern_store.compile_pattern(pattern, re.I)
     assert pattern_store._store.new[(pattern, int(re.I))][5] is False  # not made with the program
-    source = pattern_store.finder_source(pattern, re.I)
-    assert source is not None and re.search(source, "it was due to a flag")
+    words = pattern_store.needed_words(pattern, re.I)
+    assert words == ("caused by", "due to")
     pattern_store._save()
     _restart(monkeypatch)
 
@@ -95,7 +95,7 @@ def test_a_finder_is_made_once_and_kept_with_its_program(store: Path, monkeypatc
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(pattern_store._parser, "parse", parse)
-    assert pattern_store.finder_source(pattern, re.I) == source
+    assert pattern_store.needed_words(pattern, re.I) == words
     assert not pattern_store._store.new
 
 
