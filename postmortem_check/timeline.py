@@ -62,6 +62,7 @@ class Entry(NamedTuple):
 
 
 _DIGIT = LazyPattern(r"\d")  # every date and time pattern here needs one
+_DIGIT_THEN_SEPARATOR = LazyPattern(r"\d[-/.]")  # what a numeric date (_ISO, _NUMERIC) needs
 _MONTH_START = LazyPattern("|".join(_MONTHS))  # the first three letters of every month's name
 
 
@@ -69,9 +70,10 @@ def parse_date(text: str, day_first: bool = False) -> tuple[int | None, int, int
     """The first date in ``text`` as (year or None, month, day)."""
     if not _DIGIT.search(text):
         return None
-    # Only the patterns the text can hold: numbers need a separator, names a month's first three letters
-    # (looked for in the case-folded text, where "ſep" is "sep" as it is to an IGNORECASE pattern).
-    separated = "-" in text or "/" in text or "." in text
+    # Only the patterns the text can hold: numbers need a digit followed by a separator (a sentence's full
+    # stop is not one), names a month's first three letters (looked for in the case-folded text, where
+    # "ſep" is "sep" as it is to an IGNORECASE pattern).
+    separated = _DIGIT_THEN_SEPARATOR.search(text) is not None
     named = _MONTH_START.search(text.casefold()) is not None
     found: list[tuple[int, tuple[int | None, int, int]]] = []
     for pattern, possible in ((_ISO, separated), (_ISO_NAMED, named), (_NUMERIC, separated), (_DAY_NAMED, named),

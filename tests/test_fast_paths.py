@@ -113,7 +113,7 @@ def _every_pattern_date(text: str, day_first: bool) -> tuple[int | None, int, in
 
 
 DATE_PIECES = ["2024", "03", "11", "7", "-", "/", ".", " ", "Mar", "MARCH", "ſep", "Sept", "dec", "jUn", "1st", ",",
-               "at", "14:05", "day", "é"]
+               "at", "14:05", "day", "é", "٢٠٢٤", "٠٣"]  # Arabic-Indic digits are digits to \d
 
 
 @given(st.lists(st.sampled_from(DATE_PIECES), max_size=8).map("".join), st.booleans())

@@ -28,6 +28,10 @@ def test_words_that_start_like_a_month_are_not_dates(text):
     ("19. April, 11:00", (None, 4, 19)),
     ("_7/6/23_", (2023, 7, 6)),
     ("29-09-2021 (All times CEST)", (2021, 9, 29)),
+    ("29.03.2024 10:00 paged.", (2024, 3, 29)),  # each separator a numeric date may use
+    ("10:00 paged (2024.03.11).", (2024, 3, 11)),
+    ("2024/03/11: paged", (2024, 3, 11)),
+    ("10:00 paged. Fixed by 10:30.", None),  # a full stop after a time is no separator of a date
 ])
 def test_dates_entries_carry(text, expected):
     assert parse_date(text) == expected
