@@ -47,7 +47,11 @@ def anchors(words: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def _fewest(words: frozenset[str]) -> tuple[str, ...]:
     """The words none of which contains another of them (a line holding that one holds the other), sorted."""
-    return tuple(sorted(word for word in words if not any(other != word and other in word for other in words)))
+    kept: list[str] = []
+    for word in sorted(words, key=len):  # a word that contains another is longer than it
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(sorted(kept))
 
 
 _MAX_STRINGS = 64  # a run's strings are not multiplied beyond this
@@ -112,9 +116,9 @@ def _exact(items: Any) -> frozenset[str] | None:
 
 
 def finder(words: tuple[str, ...]) -> str:
-    """A pattern (no flags; for lowercased text) that finds any of ``words``."""
+    """A pattern (no flags; for lowercased text) that finds any of ``words``, none of which begins another."""
     tree: dict[str, Any] = {}
-    for word in _fewest(frozenset(words)):  # none begins another: each ends at a leaf of the tree
+    for word in words:
         node = tree
         for char in word:
             node = node.setdefault(char, {})

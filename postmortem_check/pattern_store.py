@@ -31,11 +31,14 @@ from .digests import blake2b, sealed, unsealed
 TYPE_CHECKING = False  # typing is not imported here: this module is imported by every module of patterns
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import Any
+    from typing import Any, TypeGuard
 
-    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then the
-    # strings one of which every match contains (``needed_text``; None: none known; False: not found yet)
-    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], tuple[str, ...] | bool | None]
+    # of the strings one of which every match contains (``needed_text``): their ``anchors`` (None: none) and
+    # the pattern that finds them (``finder``)
+    Needed = tuple[tuple[str, ...] | None, str]
+    # _sre.compile's arguments after the pattern, the code as the bytes of its unsigned ints; then what its
+    # matches need (None: nothing known; False: not found yet)
+    Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], Needed | bool | None]
 
 try:
     from _sre import compile as _from_program
@@ -108,22 +111,31 @@ def _served(pattern: Any, flags: int = 0) -> Any:
     return compile_pattern(pattern, flags) if type(pattern) is str else _compile(pattern, flags)
 
 
-def needed_words(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
-    """``needed_text`` of the pattern: kept with its program when there is one, else parsed again."""
+def needed(pattern: str, flags: int = 0) -> Needed | None:
+    """Of the strings one of which every match of the pattern contains (``needed_text``), their ``anchors`` and
+    ``finder``'s pattern: kept with its program when there is one, else parsed again. None when nothing is
+    known."""
     key = (pattern, int(flags))
     program = (_store.new.get(key) or _programs().get(key)) if _store.enabled else None
     kept = program[5] if program is not None else False
-    if kept is None or (isinstance(kept, tuple) and kept and all(type(word) is str for word in kept)):
+    if kept is None or _is_needed(kept):
         return kept
     try:
-        from .needed_text import needed_text
+        from .needed_text import anchors, finder, needed_text
 
         words = needed_text(_parser.parse(pattern, flags))
+        found = None if words is None else (anchors(words), finder(words))
     except Exception:  # a pattern the engine compiled is parsed alike; anything else: no text is known
         return None
     if program is not None:  # kept with the program from now on
-        _store.new[key] = (*program[:5], words)
-    return words
+        _store.new[key] = (*program[:5], found)
+    return found
+
+
+def _is_needed(kept: Any) -> TypeGuard[Needed]:
+    """True for a kept ``needed`` pair: some strings (or None), and a pattern."""
+    return isinstance(kept, tuple) and len(kept) == 2 and type(kept[1]) is str and bool(kept[1]) and (
+        kept[0] is None or (isinstance(kept[0], tuple) and bool(kept[0]) and all(type(s) is str for s in kept[0])))
 
 
 def _built(pattern: str, program: Program) -> re.Pattern[str]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .lazy_re import LazyPattern
-from .pattern_store import compile_pattern, needed_words
+from .pattern_store import compile_pattern, needed
+
+if TYPE_CHECKING:
+    from .pattern_store import Needed
 
 
 class SectionSpec(NamedTuple):
@@ -49,36 +52,37 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 @lru_cache(maxsize=64)
-def implied_needs(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Lowercase ASCII strings one of which every match of the patterns contains (``needed_text``), in ASCII
-    text lowercased. None when one of the patterns needs no text: then every line is searched."""
-    found: set[str] = set()
+def _implied_needed(patterns: tuple[str, ...]) -> list[Needed] | None:
+    """For each of the patterns, what its matches need (``pattern_store.needed``). None when one of the patterns
+    needs no text: then every line is searched."""
+    found: list[Needed] = []
     for pattern in implied_patterns(patterns):
-        words = needed_words(pattern.pattern, IMPLIED_FLAGS)
-        if words is None:
+        kept = needed(pattern.pattern, IMPLIED_FLAGS)
+        if kept is None:
             return None
-        found.update(words)
-    return tuple(sorted(found))
+        found.append(kept)
+    return found
 
 
 @lru_cache(maxsize=64)
 def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern that finds, in a line of ASCII text lowercased, one of the words a match of the patterns
     needs: a line where it finds none need not be searched. None when nothing is known."""
-    from .needed_text import finder
-
-    words = implied_needs(patterns)
-    return None if words is None else compile_pattern(finder(words))
+    found = _implied_needed(patterns)
+    if found is None:
+        return None
+    sources = [source for _, source in found]
+    return compile_pattern(sources[0] if len(sources) == 1 else "|".join(f"(?:{source})" for source in sources))
 
 
 @lru_cache(maxsize=64)
 def implied_anchors(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
     """Strings without white space, one of which the lowercased text of any lines a match of the patterns is
     found in holds (``needed_text.anchors``): a cheap test of a whole section's text. None when nothing is known."""
-    from .needed_text import anchors
-
-    words = implied_needs(patterns)
-    return None if words is None else anchors(words)
+    found = _implied_needed(patterns)
+    if found is None or any(runs is None for runs, _ in found):
+        return None
+    return tuple(sorted({run for runs, _ in found for run in runs or ()}))
 
 
 _TAGS = LazyPattern(r"<[^>]{0,200}>")

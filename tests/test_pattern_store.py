@@ -86,17 +86,23 @@ def test_the_text_a_pattern_needs_is_found_once_and_kept(store: Path, monkeypatc
     pattern = r"\bcaused by\b|\bdue to\b"
     pattern_store.compile_pattern(pattern, re.I)
     assert pattern_store._store.new[(pattern, int(re.I))][5] is False  # not made with the program
-    words = pattern_store.needed_words(pattern, re.I)
-    assert words == ("caused by", "due to")
+    found = pattern_store.needed(pattern, re.I)
+    assert found is not None and found[0] == ("caused", "due") and re.search(found[1], "it was due to a flag")
     pattern_store._save()
     _restart(monkeypatch)
 
     def parse(*args: object) -> None:
         raise AssertionError("parsed again")
 
+    real_parse = pattern_store._parser.parse
     monkeypatch.setattr(pattern_store._parser, "parse", parse)
-    assert pattern_store.needed_words(pattern, re.I) == words
+    assert pattern_store.needed(pattern, re.I) == found
     assert not pattern_store._store.new
+    # a kept entry of another shape is found again, not trusted
+    program = pattern_store._programs()[(pattern, int(re.I))]
+    pattern_store._programs()[(pattern, int(re.I))] = (*program[:5], (("due",), 42))  # type: ignore[arg-type]
+    monkeypatch.setattr(pattern_store._parser, "parse", real_parse)
+    assert pattern_store.needed(pattern, re.I) == found
 
 
 def test_a_file_the_key_did_not_seal_is_never_used(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
