@@ -10,8 +10,9 @@ PyYAML compile theirs when imported: they are imported under ``compiled_from_sto
 ``re.compile`` meanwhile. A pattern built so compares equal to the one ``re.compile`` returns (equality of
 patterns compares their programs; a test checks every pattern).
 
-The text a wording pattern's matches need (``needed_text``) is kept beside its program once found, and the
-file is named by that module's source too: a change to how that text is found starts a new file.
+What a wording pattern's matches need (``needed_text``: that text's anchors and its finder) is kept beside
+its program once found, and the file is named by that module's source too: a change to how that text is
+found starts a new file.
 
 Anything unexpected is ``re.compile`` as usual: no key yet, a file this user's key did not seal, an entry
 of the wrong shape, an interpreter whose ``re`` internals differ. ``keep_programs(False)`` turns the file

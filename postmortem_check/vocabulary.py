@@ -52,7 +52,7 @@ def implied_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 @lru_cache(maxsize=64)
-def _implied_needed(patterns: tuple[str, ...]) -> list[Needed] | None:
+def _implied_needed(patterns: tuple[str, ...]) -> tuple[Needed, ...] | None:
     """For each of the patterns, what its matches need (``pattern_store.needed``). None when one of the patterns
     needs no text: then every line is searched."""
     found: list[Needed] = []
@@ -61,7 +61,7 @@ def _implied_needed(patterns: tuple[str, ...]) -> list[Needed] | None:
         if kept is None:
             return None
         found.append(kept)
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=64)
@@ -77,8 +77,9 @@ def implied_finder(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=64)
 def implied_anchors(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Strings without white space, one of which the lowercased text of any lines a match of the patterns is
-    found in holds (``needed_text.anchors``): a cheap test of a whole section's text. None when nothing is known."""
+    """Strings without white space (``needed_text.anchors``): any line, or two lines joined, in which one of the
+    patterns finds a match holds one of them once lowercased, if it is ASCII. A cheap test of a whole section's
+    text; None when nothing is known."""
     found = _implied_needed(patterns)
     if found is None or any(runs is None for runs, _ in found):
         return None
