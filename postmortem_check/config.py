@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import CONFIG_NAMES, PYPROJECT
-from .document import load_yaml, yaml_error_line
+from .document import load_yaml, yaml_error_line, yaml_module
 from .errors import UserError
 from .files import read_capped_text
 from .lazy_re import LazyPattern
-from .pattern_store import compiled_from_store
 
 TOOL_TABLE = ("tool", "postmortem-check")
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
@@ -173,9 +172,7 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise ConfigError(f"{path}: cannot be read: {reason}") from None
     if path.suffix != ".toml":
-        with compiled_from_store():  # PyYAML compiles its patterns when imported
-            import yaml
-
+        yaml = yaml_module()
         try:
             return load_yaml(text), _key_lines(text)
         except yaml.YAMLError as yaml_error:

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from functools import lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .files import read_regular
@@ -151,9 +152,17 @@ def _plain(text: str) -> bool:
             and not _NESTED_SEQUENCE.search(text) and not _DEEP_INDENT.search(text))
 
 
+@lru_cache(maxsize=1)
+def yaml_module() -> ModuleType:
+    """PyYAML, imported on first use: the patterns it compiles when imported are built from the pattern store."""
+    with compiled_from_store():
+        import yaml
+    return yaml
+
+
 def load_yaml(text: str) -> Any:
     """Load YAML with a safe loader that also refuses aliases."""
-    import yaml
+    yaml = yaml_module()
 
     if _plain(text) and _fast_loader() is not None:
         try:
@@ -177,9 +186,7 @@ def _read_front_matter(document: Document) -> None:
     if end is None:
         return  # an opening rule with no closing one is not front matter
     document.body_start = end + 2
-    with compiled_from_store():  # PyYAML compiles its patterns when imported
-        import yaml
-
+    yaml = yaml_module()
     try:
         data = load_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as error:

@@ -154,3 +154,17 @@ def test_kept_entries_start_afresh_when_the_code_deriving_them_changes(monkeypat
     before = pattern_store._path()
     monkeypatch.setattr(pattern_store, "_source", lambda name: b"# another version")
     assert pattern_store._path() != before
+
+
+def test_each_kind_of_wording_is_looked_for_in_its_own_text() -> None:
+    """The summary's wording, the timeline's and quoted text's are checked each against their own text: a
+    fix the timeline records implies the resolution, a cause named only in a quote the root cause."""
+    from postmortem_check.lint import lint_text
+
+    text = ("# Outage\n\n## Summary\n\nAn API outage of an hour.\n\n## Timeline\n\n"
+            "- 10:00 errors start\n- 10:40 the release was rolled back\n\n## Impact\n\nAll users.\n\n"
+            "## Notes\n\n> Vendor ticket: the disk controller was broken.\n")
+    sections = lint_text(text).sections
+    assert sections["resolution"]["style"] == "implied" and sections["resolution"]["line"] == 10
+    assert sections["root_cause"]["style"] == "implied" and sections["root_cause"]["line"] == 18
+    assert "detection" not in sections
